@@ -1,0 +1,91 @@
+// The decision record types: Proposal (policy), Capabilities and BudgetUsage (facts the guard
+// needs), Verdict (guard), Diagnosis (detectors) and Decision (all of it, explained).
+
+import type { Action } from './action.js';
+import type { Mode } from './authority.js';
+import type { Classification } from './failure-family.js';
+import type { Finding } from './finding.js';
+import type { QualityCondition, RiskAssessment } from './risk.js';
+import type { State } from './state.js';
+
+/** The facts detectors established for one incident. */
+export interface Diagnosis {
+  classification: Classification;
+  findings: Finding[];
+  risk: RiskAssessment;
+  quality: QualityCondition;
+  /** True when any dataset the run reads is declared protected. */
+  protectedDataset: boolean;
+}
+
+/** What a policy proposes for a state. */
+export interface Proposal {
+  action: Action;
+  /** The policy's value for every action it considered (0 for policies without values). */
+  qValues: Partial<Record<Action, number>>;
+  /** Probability the policy chose this action (for off-policy evaluation). */
+  propensity: number;
+  /** `q_learning@<hash12>`, `rules@1`, `random@<seed>`. */
+  policyVersion: string;
+}
+
+/** What the environment can actually do for this incident. The guard vetoes anything impossible. */
+export interface Capabilities {
+  /** Actions the runtime has an executor for. */
+  supported: Action[];
+  /** A previous catalog schema version exists to roll back to. */
+  hasPreviousSchemaVersion: boolean;
+  /** Every affected column has a lossless or declared-safe cast to the contract type. */
+  coercionSafe: boolean;
+  /** A quarantine store is configured. */
+  hasQuarantineStore: boolean;
+  /** Share of input rows that break the contract (0..1); undefined when unknown. */
+  badRowFraction?: number;
+}
+
+/** How much of each budget this job has used. Read from the state store before deciding. */
+export interface BudgetUsage {
+  retriesThisRun: number;
+  retriesThisJobLastHour: number;
+  /** Consecutive failed remediations on this job (reset by a validated resolution). */
+  consecutiveFailedRemediations: number;
+}
+
+/** One guard rule that fired. */
+export interface FiredRule {
+  /** Stable rule id, e.g. `G1_CRITICAL_PASSIVE_ESCALATES`. */
+  id: string;
+  /** `override`: replaced the action; `veto`: forbade it (final action becomes escalate). */
+  effect: 'override' | 'veto';
+  reason: string;
+}
+
+/** The guard's ruling on a proposal. */
+export interface Verdict {
+  proposed: Action;
+  final: Action;
+  /** Every rule that fired, in evaluation order. Empty when the proposal passed untouched. */
+  fired: FiredRule[];
+  /** True when `final !== proposed`. */
+  overridden: boolean;
+  /** Why, in one sentence. */
+  reason: string;
+  /** Hash of the guard rules and limits in force (changes only with a new guard release). */
+  guardHash: string;
+}
+
+/** Everything decided about one incident, ready to execute and to audit. */
+export interface Decision {
+  diagnosis: Diagnosis;
+  state: State;
+  proposal: Proposal;
+  verdict: Verdict;
+  /** The mode in force for this incident's family. */
+  mode: Mode;
+  /** `execute` (autonomous), `await_approval` (supervised), `record_only` (shadow). */
+  disposition: 'execute' | 'await_approval' | 'record_only';
+  /** Human-readable lines: facts, state, proposal, guard rulings, final action. */
+  explanation: string[];
+  /** Hash of the authority (pipeline policy-as-code) in force. */
+  authorityHash: string;
+}

@@ -1,0 +1,24 @@
+// Failure families the error classifier assigns, and the shape of a classification.
+
+export const FAILURE_FAMILIES = [
+  'transient',
+  'resource',
+  'schema',
+  'data_quality',
+  'permission',
+  'config',
+  'dependency',
+  'unknown',
+] as const;
+export type FailureFamily = (typeof FAILURE_FAMILIES)[number];
+
+/** The classifier's answer for one log: the family, the signature that matched, and why. */
+export interface Classification {
+  family: FailureFamily;
+  /** Id of the matched signature, e.g. `spark.analysis.unresolved_column`; `none` when unknown. */
+  rule: string;
+  /** 0..1; how specific the matched signature is and how deep in the cause chain it matched. */
+  confidence: number;
+  /** The log line that matched (trimmed); empty when nothing matched. */
+  line: string;
+}

@@ -1,0 +1,112 @@
+// Findings: the facts detectors establish about drift and quality. A discriminated union on `kind`.
+
+import type { LogicalType } from './schema.js';
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export const DRIFT_KINDS = [
+  'field_added',
+  'field_removed',
+  'field_renamed',
+  'type_changed',
+  'nullability_changed',
+  'nested_changed',
+] as const;
+export const QUALITY_KINDS = [
+  'null_rate_spike',
+  'validity_drop',
+  'duplicate_keys',
+  'volume_change',
+  'freshness_lag',
+] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+export type QualityKind = (typeof QUALITY_KINDS)[number];
+export type FindingKind = DriftKind | QualityKind;
+export const FINDING_KINDS: readonly FindingKind[] = [...DRIFT_KINDS, ...QUALITY_KINDS];
+
+interface FindingBase {
+  /** Dotted path of the column concerned (for keys: the key columns joined with `,`). */
+  column: string;
+  severity: Severity;
+  /** Backward compatible in the Avro sense: existing readers keep working. */
+  compatible: boolean;
+  /** One readable sentence. */
+  message: string;
+}
+
+export interface FieldAdded extends FindingBase {
+  kind: 'field_added';
+  current: LogicalType;
+  nullable: boolean;
+}
+export interface FieldRemoved extends FindingBase {
+  kind: 'field_removed';
+  baseline: LogicalType;
+}
+export interface FieldRenamed extends FindingBase {
+  kind: 'field_renamed';
+  /** The baseline name (`column` is the current name, the same as `to`). */
+  from: string;
+  to: string;
+  type: LogicalType;
+}
+export interface TypeChanged extends FindingBase {
+  kind: 'type_changed';
+  baseline: LogicalType;
+  current: LogicalType;
+  baselineRaw: string;
+  currentRaw: string;
+}
+export interface NullabilityChanged extends FindingBase {
+  kind: 'nullability_changed';
+  baseline: boolean;
+  current: boolean;
+}
+export interface NestedChanged extends FindingBase {
+  kind: 'nested_changed';
+  baseline: string;
+  current: string;
+}
+export interface NullRateSpike extends FindingBase {
+  kind: 'null_rate_spike';
+  baseline: number;
+  current: number;
+  /** Two-proportion z statistic (or the test's own statistic) behind the call. */
+  statistic: number;
+}
+export interface ValidityDrop extends FindingBase {
+  kind: 'validity_drop';
+  baseline: number;
+  current: number;
+  /** Rows that do not parse as the expected type. */
+  invalidRows: number;
+}
+export interface DuplicateKeys extends FindingBase {
+  kind: 'duplicate_keys';
+  baseline: number;
+  current: number;
+}
+export interface VolumeChange extends FindingBase {
+  kind: 'volume_change';
+  baseline: number;
+  current: number;
+}
+export interface FreshnessLag extends FindingBase {
+  kind: 'freshness_lag';
+  baseline: string;
+  current: string;
+  lagMinutes: number;
+}
+
+export type Finding =
+  | FieldAdded
+  | FieldRemoved
+  | FieldRenamed
+  | TypeChanged
+  | NullabilityChanged
+  | NestedChanged
+  | NullRateSpike
+  | ValidityDrop
+  | DuplicateKeys
+  | VolumeChange
+  | FreshnessLag;

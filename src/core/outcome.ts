@@ -1,0 +1,46 @@
+// What executing an action produced, and what validating it concluded.
+
+import type { Action } from './action.js';
+import type { DatasetProfile } from './profile.js';
+import type { TableSchema } from './schema.js';
+
+/** One step of a remediation. Partial failure is normal, so steps report rather than throw. */
+export interface RemediationStep {
+  name: string;
+  status: 'applied' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+/** Row accounting for any action that touches data: rowsIn = rowsDelivered + rowsQuarantined. */
+export interface RowAccounting {
+  rowsIn: number;
+  rowsDelivered: number;
+  rowsQuarantined: number;
+}
+
+export interface RemediationResult {
+  action: Action;
+  steps: RemediationStep[];
+  /** Set when the action could not complete. */
+  error?: { code: string; message: string };
+  rows?: RowAccounting;
+  /** Whether the job re-ran after the action, and how it ended. */
+  rerun?: { runId: string; status: 'succeeded' | 'failed'; errorMessage?: string };
+  /** Where the remediation wrote things (quarantine table, restored version, notification target). */
+  artifacts?: Record<string, string>;
+  /** The output after the action (re-run target), for validation against the contract. */
+  output?: { dataset: string; schema?: TableSchema; profile?: DatasetProfile };
+}
+
+/** One post-action check. */
+export interface ValidationCheck {
+  name: 'rerun_succeeded' | 'contract_schema' | 'quality_thresholds' | 'row_accounting' | 'action_completed';
+  passed: boolean;
+  detail: string;
+}
+
+export interface ValidationResult {
+  /** `resolved` when every check passed; `escalate` otherwise (state preserved for the human). */
+  status: 'resolved' | 'escalate' | 'not_applicable';
+  checks: ValidationCheck[];
+}

@@ -1,0 +1,22 @@
+// The one interface every policy implements: state in, proposal out.
+
+import type { Proposal } from '../decision.js';
+import type { State } from '../state.js';
+
+export type PolicyKind = 'q_learning' | 'rules' | 'random';
+
+/**
+ * A policy proposes one action for a state. It never sees capabilities or authority: whatever it
+ * proposes, the guard decides what runs.
+ *
+ * @example
+ * const proposal = policy.propose({ family: 'transient', risk: 'low', quality: 'ok' });
+ */
+export interface Policy {
+  readonly kind: PolicyKind;
+  /** `q_learning@<hash12>`, `rules@1`, `random@<seed>`. */
+  readonly version: string;
+  /** Hash of the policy's content (the artifact hash for Q-learning). Goes into every audit record. */
+  readonly hash: string;
+  propose(state: State): Proposal;
+}
