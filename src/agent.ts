@@ -4,9 +4,9 @@
 // their input into a FailureEvent and call it.
 
 import { isActiveAction } from './core/action.js';
-import { sha256, canonicalJson, type AuditStep } from './core/audit-chain.js';
-import type { Diagnosis } from './core/decision.js';
+import { type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
 import { decide } from './core/decide.js';
+import type { Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
 import type { FailureEvent } from './core/event.js';
@@ -43,7 +43,11 @@ export async function handleIncident(
 
   // EventBridge (and any runner) may deliver the same event more than once: act once.
   if (!(await env.state.claimEvent(`${event.runId}:${event.state}`))) {
-    return { ...base, status: 'duplicate', summary: `event for run ${event.runId} (${event.state}) already handled` };
+    return {
+      ...base,
+      status: 'duplicate',
+      summary: `event for run ${event.runId} (${event.state}) already handled`,
+    };
   }
 
   let authorityHash = '';
@@ -68,7 +72,13 @@ export async function handleIncident(
   const diagnosis = diagnose(evidence);
   await record('diagnosis', diagnosis);
 
-  const capabilities = await env.remediator.capabilities({ incidentId, event, evidence, pipeline, diagnosis });
+  const capabilities = await env.remediator.capabilities({
+    incidentId,
+    event,
+    evidence,
+    pipeline,
+    diagnosis,
+  });
   const usage = await env.state.usage(event.job, event.runId, env.clock.now());
   const decision = decide({
     diagnosis,
@@ -156,7 +166,9 @@ export async function handleIncident(
       decision,
       evidence,
     });
-    return finish('escalated', 'escalated: job locked by a concurrent remediation', { result: { action: 'escalate', steps } });
+    return finish('escalated', 'escalated: job locked by a concurrent remediation', {
+      result: { action: 'escalate', steps },
+    });
   }
   let result: RemediationResult;
   try {
@@ -164,7 +176,11 @@ export async function handleIncident(
     try {
       result = await env.remediator.execute(action, { incidentId, event, evidence, decision, pipeline });
     } catch (error) {
-      result = { action, steps: [{ name: action, status: 'failed', detail: oneLine(error) }], error: { code: errorCode(error), message: oneLine(error) } };
+      result = {
+        action,
+        steps: [{ name: action, status: 'failed', detail: oneLine(error) }],
+        error: { code: errorCode(error), message: oneLine(error) },
+      };
     }
   } finally {
     await env.state.releaseLock(event.job, owner);
@@ -177,7 +193,10 @@ export async function handleIncident(
   await env.state.recordRemediation(event.job, validation.status === 'resolved');
 
   if (validation.status === 'resolved') {
-    return finish('resolved', `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`, { result, validation });
+    return finish('resolved', `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`, {
+      result,
+      validation,
+    });
   }
   const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
   const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
@@ -254,7 +273,8 @@ function summarizeEvidence(evidence: Evidence) {
 }
 
 function errorCode(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code;
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
+    return error.code;
   return 'E_INTERNAL';
 }
 

@@ -73,7 +73,10 @@ export interface Catalog {
  */
 export interface DataEngine {
   inferSchema(location: string, name: string): Promise<TableSchema>;
-  profile(location: string, options?: { keys?: string[]; freshnessColumn?: string; sampleRows?: number }): Promise<DatasetProfile>;
+  profile(
+    location: string,
+    options?: { keys?: string[]; freshnessColumn?: string; sampleRows?: number },
+  ): Promise<DatasetProfile>;
 }
 
 /** What an executor needs to act on one incident. */
@@ -95,7 +98,9 @@ export interface RemediationContext {
  * const result = await remediator.execute('quarantine', ctx);
  */
 export interface Remediator {
-  capabilities(context: Omit<RemediationContext, 'decision'> & { diagnosis: Diagnosis }): Promise<Capabilities>;
+  capabilities(
+    context: Omit<RemediationContext, 'decision'> & { diagnosis: Diagnosis },
+  ): Promise<Capabilities>;
   execute(action: Action, context: RemediationContext): Promise<RemediationResult>;
 }
 

@@ -28,7 +28,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return typeof process.exitCode === 'number' && io === processIo ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return 0;
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof ExitCode) return error.code;

@@ -80,10 +80,28 @@ export function verifyChain(records: readonly AuditRecord[]): ChainVerification 
   let prevHash = GENESIS_HASH;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (r.seq !== i) return { ok: false, records: records.length, brokenAt: i, problem: `expected seq ${i}, found ${r.seq} (a record was removed or reordered)` };
-    if (r.prevHash !== prevHash) return { ok: false, records: records.length, brokenAt: i, problem: 'prevHash does not match the previous record (a record was removed or edited)' };
+    if (r.seq !== i)
+      return {
+        ok: false,
+        records: records.length,
+        brokenAt: i,
+        problem: `expected seq ${i}, found ${r.seq} (a record was removed or reordered)`,
+      };
+    if (r.prevHash !== prevHash)
+      return {
+        ok: false,
+        records: records.length,
+        brokenAt: i,
+        problem: 'prevHash does not match the previous record (a record was removed or edited)',
+      };
     const { hash, ...rest } = r;
-    if (sha256(canonicalJson(rest)) !== hash) return { ok: false, records: records.length, brokenAt: i, problem: 'hash does not match the content (the record was edited)' };
+    if (sha256(canonicalJson(rest)) !== hash)
+      return {
+        ok: false,
+        records: records.length,
+        brokenAt: i,
+        problem: 'hash does not match the content (the record was edited)',
+      };
     prevHash = hash;
   }
   return { ok: true, records: records.length };

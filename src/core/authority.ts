@@ -32,7 +32,9 @@ export type Budgets = z.infer<typeof budgetsSchema>;
 export const authoritySchema = z
   .object({
     /** Actions this pipeline allows. `escalate` and `log_only` are always allowed. */
-    allowedActions: z.array(z.enum(ACTIONS)).default(['retry', 'coerce_schema', 'rollback_schema', 'quarantine']),
+    allowedActions: z
+      .array(z.enum(ACTIONS))
+      .default(['retry', 'coerce_schema', 'rollback_schema', 'quarantine']),
     /** Datasets no automation may touch: any finding on them is critical risk. */
     protectedDatasets: z.array(z.string().min(1)).default([]),
     mode: z.enum(MODES).default('autonomous'),

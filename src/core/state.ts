@@ -1,7 +1,7 @@
 // The policy's state: failure family × risk × quality condition. Small and enumerable (8×4×3 = 96).
 
 import { FAILURE_FAMILIES, type FailureFamily } from './failure-family.js';
-import { type QualityCondition, QUALITY_CONDITIONS, RISKS, type Risk } from './risk.js';
+import { QUALITY_CONDITIONS, type QualityCondition, RISKS, type Risk } from './risk.js';
 
 export interface State {
   family: FailureFamily;
@@ -20,7 +20,8 @@ export function stateKey(state: State): StateKey {
 export function allStates(): State[] {
   const states: State[] = [];
   for (const family of FAILURE_FAMILIES)
-    for (const risk of RISKS) for (const quality of QUALITY_CONDITIONS) states.push({ family, risk, quality });
+    for (const risk of RISKS)
+      for (const quality of QUALITY_CONDITIONS) states.push({ family, risk, quality });
   return states;
 }
 
