@@ -1,0 +1,64 @@
+// Signatures of permission failures: denied by IAM, S3, Lake Formation, KMS, the file system, or
+// expired and invalid credentials. Never transient: retrying the same call is denied again.
+
+import type { Signature } from './signature.js';
+
+export const PERMISSION_SIGNATURES: readonly Signature[] = [
+  {
+    id: 'aws.access_denied',
+    family: 'permission',
+    pattern: /\bAccessDenied(Exception)?\b|\bAccess Denied\b|\bKMS\.AccessDeniedException\b/,
+    specificity: 0.95,
+    example:
+      'com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 21722BC29BCED4A8)',
+  },
+  {
+    id: 'aws.not_authorized',
+    family: 'permission',
+    pattern:
+      /is not authorized to perform:? \S+|not authorized to perform|\bUnauthorizedOperation\b|\bUnauthorizedException\b/,
+    specificity: 0.95,
+    example:
+      'User: arn:aws:sts::123456789012:assumed-role/GlueJobRole/session is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog',
+  },
+  {
+    id: 'lakeformation.insufficient_permissions',
+    family: 'permission',
+    pattern: /Insufficient Lake Formation permission\(s\)/i,
+    specificity: 0.97,
+    example:
+      'AnalysisException: Insufficient Lake Formation permission(s) on sales_db (Service: AWSGlue; Status Code: 400)',
+  },
+  {
+    id: 'aws.expired_token',
+    family: 'permission',
+    pattern:
+      /\bExpiredToken(Exception)?\b|security token included in the request is expired|The provided token has expired|\bRequestExpired\b|Token has expired and refresh failed/i,
+    specificity: 0.95,
+    example:
+      'com.amazonaws.services.s3.model.AmazonS3Exception: The provided token has expired. (Service: Amazon S3; Status Code: 400; Error Code: ExpiredToken)',
+  },
+  {
+    id: 'aws.invalid_credentials',
+    family: 'permission',
+    pattern:
+      /\b(InvalidAccessKeyId|SignatureDoesNotMatch|UnrecognizedClientException|InvalidClientTokenId|NoCredentialsError|Unable to locate credentials|Unable to load AWS credentials)\b/,
+    specificity: 0.92,
+    example: 'botocore.exceptions.NoCredentialsError: Unable to locate credentials',
+  },
+  {
+    id: 's3.forbidden',
+    family: 'permission',
+    pattern: /\b403 Forbidden\b|Status Code: 403\b|\bHTTP 403\b|status code 403|\(403\) when calling/i,
+    specificity: 0.85,
+    example:
+      'com.amazonaws.services.s3.model.AmazonS3Exception: Forbidden (Service: Amazon S3; Status Code: 403; Error Code: 403 Forbidden; Request ID: 8SV7S6VZTXYQZQMW)',
+  },
+  {
+    id: 'os.permission_denied',
+    family: 'permission',
+    pattern: /\bPermission denied\b|\[Errno 13\]|\bEACCES\b|AccessControlException/,
+    specificity: 0.85,
+    example: "PermissionError: [Errno 13] Permission denied: '/data/out/part-0.parquet'",
+  },
+];
