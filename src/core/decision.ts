@@ -16,6 +16,10 @@ export interface Diagnosis {
   quality: QualityCondition;
   /** True when any dataset the run reads is declared protected. */
   protectedDataset: boolean;
+  /** Names of the datasets the run reads (the guard checks them against authority.protectedDatasets). */
+  datasets?: string[];
+  /** Set when the family came from the findings rather than the log (the log said `unknown`). */
+  familyRefinedFrom?: Classification;
 }
 
 /** What a policy proposes for a state. */

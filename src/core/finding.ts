@@ -32,6 +32,11 @@ interface FindingBase {
   compatible: boolean;
   /** One readable sentence. */
   message: string;
+  /**
+   * Where the drift is: `data` (the input against its contract or catalog; the default when
+   * absent) or `catalog` (between the last two published catalog versions: a bad publish).
+   */
+  scope?: 'data' | 'catalog';
 }
 
 export interface FieldAdded extends FindingBase {

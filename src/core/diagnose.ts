@@ -1,0 +1,107 @@
+// diagnose(): runs every detector over the gathered evidence and returns the facts one decision
+// needs: the failure family, drift and quality findings, risk, quality condition, protection.
+
+import type { Diagnosis } from './decision.js';
+import { detectQualityDrift } from './detect/data-quality.js';
+import { classifyError } from './detect/error-classifier.js';
+import { qualityCondition } from './detect/quality-condition.js';
+import { assessRisk } from './detect/risk.js';
+import { detectSchemaDrift } from './detect/schema-drift.js';
+import type { DatasetEvidence, Evidence } from './evidence.js';
+import type { Classification } from './failure-family.js';
+import { DRIFT_KINDS, type Finding } from './finding.js';
+import type { TableSchema } from './schema.js';
+
+/**
+ * Runs the detectors over the evidence. Per dataset: the current data schema against the baseline
+ * (the contract schema when there is one, else the previous catalog version), the last two catalog
+ * versions against each other when the catalog changed and the data contradicts the latest version
+ * (a bad publish; findings marked `scope: 'catalog'`), and
+ * the current profile against the baseline profile with the contract's keys and thresholds.
+ *
+ * Family refinement: when the log gives no answer (`unknown`) but the findings are unambiguous,
+ * the family comes from them: incompatible drift → `schema`, else a degraded or severe quality
+ * condition → `data_quality`. The original classification is kept in `familyRefinedFrom`. Nothing
+ * is ever refined to `transient` (or any family without log evidence of it).
+ */
+export function diagnose(evidence: Evidence): Diagnosis {
+  const logs =
+    evidence.event.errorMessage && !evidence.logs.includes(evidence.event.errorMessage)
+      ? `${evidence.logs}\n${evidence.event.errorMessage}`
+      : evidence.logs;
+  const fromLog = classifyError(logs);
+  const findings: Finding[] = [];
+  const keys: string[] = [];
+  let protectedDataset = false;
+  for (const d of evidence.datasets) {
+    findings.push(...datasetFindings(d, evidence.event.occurredAt));
+    keys.push(...(d.contract?.keys ?? []));
+    if (d.contract?.protected) protectedDataset = true;
+  }
+
+  let classification: Classification = fromLog;
+  let familyRefinedFrom: Classification | undefined;
+  const quality = qualityCondition(findings);
+  if (fromLog.family === 'unknown') {
+    const drift = findings.find((f) => isDriftKind(f) && !f.compatible);
+    const bad = quality === 'ok' ? undefined : findings.find((f) => !isDriftKind(f) && f.severity !== 'info');
+    if (drift) classification = refined('schema', 'findings.schema_drift', drift);
+    else if (bad) classification = refined('data_quality', 'findings.data_quality', bad);
+    if (classification !== fromLog) familyRefinedFrom = fromLog;
+  }
+
+  const risk = assessRisk({ classification, findings, protectedDataset, keys });
+  const datasets = [
+    ...new Set([...evidence.datasets.map((d) => d.dataset), ...(evidence.event.datasets ?? [])]),
+  ];
+  return {
+    classification,
+    findings,
+    risk,
+    quality,
+    protectedDataset,
+    datasets,
+    ...(familyRefinedFrom ? { familyRefinedFrom } : {}),
+  };
+}
+
+function datasetFindings(d: DatasetEvidence, occurredAt: string): Finding[] {
+  const findings: Finding[] = [];
+  const versions = d.schemaVersions;
+  const latest = versions.at(-1);
+  const previous = versions.at(-2);
+  const baseline: TableSchema | undefined = d.contract?.schema ?? previous ?? latest;
+  if (baseline && d.currentSchema) {
+    const options = { baselineProfile: d.baselineProfile, currentProfile: d.currentProfile };
+    for (const f of detectSchemaDrift(baseline, d.currentSchema, options))
+      findings.push({ ...f, scope: 'data' });
+  }
+  // A catalog change the data already follows (same fields; at most compatible type noise from text
+  // inference) was a legitimate evolution, not a bad publish: only report one the data contradicts.
+  const dataFollowsCatalog =
+    latest !== undefined &&
+    d.currentSchema !== undefined &&
+    detectSchemaDrift(latest, d.currentSchema).every((f) => f.kind === 'type_changed' && f.compatible);
+  if (previous && latest && !dataFollowsCatalog) {
+    for (const f of detectSchemaDrift(previous, latest)) findings.push({ ...f, scope: 'catalog' });
+  }
+  if (d.baselineProfile && d.currentProfile) {
+    findings.push(
+      ...detectQualityDrift(d.baselineProfile, d.currentProfile, {
+        keys: d.contract?.keys,
+        thresholds: d.contract?.quality,
+        now: new Date(occurredAt),
+      }),
+    );
+  }
+  return findings;
+}
+
+function isDriftKind(f: Finding): boolean {
+  return (DRIFT_KINDS as readonly string[]).includes(f.kind);
+}
+
+function refined(family: 'schema' | 'data_quality', rule: string, finding: Finding): Classification {
+  // Moderate confidence: the family rests on the data, not on an error message.
+  return { family, rule, confidence: 0.6, line: finding.message };
+}

@@ -1,0 +1,173 @@
+// Property tests: whatever the policy proposes and whatever the facts, the guard's invariants hold.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, type Action, isActiveAction } from '../action.js';
+import { type Authority, authoritySchema, HARD_LIMITS, MODES } from '../authority.js';
+import { decide } from '../decide.js';
+import type { BudgetUsage, Capabilities, Diagnosis } from '../decision.js';
+import { FAILURE_FAMILIES } from '../failure-family.js';
+import { parsePolicyArtifact } from '../policy/artifact.js';
+import type { Policy } from '../policy/policy.js';
+import { QLearningPolicy } from '../policy/q-learning.js';
+import { QUALITY_CONDITIONS, RISKS } from '../risk.js';
+import { allStates } from '../state.js';
+import { GUARD_HASH, guard } from './guard.js';
+
+const action = fc.constantFrom(...ACTIONS);
+const diagnosis: fc.Arbitrary<Diagnosis> = fc.record({
+  classification: fc.record({
+    family: fc.constantFrom(...FAILURE_FAMILIES),
+    rule: fc.string(),
+    confidence: fc.double({ min: 0, max: 1, noNaN: true }),
+    line: fc.string(),
+  }),
+  findings: fc.constant([]),
+  risk: fc.record({ level: fc.constantFrom(...RISKS), reasons: fc.array(fc.string(), { maxLength: 2 }) }),
+  quality: fc.constantFrom(...QUALITY_CONDITIONS),
+  protectedDataset: fc.boolean(),
+  datasets: fc.array(fc.constantFrom('orders', 'customers', 'payments'), { maxLength: 3 }),
+});
+const capabilities: fc.Arbitrary<Capabilities> = fc.record({
+  supported: fc.uniqueArray(action),
+  hasPreviousSchemaVersion: fc.boolean(),
+  coercionSafe: fc.boolean(),
+  hasQuarantineStore: fc.boolean(),
+  badRowFraction: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+});
+const authority: fc.Arbitrary<Authority> = fc
+  .record({
+    allowedActions: fc.uniqueArray(action),
+    protectedDatasets: fc.uniqueArray(fc.constantFrom('orders', 'customers', 'payments')),
+    mode: fc.constantFrom(...MODES),
+    budgets: fc.record({
+      maxRetriesPerRun: fc.nat(1000),
+      maxRetriesPerJobPerHour: fc.nat(10_000),
+      circuitBreakerFailures: fc.integer({ min: 1, max: 1000 }),
+      quarantineMaxFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  })
+  .map((a) => authoritySchema.parse(a));
+const usage: fc.Arbitrary<BudgetUsage> = fc.record({
+  retriesThisRun: fc.nat(50),
+  retriesThisJobLastHour: fc.nat(100),
+  consecutiveFailedRemediations: fc.nat(20),
+});
+const guardInput = fc.record({
+  proposal: fc.record({
+    action,
+    qValues: fc.constant({}),
+    propensity: fc.double({ min: 0, max: 1, noNaN: true }),
+    policyVersion: fc.constant('prop@1'),
+  }),
+  diagnosis,
+  capabilities,
+  authority,
+  usage,
+});
+
+const activity = (a: Action) => (a === 'escalate' ? 0 : isActiveAction(a) ? 2 : 1);
+const RUNS = { numRuns: 2000 };
+
+describe('guard invariants (fast-check)', () => {
+  it('no active action passes on critical risk, and critical never ends passive-but-silent', () => {
+    fc.assert(
+      fc.property(guardInput, (i) => {
+        if (i.diagnosis.risk.level !== 'critical') return;
+        const v = guard(i);
+        expect(isActiveAction(v.final)).toBe(false);
+        expect(v.final).toBe('escalate');
+      }),
+      RUNS,
+    );
+  });
+
+  it('no action outside authority passes (escalate and log_only always allowed), nor on a protected dataset', () => {
+    fc.assert(
+      fc.property(guardInput, (i) => {
+        const v = guard(i);
+        if (v.final !== 'escalate' && v.final !== 'log_only')
+          expect(i.authority.allowedActions).toContain(v.final);
+        const isProtected =
+          i.diagnosis.protectedDataset ||
+          (i.diagnosis.datasets ?? []).some((d) => i.authority.protectedDatasets.includes(d));
+        if (isProtected) expect(isActiveAction(v.final)).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never retries permission, config or unknown; never acts on permission or unknown', () => {
+    fc.assert(
+      fc.property(guardInput, (i) => {
+        const v = guard(i);
+        const family = i.diagnosis.classification.family;
+        if (family === 'permission' || family === 'config' || family === 'unknown')
+          expect(v.final).not.toBe('retry');
+        if (family === 'permission' || family === 'unknown') expect(isActiveAction(v.final)).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the final action is the proposal or escalate: never more active, never another active action', () => {
+    fc.assert(
+      fc.property(guardInput, (i) => {
+        const v = guard(i);
+        expect(v.final === i.proposal.action || v.final === 'escalate').toBe(true);
+        expect(activity(v.final)).toBeLessThanOrEqual(activity(i.proposal.action));
+        expect(v.overridden).toBe(v.final !== i.proposal.action);
+        if (v.overridden) expect(v.fired.length).toBeGreaterThan(0);
+        expect(v.guardHash).toBe(GUARD_HASH);
+      }),
+      RUNS,
+    );
+  });
+
+  it('budgets beyond HARD_LIMITS never allow more than HARD_LIMITS do', () => {
+    fc.assert(
+      fc.property(guardInput, fc.nat(5), (i, extra) => {
+        const atLimits = { ...i.authority, budgets: { ...HARD_LIMITS } };
+        const beyond = {
+          ...i.authority,
+          budgets: {
+            maxRetriesPerRun: HARD_LIMITS.maxRetriesPerRun + extra * 100,
+            maxRetriesPerJobPerHour: HARD_LIMITS.maxRetriesPerJobPerHour + extra * 100,
+            circuitBreakerFailures: HARD_LIMITS.circuitBreakerFailures + extra * 100,
+            quarantineMaxFraction: 1,
+          },
+        };
+        expect(guard({ ...i, authority: beyond }).final).toBe(guard({ ...i, authority: atLimits }).final);
+      }),
+      RUNS,
+    );
+  });
+
+  it('no policy artifact changes GUARD_HASH or what the guard allows', () => {
+    const table = fc.dictionary(
+      fc.constantFrom(...allStates().map((s) => `${s.family}|${s.risk}|${s.quality}`)),
+      fc.tuple(...Array.from({ length: 6 }, () => fc.double({ min: -1e6, max: 1e6, noNaN: true }))),
+      { maxKeys: 10 },
+    );
+    fc.assert(
+      fc.property(table, guardInput, (rows, i) => {
+        const policy = new QLearningPolicy();
+        for (const [key, values] of Object.entries(rows)) {
+          const [family, risk, quality] = key.split('|') as [never, never, never];
+          policy.actions.forEach((a, k) => {
+            // One update with α=0.1 from 0 sets Q = 0.1 r: drive every value in the table.
+            policy.update({ family, risk, quality }, a, values[k]! * 10);
+          });
+        }
+        const loaded = QLearningPolicy.fromArtifact(
+          parsePolicyArtifact(JSON.parse(JSON.stringify(policy.toArtifact()))),
+        );
+        const decision = decide({ ...i, policy: loaded });
+        expect(decision.verdict.guardHash).toBe(GUARD_HASH);
+        // The same proposal from any other source gets the same verdict: the guard ignores who proposed.
+        const fixed: Policy = { kind: 'rules', version: 'x@1', hash: 'x', propose: () => decision.proposal };
+        expect(decide({ ...i, policy: fixed }).verdict).toEqual(decision.verdict);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,95 @@
+// Small builders for decision tests: a diagnosis, capabilities, authority and usage that pass every
+// guard rule by default, so each test changes exactly the fact it is about.
+
+import { type Authority, authoritySchema } from '../../src/core/authority.js';
+import type { BudgetUsage, Capabilities, Diagnosis, Proposal } from '../../src/core/decision.js';
+import type { FailureFamily } from '../../src/core/failure-family.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { QualityCondition, Risk } from '../../src/core/risk.js';
+
+export function diagnosisOf(
+  family: FailureFamily,
+  risk: Risk = 'low',
+  quality: QualityCondition = 'ok',
+  extra: Partial<Diagnosis> = {},
+): Diagnosis {
+  return {
+    classification: { family, rule: `test.${family}`, confidence: 0.9, line: `a ${family} failure` },
+    findings: [],
+    risk: { level: risk, reasons: [`${risk}: test`] },
+    quality,
+    protectedDataset: false,
+    datasets: ['orders'],
+    ...extra,
+  };
+}
+
+/** Everything possible: every action supported, previous version, safe casts, store, few bad rows. */
+export function fullCapabilities(extra: Partial<Capabilities> = {}): Capabilities {
+  return {
+    supported: [
+      'retry',
+      'coerce_schema',
+      'rollback_schema',
+      'quarantine',
+      'escalate',
+      'log_only',
+      'scale_resources',
+      'defer',
+    ],
+    hasPreviousSchemaVersion: true,
+    coercionSafe: true,
+    hasQuarantineStore: true,
+    badRowFraction: 0.02,
+    ...extra,
+  };
+}
+
+/** Every action allowed, autonomous, default budgets. */
+export function permissiveAuthority(extra: Record<string, unknown> = {}): Authority {
+  return authoritySchema.parse({
+    allowedActions: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine', 'scale_resources', 'defer'],
+    ...extra,
+  });
+}
+
+export const NO_USAGE: BudgetUsage = {
+  retriesThisRun: 0,
+  retriesThisJobLastHour: 0,
+  consecutiveFailedRemediations: 0,
+};
+
+export function proposalOf(action: Proposal['action']): Proposal {
+  return { action, qValues: {}, propensity: 1, policyVersion: 'test@1' };
+}
+
+/** A field_removed finding on `column` (incompatible, error). */
+export function removed(column: string, scope: 'data' | 'catalog' = 'data'): Finding {
+  return {
+    kind: 'field_removed',
+    column,
+    baseline: 'string',
+    severity: 'error',
+    compatible: false,
+    message: `${column} was removed`,
+    scope,
+  };
+}
+
+export function nullSpike(
+  column: string,
+  baseline: number,
+  current: number,
+  severity: Finding['severity'],
+): Finding {
+  return {
+    kind: 'null_rate_spike',
+    column,
+    baseline,
+    current,
+    statistic: 12,
+    severity,
+    compatible: true,
+    message: `${column} null rate ${baseline} → ${current}`,
+  };
+}
