@@ -1,0 +1,235 @@
+// Durable state on one DynamoDB table (pk/sk, TTL on `expiresAt`): event claims, retry budgets,
+// the circuit breaker, per-job locks and incidents. Every claim and lock is a conditional write, so
+// concurrent Lambdas never both win.
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { BudgetUsage } from '../../core/decision.js';
+import type { IncidentRecord, StateStore } from '../../ports.js';
+import { awsCall, awsErrorName } from './aws-errors.js';
+
+/** The DynamoDB document client call the store uses (`send`). */
+export type DynamodbDocumentClientLike = Pick<DynamoDBDocumentClient, 'send'>;
+
+export interface DynamodbStateStoreOptions {
+  client?: DynamodbDocumentClientLike;
+  /** Table with string keys `pk` (partition) and `sk` (sort), TTL attribute `expiresAt`. */
+  tableName: string;
+  /** How long claims and incidents are kept, days. Default 30. */
+  retentionDays?: number;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * StateStore over DynamoDB.
+ *
+ * @example
+ * const state = new DynamodbStateStore({ tableName: 'healer-state' });
+ * if (!(await state.claimEvent('jr_1:FAILED'))) return;
+ */
+export class DynamodbStateStore implements StateStore {
+  private readonly db: DynamodbDocumentClientLike;
+  private readonly table: string;
+  private readonly retentionS: number;
+
+  constructor(options: DynamodbStateStoreOptions) {
+    this.db =
+      options.client ??
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+    this.table = options.tableName;
+    this.retentionS = (options.retentionDays ?? 30) * 86_400;
+  }
+
+  async claimEvent(key: string): Promise<boolean> {
+    return this.conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `event#${key}`, sk: '-', expiresAt: this.ttl(Date.now()) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Forgets a claim, so a redelivery of the event is handled again. The Lambda calls this when an
+   * incident fails part-way: the claim must not turn EventBridge's retry into a silent duplicate.
+   */
+  async releaseEvent(key: string): Promise<void> {
+    await awsCall('dynamodb:DeleteItem', this.table, () =>
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: `event#${key}`, sk: '-' } })),
+    );
+  }
+
+  async usage(job: string, runId: string, now: Date): Promise<BudgetUsage> {
+    const hourAgo = new Date(now.getTime() - HOUR).toISOString();
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await awsCall('dynamodb:Query', this.table, () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `retry#${job}` },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const breaker = await awsCall('dynamodb:GetItem', this.table, () =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `breaker#${job}`, sk: '-' } })),
+    );
+    return {
+      retriesThisRun: items.filter((i) => i.runId === runId).length,
+      retriesThisJobLastHour: items.filter((i) => typeof i.at === 'string' && i.at >= hourAgo).length,
+      consecutiveFailedRemediations: Number(breaker.Item?.failures ?? 0),
+    };
+  }
+
+  async recordRetry(job: string, runId: string, at: Date): Promise<void> {
+    await awsCall('dynamodb:PutItem', this.table, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `retry#${job}`,
+            sk: `${at.toISOString()}#${runId}#${Math.random().toString(36).slice(2, 10)}`,
+            runId,
+            at: at.toISOString(),
+            // Retries count towards hourly budgets only; a day of history is plenty.
+            expiresAt: Math.floor(at.getTime() / 1000) + 86_400,
+          },
+        }),
+      ),
+    );
+  }
+
+  async recordRemediation(job: string, succeeded: boolean): Promise<void> {
+    const Key = { pk: `breaker#${job}`, sk: '-' };
+    await awsCall('dynamodb:UpdateItem', this.table, () =>
+      this.db.send(
+        succeeded
+          ? new UpdateCommand({
+              TableName: this.table,
+              Key,
+              UpdateExpression: 'SET failures = :zero',
+              ExpressionAttributeValues: { ':zero': 0 },
+            })
+          : new UpdateCommand({
+              TableName: this.table,
+              Key,
+              UpdateExpression: 'ADD failures :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+      ),
+    );
+  }
+
+  async acquireLock(job: string, owner: string, ttlMs: number, now: Date): Promise<boolean> {
+    const until = now.getTime() + ttlMs;
+    return this.conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `lock#${job}`, sk: '-', owner, until, expiresAt: Math.ceil(until / 1000) + 3600 },
+          // Free, expired, or already ours (a re-entrant holder).
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
+        }),
+      ),
+    );
+  }
+
+  async releaseLock(job: string, owner: string): Promise<void> {
+    await this.conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `lock#${job}`, sk: '-' },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      ),
+    );
+  }
+
+  async saveIncident(incident: IncidentRecord): Promise<void> {
+    await awsCall('dynamodb:PutItem', this.table, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `incident#${incident.id}`,
+            sk: '-',
+            kind: 'incident',
+            startedAt: incident.startedAt,
+            status: incident.status,
+            // Stored as JSON text: records hold empty strings and deep nesting DynamoDB maps handle poorly.
+            body: JSON.stringify(incident),
+            expiresAt: this.ttl(Date.parse(incident.startedAt) || Date.now()),
+          },
+        }),
+      ),
+    );
+  }
+
+  async getIncident(id: string): Promise<IncidentRecord | undefined> {
+    const got = await awsCall('dynamodb:GetItem', this.table, () =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `incident#${id}`, sk: '-' } })),
+    );
+    return typeof got.Item?.body === 'string' ? (JSON.parse(got.Item.body) as IncidentRecord) : undefined;
+  }
+
+  async listIncidents(limit = 50): Promise<IncidentRecord[]> {
+    const out: IncidentRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await awsCall('dynamodb:Scan', this.table, () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: 'kind = :kind',
+            ExpressionAttributeValues: { ':kind': 'incident' },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? [])
+        if (typeof item.body === 'string') out.push(JSON.parse(item.body) as IncidentRecord);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+  }
+
+  private ttl(fromMs: number): number {
+    return Math.floor(fromMs / 1000) + this.retentionS;
+  }
+
+  /** Runs a conditional write: true when it applied, false when its condition failed. */
+  private async conditional(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return false;
+      return awsCall('dynamodb:conditional-write', this.table, () => Promise.reject(error));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Real-looking fixtures for the moto tests: Glue driver logs, table definitions and the
+// EventBridge event exactly as AWS publishes it for a Glue job state change.
+
+import type { Column } from '@aws-sdk/client-glue';
+import type { MotoClients } from './moto.js';
+
+/** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
+export const ANALYSIS_EXCEPTION_LOG = [
+  '2026-11-22 10:14:02,118 INFO [main] glue.GlueContext (GlueContext.scala:apply(117)): GlueContext is created',
+  '2026-11-22 10:14:09,402 ERROR [main] glue.ProcessLauncher (Logging.scala:logError(77)): Error from Python:Traceback (most recent call last):',
+  '  File "/tmp/orders_etl.py", line 41, in <module>',
+  '    df = df.select("order_id", "customer_id", "amount")',
+  'pyspark.sql.utils.AnalysisException: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `amount` cannot be resolved. Did you mean one of the following? [`order_id`, `customer_id`, `order_amount`].;',
+  "'Project ['order_id, 'customer_id, 'amount]",
+];
+
+/** A transient S3 throttle in the middle of a write. */
+export const THROTTLING_LOG = [
+  '2026-11-22 11:02:40,910 WARN [Executor task launch worker for task 12.0] s3.AmazonS3Client: Retrying request',
+  'com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: 7D2F1C0B9A8E6F41)',
+  'An error occurred while calling o112.pyWriteDynamicFrame. ThrottlingException: Rate exceeded (Service: AWSGlue; Status Code: 400; Error Code: ThrottlingException)',
+];
+
+/** A permission failure: the job role cannot read the source bucket. */
+export const ACCESS_DENIED_LOG = [
+  '2026-11-22 12:30:11,001 ERROR [main] glue.ProcessLauncher: Error from Python:Traceback (most recent call last):',
+  'py4j.protocol.Py4JJavaError: An error occurred while calling o87.getDynamicFrame.',
+  ': java.nio.file.AccessDeniedException: s3://acme-raw/orders/2026/11/22/part-0000.csv: getFileStatus on s3://acme-raw/orders/2026/11/22/part-0000.csv: com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 1F0D9E1A2B3C4D5E)',
+];
+
+export const GOOD_COLUMNS: Column[] = [
+  { Name: 'order_id', Type: 'bigint' },
+  { Name: 'customer_id', Type: 'string' },
+  { Name: 'amount', Type: 'double' },
+  { Name: 'shipping', Type: 'struct<city:string,zip:string>' },
+];
+
+/** The bad version: `amount` renamed to `order_amount` and typed as string. */
+export const BAD_COLUMNS: Column[] = [
+  { Name: 'order_id', Type: 'bigint' },
+  { Name: 'customer_id', Type: 'string' },
+  { Name: 'order_amount', Type: 'string' },
+  { Name: 'shipping', Type: 'struct<city:string,zip:string>' },
+];
+
+/** Creates `db.table` with the good schema, then updates it to the bad one (two catalog versions). */
+export async function createDriftedTable(c: MotoClients, db: string, table: string, location: string) {
+  const input = (columns: Column[]) => ({
+    Name: table,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { classification: 'csv' },
+    StorageDescriptor: {
+      Columns: columns,
+      Location: location,
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      SerdeInfo: {
+        SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+        Parameters: { 'field.delim': ',' },
+      },
+    },
+  });
+  await c.glue.createTable({ DatabaseName: db, TableInput: input(GOOD_COLUMNS) });
+  await c.glue.updateTable({ DatabaseName: db, TableInput: input(BAD_COLUMNS) });
+}
+
+/** Writes a Glue run's driver log into the error log group, in a stream named after the run. */
+export async function writeRunLog(c: MotoClients, group: string, runId: string, lines: string[]) {
+  await c.logs.createLogGroup({ logGroupName: group }).catch(() => undefined);
+  await c.logs.createLogStream({ logGroupName: group, logStreamName: runId });
+  const t0 = Date.now() - 60_000;
+  await c.logs.putLogEvents({
+    logGroupName: group,
+    logStreamName: runId,
+    logEvents: lines.map((message, i) => ({ timestamp: t0 + i, message })),
+  });
+}
+
+/** The EventBridge event as AWS publishes it for a Glue job state change. */
+export function glueEvent(
+  jobName: string,
+  jobRunId: string,
+  state: string,
+  message: string,
+  id = crypto.randomUUID(),
+) {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'Glue Job State Change',
+    source: 'aws.glue',
+    account: '123456789012',
+    time: '2026-11-22T10:14:10Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: { jobName, severity: state === 'SUCCEEDED' ? 'INFO' : 'ERROR', state, jobRunId, message },
+  };
+}

@@ -1,0 +1,86 @@
+// The StateStore contract: one suite every adapter runs (DynamoDB on moto, DuckDB locally), so all
+// stores agree on claims, budgets, the circuit breaker, locks and incidents.
+//
+//   runStateStoreContract('dynamodb', { create: async () => new DynamodbStateStore(...) });
+
+import { describe, expect, it } from 'vitest';
+import type { IncidentRecord, StateStore } from '../../src/ports.js';
+
+export interface StateStoreContractOptions {
+  /** A fresh, empty store per test. */
+  create(): Promise<StateStore>;
+}
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const HOUR = 3_600_000;
+
+/** Registers the contract tests for one StateStore implementation. */
+export function runStateStoreContract(name: string, options: StateStoreContractOptions): void {
+  describe(`StateStore contract: ${name}`, () => {
+    it('claims an event key once', async () => {
+      const state = await options.create();
+      expect(await state.claimEvent('jr_1:FAILED')).toBe(true);
+      expect(await state.claimEvent('jr_1:FAILED')).toBe(false);
+      expect(await state.claimEvent('jr_1:TIMEOUT')).toBe(true);
+    });
+
+    it('counts retries per run and per job in the last hour', async () => {
+      const state = await options.create();
+      await state.recordRetry('job-a', 'jr_1', new Date(NOW.getTime() - 2 * HOUR));
+      await state.recordRetry('job-a', 'jr_1', new Date(NOW.getTime() - 60_000));
+      await state.recordRetry('job-a', 'jr_2', new Date(NOW.getTime() - 30_000));
+      await state.recordRetry('job-b', 'jr_9', new Date(NOW.getTime() - 30_000));
+      const usage = await state.usage('job-a', 'jr_1', NOW);
+      expect(usage.retriesThisRun).toBe(2);
+      expect(usage.retriesThisJobLastHour).toBe(2);
+    });
+
+    it('counts consecutive failed remediations and resets on a success', async () => {
+      const state = await options.create();
+      await state.recordRemediation('job-a', false);
+      await state.recordRemediation('job-a', false);
+      expect((await state.usage('job-a', 'jr_1', NOW)).consecutiveFailedRemediations).toBe(2);
+      expect((await state.usage('job-b', 'jr_1', NOW)).consecutiveFailedRemediations).toBe(0);
+      await state.recordRemediation('job-a', true);
+      expect((await state.usage('job-a', 'jr_1', NOW)).consecutiveFailedRemediations).toBe(0);
+    });
+
+    it('grants a per-job lock to one holder until it is released or expires', async () => {
+      const state = await options.create();
+      expect(await state.acquireLock('job-a', 'inc-a', 60_000, NOW)).toBe(true);
+      expect(await state.acquireLock('job-a', 'inc-b', 60_000, NOW)).toBe(false);
+      expect(await state.acquireLock('job-b', 'inc-b', 60_000, NOW)).toBe(true);
+      const later = new Date(NOW.getTime() + 61_000);
+      expect(await state.acquireLock('job-a', 'inc-b', 60_000, later)).toBe(true);
+      await state.releaseLock('job-a', 'inc-a'); // no longer the holder: no effect
+      expect(await state.acquireLock('job-a', 'inc-c', 60_000, new Date(later.getTime() + 1000))).toBe(false);
+      await state.releaseLock('job-a', 'inc-b');
+      expect(await state.acquireLock('job-a', 'inc-c', 60_000, later)).toBe(true);
+    });
+
+    it('saves, reads and lists incidents newest first', async () => {
+      const state = await options.create();
+      const incident = (id: string, startedAt: string): IncidentRecord => ({
+        id,
+        event: {
+          id: `evt-${id}`,
+          source: 'test',
+          pipeline: 'p',
+          job: 'j',
+          runId: `run-${id}`,
+          state: 'FAILED',
+          occurredAt: startedAt,
+        },
+        status: 'escalated',
+        summary: `escalated ${id}`,
+        startedAt,
+      });
+      await state.saveIncident(incident('inc-1', '2026-11-22T10:00:00.000Z'));
+      await state.saveIncident(incident('inc-2', '2026-11-22T11:00:00.000Z'));
+      expect(await state.getIncident('inc-1')).toEqual(incident('inc-1', '2026-11-22T10:00:00.000Z'));
+      expect(await state.getIncident('inc-missing')).toBeUndefined();
+      expect((await state.listIncidents()).map((i) => i.id)).toEqual(['inc-2', 'inc-1']);
+      expect((await state.listIncidents(1)).map((i) => i.id)).toEqual(['inc-2']);
+    });
+  });
+}
