@@ -75,7 +75,13 @@ export interface DataEngine {
   inferSchema(location: string, name: string): Promise<TableSchema>;
   profile(
     location: string,
-    options?: { keys?: string[]; freshnessColumn?: string; sampleRows?: number },
+    options?: {
+      keys?: string[];
+      freshnessColumn?: string;
+      sampleRows?: number;
+      /** Contract schema: validity is measured against these types (by path) instead of the inferred ones. */
+      expected?: TableSchema;
+    },
   ): Promise<DatasetProfile>;
 }
 

@@ -1,0 +1,204 @@
+// `healer drift BASELINE CURRENT`: schema and quality drift between two datasets (or a declared
+// schema file and a dataset), as findings with compatibility and severity. Findings are not errors.
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { detectQualityDrift } from '../../core/detect/data-quality.js';
+import { detectSchemaDrift } from '../../core/detect/schema-drift.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { Finding } from '../../core/finding.js';
+import type { DatasetProfile } from '../../core/profile.js';
+import type { LogicalType, TableSchema } from '../../core/schema.js';
+import type { DataEngine } from '../../ports.js';
+import type { RegisterCommand } from '../commands.js';
+import type { CliIo } from '../io.js';
+import { textTable } from '../text-table.js';
+import { collect } from './profile.js';
+
+const LOGICAL_TYPES = [
+  'boolean',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'decimal',
+  'string',
+  'date',
+  'timestamp',
+  'binary',
+  'struct',
+  'list',
+  'map',
+  'unknown',
+] as const satisfies readonly LogicalType[];
+
+/** The `--baseline-schema` file: a TableSchema; `rawType` defaults to the type, `nullable` to true. */
+export const schemaFileSchema = z
+  .object({
+    name: z.string().min(1).default('baseline'),
+    version: z.string().optional(),
+    fields: z
+      .array(
+        z
+          .object({
+            path: z.string().min(1),
+            type: z.enum(LOGICAL_TYPES),
+            rawType: z.string().optional(),
+            nullable: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+/** Reads and validates a schema file; errors name the file and the key. */
+export async function loadSchemaFile(file: string): Promise<TableSchema> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError(
+      `cannot read schema file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
+      {
+        cause: error,
+        context: { file },
+      },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`schema file ${file} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+      context: { file },
+    });
+  }
+  const parsed = schemaFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') || '(root)';
+    throw new InvalidInputError(`schema file ${file}: ${key}: ${issue.message}`, { context: { file, key } });
+  }
+  const s = parsed.data;
+  return {
+    name: s.name,
+    ...(s.version !== undefined ? { version: s.version } : {}),
+    fields: s.fields.map((f) => ({
+      path: f.path,
+      type: f.type,
+      rawType: f.rawType ?? f.type.toUpperCase(),
+      nullable: f.nullable,
+    })),
+  };
+}
+
+export interface CompareOptions {
+  /** One declared key (its columns). */
+  keys?: string[];
+  /** A declared baseline schema, instead of (or on top of) the one inferred from `baseline`. */
+  baselineSchema?: TableSchema;
+}
+
+/**
+ * Schema drift and quality drift of `current` against `baseline` (a dataset, a declared schema, or
+ * both). The current data's validity is measured against the baseline types, so text that no
+ * longer parses as the baseline type shows as a `validity_drop`.
+ *
+ * @example
+ * const findings = await compareDatasets(new DuckdbDataEngine(), 'day1.csv', 'day2.csv', { keys: ['id'] });
+ */
+export async function compareDatasets(
+  engine: DataEngine,
+  baseline: string | undefined,
+  current: string,
+  options: CompareOptions = {},
+): Promise<Finding[]> {
+  const keys = options.keys && options.keys.length > 0 ? options.keys : undefined;
+  const baselineSchema = options.baselineSchema ?? (await engine.inferSchema(baseline!, 'baseline'));
+  const baselineProfile: DatasetProfile | undefined =
+    baseline === undefined ? undefined : await engine.profile(baseline, keys ? { keys } : {});
+  const currentSchema = await engine.inferSchema(current, 'current');
+  const currentProfile = await engine.profile(current, {
+    ...(keys ? { keys } : {}),
+    expected: baselineSchema,
+  });
+  const drift = detectSchemaDrift(baselineSchema, currentSchema, {
+    ...(baselineProfile ? { baselineProfile } : {}),
+    currentProfile,
+  });
+  // Without baseline data only the current data's own facts count (duplicate keys).
+  const quality = detectQualityDrift(baselineProfile ?? currentProfile, currentProfile, keys ? { keys } : {});
+  return [...drift, ...quality];
+}
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('drift')
+    .description('Compare two datasets (or a schema file and a dataset): schema and quality drift findings')
+    .argument('<baseline>', 'baseline dataset (file, directory or glob); omit with --baseline-schema')
+    .argument('[current]', 'current dataset')
+    .option('--json', 'print {"findings": [...]} as JSON')
+    .option('--key <column>', 'declared key column (repeat for a composite key)', collect, [])
+    .option('--baseline-schema <file>', 'declared baseline schema (JSON TableSchema) instead of inferring it')
+    .action(
+      async (
+        first: string,
+        second: string | undefined,
+        options: { json?: boolean; key: string[]; baselineSchema?: string },
+      ) => {
+        const findings = await runDrift(io, first, second, options);
+        io.out(options.json === true ? `${JSON.stringify({ findings }, null, 2)}\n` : driftText(findings));
+      },
+    );
+};
+
+async function runDrift(
+  io: CliIo,
+  first: string,
+  second: string | undefined,
+  options: { key: string[]; baselineSchema?: string },
+): Promise<Finding[]> {
+  let baseline: string | undefined;
+  let current: string;
+  if (second === undefined) {
+    if (options.baselineSchema === undefined)
+      throw new InvalidInputError(
+        'drift needs BASELINE and CURRENT datasets, or --baseline-schema FILE and CURRENT',
+      );
+    current = first;
+  } else {
+    baseline = first;
+    current = second;
+  }
+  const baselineSchema =
+    options.baselineSchema === undefined
+      ? undefined
+      : await loadSchemaFile(resolve(io.cwd, options.baselineSchema));
+  // Loaded on use: building the program for another command must not load DuckDB.
+  const { DuckdbDataEngine } = await import('../../adapters/duckdb/index.js');
+  const engine = new DuckdbDataEngine();
+  try {
+    return await compareDatasets(
+      engine,
+      baseline === undefined ? undefined : resolve(io.cwd, baseline),
+      resolve(io.cwd, current),
+      { keys: options.key, ...(baselineSchema ? { baselineSchema } : {}) },
+    );
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The readable form: one row per finding, or a line saying there is none. */
+export function driftText(findings: Finding[]): string {
+  if (findings.length === 0) return 'no drift: 0 findings\n';
+  const rows = findings.map((f) => [f.kind, f.column, f.severity, f.compatible ? 'yes' : 'no', f.message]);
+  const counts = (['error', 'warning', 'info'] as const)
+    .map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`)
+    .join(', ');
+  return `${textTable(['KIND', 'COLUMN', 'SEVERITY', 'COMPATIBLE', 'DETAIL'], rows)}${findings.length} findings (${counts})\n`;
+}

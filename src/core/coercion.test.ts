@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { planCoercion } from './coercion.js';
+import type { Finding } from './finding.js';
+import type { LogicalType, SchemaField, TableSchema } from './schema.js';
+
+function f(path: string, type: LogicalType, nullable = true): SchemaField {
+  return { path, type, rawType: type.toUpperCase(), nullable };
+}
+function schema(...fields: SchemaField[]): TableSchema {
+  return { name: 'orders', fields };
+}
+const contract = schema(
+  f('order_id', 'int64', false),
+  f('customer_id', 'int64', false),
+  f('amount', 'double'),
+  f('note', 'string'),
+);
+const renamed: Finding = {
+  kind: 'field_renamed',
+  column: 'customerId',
+  from: 'customer_id',
+  to: 'customerId',
+  type: 'int64',
+  compatible: false,
+  severity: 'warning',
+  message: '',
+};
+
+describe('planCoercion', () => {
+  it('nothing to do: empty and safe', () => {
+    expect(planCoercion(contract, contract, [])).toEqual({ renames: [], casts: [], missing: [], safe: true });
+  });
+
+  it('maps a renamed column back and casts a lossless widening', () => {
+    const current = schema(
+      f('order_id', 'int32'),
+      f('customerId', 'int64'),
+      f('amount', 'double'),
+      f('note', 'string'),
+    );
+    expect(planCoercion(contract, current, [renamed])).toEqual({
+      renames: [{ from: 'customerId', to: 'customer_id' }],
+      casts: [{ column: 'order_id', from: 'int32', to: 'int64', lossless: true }],
+      missing: [],
+      safe: true,
+    });
+  });
+
+  it('text to the contract type is declared-safe (TRY_CAST, failures quarantined)', () => {
+    const current = schema(f('order_id', 'int64'), f('customer_id', 'int64'), f('amount', 'string'));
+    const plan = planCoercion(contract, current, []);
+    expect(plan.casts).toEqual([{ column: 'amount', from: 'string', to: 'double', lossless: false }]);
+    expect(plan.safe).toBe(true);
+  });
+
+  it('a lossy cast is not safe', () => {
+    const current = schema(f('order_id', 'double'), f('customer_id', 'int64'));
+    const plan = planCoercion(contract, current, []);
+    expect(plan.casts).toEqual([{ column: 'order_id', from: 'double', to: 'int64', lossless: false }]);
+    expect(plan.safe).toBe(false);
+  });
+
+  it('a missing required column is not safe; a missing nullable one is fine', () => {
+    const plan = planCoercion(contract, schema(f('order_id', 'int64'), f('amount', 'double')), []);
+    expect(plan.missing).toEqual(['customer_id']);
+    expect(plan.safe).toBe(false);
+  });
+
+  it('ignores catalog-scope renames and renames onto columns that still exist', () => {
+    const current = schema(f('order_id', 'int64'), f('customerId', 'int64'));
+    expect(planCoercion(contract, current, [{ ...renamed, scope: 'catalog' }]).missing).toEqual([
+      'customer_id',
+    ]);
+    const both = schema(f('order_id', 'int64'), f('customer_id', 'int64'), f('customerId', 'int64'));
+    expect(planCoercion(contract, both, [renamed]).renames).toEqual([]);
+  });
+});
