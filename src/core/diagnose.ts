@@ -83,7 +83,9 @@ function datasetFindings(d: DatasetEvidence, occurredAt: string): Finding[] {
     d.currentSchema !== undefined &&
     detectSchemaDrift(latest, d.currentSchema).every((f) => f.kind === 'type_changed' && f.compatible);
   if (previous && latest && !dataFollowsCatalog) {
-    for (const f of detectSchemaDrift(previous, latest)) findings.push({ ...f, scope: 'catalog' });
+    // A compatible catalog change (an added nullable column) breaks no reader: history, not a fault.
+    for (const f of detectSchemaDrift(previous, latest))
+      if (!f.compatible) findings.push({ ...f, scope: 'catalog' });
   }
   if (d.baselineProfile && d.currentProfile) {
     findings.push(

@@ -1,0 +1,68 @@
+// `healer bench [--seeds 42..71] [--json] [--out DIR]`: trains and evaluates every policy per seed on
+// simulated incidents and writes results.json, report.md and chart.svg.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { InvalidInputError } from '../../core/errors.js';
+import { runBench } from '../../sim/bench.js';
+import { renderMarkdown, renderTerminal } from '../../sim/report.js';
+import { parsePositiveInt, parseSeeds } from '../../sim/seeds.js';
+import { renderChart } from '../../sim/svg-chart.js';
+import type { RegisterCommand } from '../commands.js';
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('bench')
+    .description('Benchmark Q-learning, rules, random and the no-guard ablation on simulated incidents')
+    .option('--seeds <list>', 'seeds: A..B or a comma list', '42..71')
+    .option('--json', 'print the results as JSON (the shape of results.json)')
+    .option('--out <dir>', 'where to write results.json, report.md and chart.svg', 'bench-out')
+    .option('--train-incidents <n>', 'training incidents per seed', '300')
+    .option('--eval-incidents <n>', 'evaluation incidents per seed', '150')
+    .option('--episodes <n>', 'training episodes per seed', '10000')
+    .option('--loop <loop>', 'direct (core calls) or agent (handleIncident over simulated ports)', 'direct')
+    .action(
+      async (options: {
+        seeds: string;
+        json?: boolean;
+        out: string;
+        trainIncidents: string;
+        evalIncidents: string;
+        episodes: string;
+        loop: string;
+      }) => {
+        const seeds = parseSeeds(options.seeds);
+        if (options.loop !== 'direct' && options.loop !== 'agent')
+          throw new InvalidInputError(`--loop: '${options.loop}' is not one of direct, agent`);
+        const bar =
+          io.isTty && options.json !== true && process.stderr.isTTY
+            ? new SingleBar({
+                format: 'bench [{bar}] {value}/{total} seeds | seed {seed} | {duration}s',
+                stream: process.stderr,
+              })
+            : undefined;
+        bar?.start(seeds.length, 0, { seed: seeds[0] });
+        const result = await runBench({
+          seeds,
+          trainIncidents: parsePositiveInt(options.trainIncidents, '--train-incidents', 100_000),
+          evalIncidents: parsePositiveInt(options.evalIncidents, '--eval-incidents', 100_000),
+          episodes: parsePositiveInt(options.episodes, '--episodes'),
+          loop: options.loop,
+          onProgress: (done, _total, seed) => bar?.update(done, { seed }),
+        });
+        bar?.stop();
+        const out = resolve(io.cwd, options.out);
+        await mkdir(out, { recursive: true });
+        const json = `${JSON.stringify(result.json, null, 2)}\n`;
+        await writeFile(join(out, 'results.json'), json);
+        await writeFile(join(out, 'report.md'), renderMarkdown(result));
+        await writeFile(join(out, 'chart.svg'), renderChart(result.json));
+        if (options.json === true) io.out(json);
+        else
+          io.out(
+            `${renderTerminal(result)}wrote ${join(options.out, 'results.json')}, report.md, chart.svg\n`,
+          );
+      },
+    );
+};

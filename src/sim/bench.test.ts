@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { POLICY_NAMES, runBench } from './bench.js';
+
+const SMALL = { seeds: [42, 43], trainIncidents: 60, evalIncidents: 40, episodes: 2000 };
+
+describe('runBench (small run)', () => {
+  it('keeps the invariants: Q-learning and rules with the guard execute nothing unsafe, lose no row and escalate every unfixable incident', async () => {
+    const r = await runBench(SMALL);
+    // random + guard is left out: the guard lets a rollback of a correct catalog version through
+    // (docs/benchmark.md, known gap), and random proposes rollbacks blindly.
+    for (const name of ['q_learning', 'rules'] as const) {
+      expect(r.json.policies[name].unsafe_executions.mean).toBe(0);
+      expect(r.json.policies[name].rows_lost.mean).toBe(0);
+    }
+    expect(r.json.policies.q_learning.correct_escalation.mean).toBe(1);
+    expect(r.json.policies.rules.correct_escalation.mean).toBe(1);
+    // Success never exceeds the oracle ceiling (what some allowed action can fix).
+    for (const s of r.perSeed)
+      for (const name of POLICY_NAMES) expect(s.policies[name].success).toBeLessThanOrEqual(s.oracle);
+    // The ablation shows what the guard prevents.
+    expect(
+      r.perSeed.reduce((n, s) => n + s.policies.q_learning_no_guard.unsafe_executions, 0),
+    ).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('has exactly the documented JSON shape, rates as fractions of 1', async () => {
+    const r = await runBench({ ...SMALL, seeds: [44] });
+    const j = JSON.parse(JSON.stringify(r.json));
+    expect(Object.keys(j).sort()).toEqual(['detector', 'elapsed_seconds', 'oracle', 'policies', 'seeds']);
+    expect(j.seeds).toEqual([44]);
+    expect(Object.keys(j.detector).sort()).toEqual(['f1', 'precision', 'recall']);
+    expect(Object.keys(j.policies).sort()).toEqual([...POLICY_NAMES].sort());
+    for (const name of POLICY_NAMES) {
+      expect(Object.keys(j.policies[name]).sort()).toEqual(
+        [
+          'correct_escalation',
+          'mttr_minutes',
+          'non_escalation',
+          'rows_lost',
+          'success',
+          'unsafe_executions',
+        ].sort(),
+      );
+      for (const v of Object.values(j.policies[name]) as { mean: number; ci95: number }[])
+        expect(Object.keys(v).sort()).toEqual(['ci95', 'mean']);
+      expect(j.policies[name].success.mean).toBeGreaterThanOrEqual(0);
+      expect(j.policies[name].success.mean).toBeLessThanOrEqual(1);
+    }
+    expect(j.oracle.mean).toBeGreaterThan(0);
+    expect(j.oracle.mean).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('the direct loop gives the same outcomes as the real agent loop (handleIncident over the simulated ports)', async () => {
+    const opts = { seeds: [45], trainIncidents: 40, evalIncidents: 30, episodes: 1000 };
+    const direct = await runBench({ ...opts, loop: 'direct' });
+    const agent = await runBench({ ...opts, loop: 'agent' });
+    expect(agent.perSeed[0]!.policies).toEqual(direct.perSeed[0]!.policies);
+  }, 60_000);
+});

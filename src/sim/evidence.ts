@@ -1,0 +1,85 @@
+// Facts the simulated runtime measures from an incident's generated data: its evidence for the
+// detectors (profiles, cached) and its capabilities (bad-row fraction measured from the rows).
+
+import { planCoercion } from '../core/coercion.js';
+import type { Capabilities, Diagnosis } from '../core/decision.js';
+import type { Evidence } from '../core/evidence.js';
+import type { DatasetProfile } from '../core/profile.js';
+import { contractBadRows, profileRows } from './profiler.js';
+import type { SimIncident } from './scenarios.js';
+
+const profiles = new WeakMap<SimIncident, { baseline: DatasetProfile; current?: DatasetProfile }>();
+const baselineProfiles = new WeakMap<object, DatasetProfile>();
+
+/** Baseline and current profiles of an incident (computed once, in-process). */
+export function incidentProfiles(incident: SimIncident): {
+  baseline: DatasetProfile;
+  current?: DatasetProfile;
+} {
+  let p = profiles.get(incident);
+  if (!p) {
+    const keys = incident.contract.keys;
+    // Baseline batches are shared between incidents (see scenarios.ts): profile each once.
+    let baseline = baselineProfiles.get(incident.baselineRows);
+    if (!baseline) {
+      baseline = profileRows(incident.baselineRows, incident.contract.schema, {
+        source: `sim://${incident.table.name}/baseline`,
+        keys,
+      });
+      baselineProfiles.set(incident.baselineRows, baseline);
+    }
+    p = { baseline };
+    if (incident.currentRows)
+      p.current = profileRows(incident.currentRows, incident.currentSchema, {
+        source: `sim://${incident.id}/current`,
+        format: incident.currentFormat,
+        keys,
+      });
+    profiles.set(incident, p);
+  }
+  return p;
+}
+
+/** The evidence `gatherEvidence` would collect for the incident (without going through the ports). */
+export function incidentEvidence(incident: SimIncident): Evidence {
+  const p = incidentProfiles(incident);
+  return {
+    event: incident.event,
+    logs: incident.log,
+    logsTruncated: false,
+    datasets: [
+      {
+        dataset: incident.table.name,
+        contract: incident.contract,
+        schemaVersions: incident.schemaVersions,
+        ...(incident.currentRows ? { currentSchema: incident.currentSchema, currentProfile: p.current } : {}),
+        baselineProfile: p.baseline,
+      },
+    ],
+  };
+}
+
+/**
+ * Share of current rows that break the contract: a null in a required column, a value that does not
+ * parse as the contract type, or a repeated key (every occurrence after the first).
+ */
+export function measuredBadRowFraction(incident: SimIncident): number | undefined {
+  const rows = incident.currentRows;
+  if (!rows || rows.length === 0) return undefined;
+  return contractBadRows(rows, incident.contract, incident.currentSchema) / rows.length;
+}
+
+/** What the simulated runtime can do for this incident. */
+export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis): Capabilities {
+  const caps: Capabilities = {
+    supported: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine'],
+    hasPreviousSchemaVersion: incident.schemaVersions.length >= 2,
+    coercionSafe: incident.currentRows
+      ? planCoercion(incident.contract.schema, incident.currentSchema, diagnosis.findings).safe
+      : false,
+    hasQuarantineStore: true,
+  };
+  const bad = measuredBadRowFraction(incident);
+  if (bad !== undefined) caps.badRowFraction = bad;
+  return caps;
+}

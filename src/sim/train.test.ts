@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { trainPolicy } from './train.js';
+
+describe('trainPolicy', () => {
+  it('is reproducible: the same seed gives the same artifact hash, another seed another', () => {
+    const a = trainPolicy({ seed: 1, episodes: 500, incidents: 30 });
+    const b = trainPolicy({ seed: 1, episodes: 500, incidents: 30 });
+    const c = trainPolicy({ seed: 2, episodes: 500, incidents: 30 });
+    expect(a.hash).toBe(b.hash);
+    expect(a.hash).not.toBe(c.hash);
+  });
+
+  it('converges on a tiny known problem: retry throttling, escalate permission denials', async () => {
+    const { generateIncidents } = await import('./scenarios.js');
+    const pool = [
+      ...generateIncidents({ seed: 11, count: 20, faults: ['throttling'], protectedShare: 0 }),
+      ...generateIncidents({ seed: 12, count: 20, faults: ['permission_denied'], protectedShare: 0 }),
+    ];
+    const q = trainPolicy({ seed: 5, episodes: 2000, pool });
+    expect(q.propose({ family: 'transient', risk: 'low', quality: 'ok' }).action).toBe('retry');
+    expect(q.values({ family: 'transient', risk: 'low', quality: 'ok' }).retry).toBeGreaterThan(0.9);
+    expect(q.propose({ family: 'permission', risk: 'high', quality: 'ok' }).action).toBe('escalate');
+    expect(q.values({ family: 'permission', risk: 'high', quality: 'ok' }).escalate).toBeGreaterThan(0.45);
+  });
+});
