@@ -6,4 +6,18 @@ import type { CliIo } from './io.js';
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Lazily loaded so `healer classify` never loads DuckDB or the AWS SDK. */
-export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [];
+export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
+  () => import('./commands/policy.js'),
+  () => import('./commands/classify.js'),
+  () => import('./commands/train.js'),
+  () => import('./commands/bench.js'),
+  () => import('./commands/profile.js'),
+  () => import('./commands/drift.js'),
+  () => import('./commands/demo.js'),
+  () => import('./commands/run.js'),
+  () => import('./commands/audit.js'),
+  () => import('./commands/incidents.js'),
+  () => import('./commands/bench-remediate.js'),
+  () => import('./commands/init.js'),
+  () => import('./commands/diagnose.js'),
+];

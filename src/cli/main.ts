@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { HealerError, oneLine } from '../core/errors.js';
 import { COMMANDS } from './commands.js';
+import { ExitCode } from './exit-code.js';
 import { type CliIo, processIo } from './io.js';
 
 export async function buildProgram(io: CliIo): Promise<Command> {
@@ -43,9 +44,4 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-/** Thrown by a command to end with a given exit code after printing its own output. */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+export { ExitCode };

@@ -1,0 +1,323 @@
+// The runner: executes a pipeline in DuckDB (sources staged as views named after them, the SQL
+// transform, a Parquet target published atomically) and writes the run's log, as a Glue job writes
+// CloudWatch Logs. On failure it returns a FailureEvent carrying the engine's own error message.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { oneLine } from '../../core/errors.js';
+import type { FailureEvent } from '../../core/event.js';
+import type { SchemaField, TableSchema } from '../../core/schema.js';
+import type { Clock } from '../../ports.js';
+import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
+import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
+import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
+import { fsyncFile, writeFileAtomic } from './atomic-file.js';
+import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
+import { type FaultInjector, formatFault } from './fault-injector.js';
+import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
+import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
+
+export interface RunOptions {
+  runId?: string;
+  attempt?: number;
+  /** Read these locations instead of the declared ones (a remediated input), by source name. */
+  inputs?: Record<string, string>;
+  /** Called after the output is written and fsynced, before it is published (crash tests). */
+  beforePublish?: () => Promise<void>;
+}
+
+interface RunBase {
+  runId: string;
+  attempt: number;
+  logFile: string;
+  durationMs: number;
+}
+
+export type RunOutcome =
+  | (RunBase & {
+      status: 'succeeded';
+      /** Rows read per source. */
+      rowsIn: Record<string, number>;
+      rowsOut: number;
+      target: TargetSnapshot;
+      targetSchema: TableSchema;
+    })
+  | (RunBase & {
+      status: 'failed';
+      errorMessage: string;
+      /** Sources the failure is attributed to. */
+      datasets: string[];
+      event: FailureEvent;
+    });
+
+/** Where the log of a run lives. */
+export function runLogPath(stateDir: string, pipeline: string, runId: string): string {
+  return join(stateDir, 'logs', safeName(pipeline), `${safeName(runId)}.log`);
+}
+
+/** A new run id: time-ordered and unique. */
+export function newRunId(now: Date): string {
+  return `run-${now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Runs pipelines in an in-process DuckDB. Sources are staged as temp tables named after the source
+ * (projected through the catalog's current schema version, with the contract's NOT NULL
+ * constraints), the transform runs over them, and the output is written to a new snapshot file and
+ * published atomically.
+ *
+ * @example
+ * const outcome = await runner.run(spec);
+ * if (outcome.status === 'failed') await handleIncident(outcome.event, env);
+ */
+export class DuckdbPipelineRunner {
+  private instance: Promise<DuckDBInstance> | undefined;
+
+  constructor(
+    private readonly deps: {
+      stateDir: string;
+      catalog: LocalCatalog;
+      engine: DuckdbDataEngine;
+      clock: Clock;
+      faults?: FaultInjector;
+    },
+  ) {}
+
+  async run(spec: PipelineSpec, options: RunOptions = {}): Promise<RunOutcome> {
+    const { clock, catalog } = this.deps;
+    const started = clock.now();
+    const runId = options.runId ?? newRunId(started);
+    const attempt = options.attempt ?? 1;
+    const logFile = runLogPath(this.deps.stateDir, spec.name, runId);
+    const lines: string[] = [];
+    const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string) =>
+      lines.push(`${clock.now().toISOString()} ${level} [${spec.name}] ${message}`);
+    log('INFO', `Starting job run ${runId} (attempt ${attempt}) of pipeline ${spec.name} from ${spec.file}`);
+    let stage = 'setup';
+    let failedSource: string | undefined;
+    const drifted = new Set<string>();
+    this.instance ??= DuckDBInstance.create(':memory:');
+    const conn = await (await this.instance).connect();
+    try {
+      const rowsIn: Record<string, number> = {};
+      for (const source of spec.sources) {
+        stage = `read ${source.name}`;
+        failedSource = source.name;
+        const location = options.inputs?.[source.name] ?? source.location;
+        if (source.contract && (await catalog.currentSchema(source.name)) === undefined) {
+          await catalog.publishSchema(source.contract.schema, 'contract', clock.now());
+          log('INFO', `Catalog: registered ${source.name} version 1 from the pipeline contract`);
+        }
+        const fault = this.deps.faults?.take({ pipeline: spec.name, runId, attempt, dataset: source.name });
+        if (fault) {
+          log('INFO', `Reading ${source.name} from ${fault.uri ?? location}`);
+          // Injected: this runtime cannot produce the fault for real (see fault-injector.ts).
+          throw new Error(formatFault(fault));
+        }
+        log('INFO', `Reading ${source.name} from ${location}`);
+        rowsIn[source.name] = await this.stage(conn, source, location, log, drifted);
+        failedSource = undefined;
+      }
+      stage = 'quality';
+      for (const source of spec.sources) {
+        failedSource = source.name;
+        await this.checkQuality(conn, source, rowsIn[source.name] ?? 0, log);
+        failedSource = undefined;
+      }
+      stage = 'transform';
+      log('INFO', 'Running transform');
+      const transform = spec.transform.trim().replace(/;+\s*$/, '');
+      await conn.run(`CREATE OR REPLACE TEMP TABLE __healer_output AS ${transform}`);
+      const [counted] = await queryRows(conn, 'SELECT count(*) AS n FROM __healer_output');
+      const rowsOut = Number(counted?.n ?? 0);
+      const targetFields = (await describeQuery(conn, 'SELECT * FROM __healer_output')).map(toField);
+      stage = 'write';
+      const file = await catalog.newSnapshotPath(spec.target.name, runId);
+      await conn.run(`COPY __healer_output TO ${quoteLiteral(file)} (FORMAT parquet)`);
+      await fsyncFile(file);
+      log('INFO', `Wrote ${rowsOut} rows to snapshot ${file}`);
+      await options.beforePublish?.();
+      const target: TargetSnapshot = { runId, file, publishedAt: clock.now().toISOString(), rows: rowsOut };
+      await mkdir(dirname(spec.target.location), { recursive: true });
+      await catalog.publishTarget(spec.target.name, spec.target.location, target);
+      log('INFO', `Published target ${spec.target.name} at ${spec.target.location}`);
+      const targetSchema: TableSchema = { name: spec.target.name, fields: targetFields };
+      const published = await catalog.publishSchema(targetSchema, `run ${runId}`, clock.now());
+      stage = 'baseline';
+      for (const source of spec.sources) {
+        if (!source.contract && (await catalog.currentSchema(source.name)) === undefined) {
+          const fields = (await describeQuery(conn, `SELECT * FROM ${quoteIdent(source.name)}`)).map(toField);
+          await catalog.publishSchema({ name: source.name, fields }, `inferred by run ${runId}`, clock.now());
+        }
+        const input = options.inputs?.[source.name];
+        let location: string;
+        if (input && isInside(this.deps.stateDir, input)) location = input;
+        else {
+          location = await catalog.newBaselinePath(source.name, runId);
+          await conn.run(`COPY ${quoteIdent(source.name)} TO ${quoteLiteral(location)} (FORMAT parquet)`);
+          await fsyncFile(location);
+        }
+        await catalog.setBaseline(source.name, {
+          location,
+          runId,
+          rows: rowsIn[source.name] ?? 0,
+          at: clock.now().toISOString(),
+        });
+      }
+      const durationMs = clock.now().getTime() - started.getTime();
+      log(
+        'INFO',
+        `Job run ${runId} SUCCEEDED in ${durationMs} ms (target schema version ${published.version})`,
+      );
+      await writeFileAtomic(logFile, `${lines.join('\n')}\n`);
+      return {
+        status: 'succeeded',
+        runId,
+        attempt,
+        logFile,
+        durationMs,
+        rowsIn,
+        rowsOut,
+        target,
+        targetSchema,
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log('ERROR', `Job run ${runId} FAILED during ${stage}`);
+      for (const line of message.split('\n')) if (line.trim() !== '') log('ERROR', line);
+      const datasets = failedSource
+        ? [failedSource]
+        : drifted.size > 0
+          ? [...drifted]
+          : spec.sources.map((s) => s.name);
+      log('INFO', `Attributed to dataset(s): ${datasets.join(', ')}`);
+      await writeFileAtomic(logFile, `${lines.join('\n')}\n`);
+      const occurredAt = clock.now().toISOString();
+      const event: FailureEvent = {
+        id: `local:${spec.name}:${runId}:${attempt}`,
+        source: 'local',
+        pipeline: spec.name,
+        job: spec.name,
+        runId,
+        state: 'FAILED',
+        occurredAt,
+        errorMessage: oneLine(message).slice(0, 100_000),
+        attempt,
+        datasets,
+        details: { stage, pipelineFile: spec.file },
+      };
+      return {
+        status: 'failed',
+        runId,
+        attempt,
+        logFile,
+        durationMs: clock.now().getTime() - started.getTime(),
+        errorMessage: message,
+        datasets,
+        event,
+      };
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /** Stages one source as a temp table; returns its row count. */
+  private async stage(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    location: string,
+    log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
+    drifted: Set<string>,
+  ): Promise<number> {
+    const resolved = await this.deps.engine.resolve(location);
+    const format = location === source.location ? (source.format ?? resolved.format) : resolved.format;
+    const relation = readRelation(resolved.files, format);
+    const version = await this.deps.catalog.currentSchema(source.name);
+    const columns = version ? topLevel(version.fields) : undefined;
+    const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
+    if (version) log('INFO', `Projecting ${source.name} through catalog schema version ${version.version}`);
+    // A column missing from the data fails here with DuckDB's own Binder Error.
+    const table = quoteIdent(source.name);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${relation}`);
+    const staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+    if (version) {
+      const want = new Map(version.fields.map((f) => [f.path, f.type]));
+      for (const c of staged)
+        if (want.get(c.name) !== undefined && want.get(c.name) !== duckdbTypeToLogical(c.type)) {
+          drifted.add(source.name);
+          log(
+            'WARN',
+            `${source.name}.${c.name} is ${c.type}; catalog version ${version.version} says ${want.get(c.name)}`,
+          );
+        }
+    }
+    const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${table}`);
+    const rows = Number(counted?.n ?? 0);
+    log('INFO', `Read ${rows} rows from ${source.name} (${format}, ${resolved.files.length} file(s))`);
+    // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
+    for (const f of source.contract?.schema.fields ?? [])
+      if (!f.nullable && staged.some((c) => c.name === f.path))
+        await conn.run(`ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(f.path)} SET NOT NULL`);
+    return rows;
+  }
+
+  /** Contract thresholds, checked as a job with expectations would: a breach fails the run. */
+  private async checkQuality(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    rows: number,
+    log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
+  ): Promise<void> {
+    const q = source.contract?.quality;
+    if (!q || rows === 0) return;
+    const table = quoteIdent(source.name);
+    const problems: string[] = [];
+    for (const [column, max] of Object.entries(q.maxNullRate ?? {})) {
+      const [r] = await queryRows(
+        conn,
+        `SELECT count(*) - count(${quoteIdent(column)}) AS nulls FROM ${table}`,
+      );
+      const rate = Number(r?.nulls ?? 0) / rows;
+      if (rate > max)
+        problems.push(
+          `${column} null rate ${rate.toFixed(4)} > max ${max} (${Number(r?.nulls ?? 0)} of ${rows} rows)`,
+        );
+    }
+    if (q.maxVolumeChange !== undefined) {
+      const baseline = await this.deps.catalog.baseline(source.name);
+      if (baseline && baseline.rows > 0) {
+        const change = Math.abs(rows - baseline.rows) / baseline.rows;
+        if (change > q.maxVolumeChange)
+          problems.push(
+            `row count ${rows} against ${baseline.rows} last good (change ${change.toFixed(3)} > ${q.maxVolumeChange})`,
+          );
+      }
+    }
+    if (problems.length > 0)
+      throw new Error(`Data quality check failed for ${source.name}: ${problems.join('; ')}`);
+    log('INFO', `Quality thresholds hold for ${source.name}`);
+  }
+
+  /** Closes the runner's in-memory database. */
+  close(): void {
+    const instance = this.instance;
+    this.instance = undefined;
+    void instance?.then((i) => i.closeSync());
+  }
+}
+
+function toField(c: { name: string; type: string }): SchemaField {
+  return { path: c.name, type: duckdbTypeToLogical(c.type), rawType: c.type, nullable: true };
+}
+
+function topLevel(fields: SchemaField[]): SchemaField[] {
+  const structs = fields.filter((f) => f.type === 'struct').map((f) => `${f.path}.`);
+  return fields.filter((f) => !structs.some((s) => f.path.startsWith(s)));
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(resolve(dir), resolve(file));
+  return rel !== '' && !rel.startsWith('..');
+}

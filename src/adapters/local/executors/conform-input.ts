@@ -1,0 +1,169 @@
+// Brings one source's input to its contract in one DuckDB pass: renamed columns mapped back,
+// values TRY_CAST to the contract types, and every row that breaks the contract (a value that does
+// not cast, a null in a required column, a duplicate key) routed to quarantine with its ORIGINAL
+// values, a reason and the incident id. Nothing is dropped: rows in = delivered + quarantined.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetContract } from '../../../core/contract.js';
+import type { RowAccounting } from '../../../core/outcome.js';
+import type { DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
+import { duckdbTypeToLogical, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
+import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
+import { fsyncFile } from '../atomic-file.js';
+import { describeQuery, queryRows, readRelation } from '../duckdb-sql.js';
+import { safeName } from '../local-catalog.js';
+
+export interface ConformPlan {
+  /** Current name → contract name. */
+  renames: { from: string; to: string }[];
+}
+
+/** SQL for the per-row reason a row breaks the contract (NULL when it does not), and the projection. */
+export function conformSql(
+  contract: DatasetContract,
+  columns: { name: string; type: string }[],
+  plan: ConformPlan,
+): { reason: string; projection: string } {
+  const present = new Map(columns.map((c) => [c.name, c.type]));
+  const sourceOf = new Map(plan.renames.map((r) => [r.to, r.from]));
+  const parts: string[] = [];
+  const select: string[] = [];
+  const used = new Set<string>();
+  for (const f of contract.schema.fields) {
+    if (f.path.includes('.') && !present.has(f.path)) continue; // struct members travel with their struct
+    const src = sourceOf.get(f.path) ?? f.path;
+    const duck = logicalToDuckdb(f.type) ?? 'VARCHAR';
+    const rawType = present.get(src);
+    if (rawType === undefined) {
+      if (!f.nullable) parts.push(quoteLiteral(`${f.path}: column missing from the input`));
+      select.push(`CAST(NULL AS ${duck}) AS ${quoteIdent(f.path)}`);
+      continue;
+    }
+    used.add(src);
+    const v = quoteIdent(src);
+    const cast =
+      duckdbTypeToLogical(rawType) === f.type
+        ? v
+        : duckdbTypeToLogical(rawType) === 'string'
+          ? `TRY_CAST(trim(${v}) AS ${duck})`
+          : `TRY_CAST(${v} AS ${duck})`;
+    if (cast !== v)
+      parts.push(
+        `CASE WHEN ${v} IS NOT NULL AND ${cast} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
+      );
+    if (!f.nullable)
+      parts.push(`CASE WHEN ${v} IS NULL THEN ${quoteLiteral(`${f.path}: null in a required column`)} END`);
+    select.push(`${cast} AS ${quoteIdent(f.path)}`);
+  }
+  const keySources = contract.keys.map((k) => sourceOf.get(k) ?? k).filter((k) => present.has(k));
+  if (keySources.length === contract.keys.length && keySources.length > 0)
+    parts.push(
+      `CASE WHEN row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}) > 1 THEN ${quoteLiteral(`duplicate key (${contract.keys.join(', ')})`)} END`,
+    );
+  for (const c of columns)
+    if (!used.has(c.name) && !contract.schema.fields.some((f) => f.path === c.name))
+      select.push(quoteIdent(c.name));
+  const reason = parts.length ? `NULLIF(concat_ws('; ', ${parts.join(', ')}), '')` : 'CAST(NULL AS VARCHAR)';
+  return { reason, projection: select.join(', ') };
+}
+
+export interface ConformResult {
+  rows: RowAccounting;
+  remediated: string;
+  quarantine: string;
+  /** A few quarantined reasons, for the step detail. */
+  sampleReasons: string[];
+}
+
+/** Share of input rows that break the contract, measured with DuckDB; undefined when unreadable. */
+export async function badRowFraction(
+  conn: DuckDBConnection,
+  engine: DuckdbDataEngine,
+  location: string,
+  contract: DatasetContract,
+  plan: ConformPlan,
+): Promise<number | undefined> {
+  try {
+    const src = await engine.resolve(location);
+    const rel = readRelation(src.files, src.format);
+    const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
+    const { reason } = conformSql(contract, columns, plan);
+    const [r] = await queryRows(
+      conn,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE r IS NOT NULL) AS bad FROM (SELECT ${reason} AS r FROM ${rel})`,
+    );
+    const n = Number(r?.n ?? 0);
+    return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the conformed rows to `.healer/remediated/<incident>/<source>.parquet` and the rest to
+ * `.healer/quarantine/<source>/<incident>.parquet` (both new files), then counts both from disk.
+ */
+export async function conformInput(input: {
+  conn: DuckDBConnection;
+  engine: DuckdbDataEngine;
+  stateDir: string;
+  incidentId: string;
+  location: string;
+  contract: DatasetContract;
+  plan: ConformPlan;
+  at: Date;
+}): Promise<ConformResult> {
+  const { conn, contract } = input;
+  const source = contract.dataset;
+  const src = await input.engine.resolve(input.location);
+  // CSV is read as text: no inference pass, every original value kept verbatim for the quarantine,
+  // and TRY_CAST decides what parses as the contract type.
+  const rel =
+    src.format === 'csv'
+      ? `read_csv([${src.files.map(quoteLiteral).join(', ')}], header = true, all_varchar = true, union_by_name = true)`
+      : readRelation(src.files, src.format);
+  // Text CSV needs no inference pass, so DESCRIBE is cheap; the data itself is read once below.
+  const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
+  const { reason, projection } = conformSql(contract, columns, input.plan);
+  const remediatedDir = join(input.stateDir, 'remediated', safeName(input.incidentId));
+  const quarantineDir = join(input.stateDir, 'quarantine', safeName(source));
+  await mkdir(remediatedDir, { recursive: true });
+  await mkdir(quarantineDir, { recursive: true });
+  const remediated = join(remediatedDir, `${safeName(source)}.parquet`);
+  const quarantine = join(quarantineDir, `${safeName(input.incidentId)}.parquet`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE __healer_in AS SELECT *, ${reason} AS __healer_reason FROM ${rel}`,
+  );
+  const original = columns.map((c) => quoteIdent(c.name)).join(', ');
+  await conn.run(
+    `COPY (SELECT ${original}, __healer_reason AS _healer_reason, ${quoteLiteral(input.incidentId)} AS _healer_incident_id, ${quoteLiteral(source)} AS _healer_source, CAST(${quoteLiteral(input.at.toISOString())} AS TIMESTAMP) AS _healer_quarantined_at FROM __healer_in WHERE __healer_reason IS NOT NULL) TO ${quoteLiteral(quarantine)} (FORMAT parquet)`,
+  );
+  await conn.run(
+    `COPY (SELECT ${projection} FROM __healer_in WHERE __healer_reason IS NULL) TO ${quoteLiteral(remediated)} (FORMAT parquet)`,
+  );
+  await fsyncFile(quarantine);
+  await fsyncFile(remediated);
+  const [counts] = await queryRows(
+    conn,
+    `SELECT (SELECT count(*) FROM __healer_in) AS rows_in,
+            (SELECT count(*) FROM read_parquet(${quoteLiteral(remediated)})) AS delivered,
+            (SELECT count(*) FROM read_parquet(${quoteLiteral(quarantine)})) AS quarantined`,
+  );
+  const reasons = await queryRows(
+    conn,
+    'SELECT DISTINCT __healer_reason AS r FROM __healer_in WHERE __healer_reason IS NOT NULL LIMIT 3',
+  );
+  await conn.run('DROP TABLE __healer_in');
+  return {
+    rows: {
+      rowsIn: Number(counts?.rows_in ?? 0),
+      rowsDelivered: Number(counts?.delivered ?? 0),
+      rowsQuarantined: Number(counts?.quarantined ?? 0),
+    },
+    remediated,
+    quarantine,
+    sampleReasons: reasons.map((r) => String(r.r)),
+  };
+}

@@ -1,0 +1,50 @@
+// PipelineRegistry over pipeline files: describes a pipeline (datasets with their contracts, the
+// current input and the last good input, and the authority) from its YAML file and the catalog.
+
+import { ConfigError } from '../../core/errors.js';
+import type { DatasetBinding, PipelineDescription, PipelineRegistry } from '../../ports.js';
+import type { LocalCatalog } from './local-catalog.js';
+import { loadPipelineFile, type PipelineSpec } from './pipeline-file.js';
+
+/**
+ * @example
+ * const registry = new FilePipelineRegistry(['pipeline.yaml'], catalog);
+ * const description = await registry.describe('flights_daily');
+ */
+export class FilePipelineRegistry implements PipelineRegistry {
+  private readonly specs = new Map<string, PipelineSpec>();
+
+  constructor(
+    private readonly files: string[],
+    private readonly catalog: LocalCatalog,
+  ) {}
+
+  /** The parsed pipeline of that name (files are re-read so edits apply to the next incident). */
+  async spec(pipeline: string): Promise<PipelineSpec> {
+    for (const file of this.files) {
+      const spec = await loadPipelineFile(file);
+      this.specs.set(spec.name, spec);
+    }
+    const spec = this.specs.get(pipeline);
+    if (!spec)
+      throw new ConfigError(`no pipeline named ${pipeline} in ${this.files.join(', ')}`, {
+        context: { pipeline },
+      });
+    return spec;
+  }
+
+  async describe(pipeline: string): Promise<PipelineDescription> {
+    const spec = await this.spec(pipeline);
+    const datasets: DatasetBinding[] = [];
+    for (const s of spec.sources) {
+      const baseline = await this.catalog.baseline(s.name);
+      datasets.push({
+        dataset: s.name,
+        location: s.location,
+        ...(baseline ? { baselineLocation: baseline.location } : {}),
+        ...(s.contract ? { contract: s.contract } : {}),
+      });
+    }
+    return { name: spec.name, datasets, authority: spec.authority };
+  }
+}

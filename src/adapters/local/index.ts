@@ -1,0 +1,29 @@
+/**
+ * The embedded runtime: pipelines on DuckDB and files, with the local catalog, runner, stores,
+ * notifiers and action executors.
+ *
+ * @module etl-healer/local
+ */
+
+export { publishFileAtomic, writeFileAtomic } from './atomic-file.js';
+export { CompositeNotifier } from './composite-notifier.js';
+export {
+  DuckdbPipelineRunner,
+  newRunId,
+  type RunOptions,
+  type RunOutcome,
+  runLogPath,
+} from './duckdb-pipeline-runner.js';
+export { type AuditHead, type AuditHeadStore, DuckdbStateStore } from './duckdb-state-store.js';
+export { backoffDelay } from './executors/retry.js';
+export { type FaultInjector, formatFault, type InjectedFault, ScriptedFaults } from './fault-injector.js';
+export { FileLogSource } from './file-log-source.js';
+export { FileNotifier } from './file-notifier.js';
+export { FilePipelineRegistry } from './file-pipeline-registry.js';
+export { type AuditVerification, JsonlAuditLog } from './jsonl-audit-log.js';
+export { LocalCatalog, type StoredSchemaVersion, type TargetSnapshot } from './local-catalog.js';
+export { LocalRemediator } from './local-remediator.js';
+export { loadPipelineFile, type PipelineSpec, parsePipeline, type SourceSpec } from './pipeline-file.js';
+export { SystemClock } from './system-clock.js';
+export { TerminalNotifier } from './terminal-notifier.js';
+export { pagerdutyBody, slackBody, type WebhookConfig, WebhookNotifier } from './webhook-notifier.js';

@@ -1,0 +1,22 @@
+// Escalation to the terminal: a short summary on standard error, for the person at the keyboard.
+
+import type { RemediationStep } from '../../core/outcome.js';
+import type { Escalation, Notifier } from '../../ports.js';
+
+/**
+ * @example
+ * const steps = await new TerminalNotifier((t) => process.stderr.write(t)).escalate(escalation);
+ */
+export class TerminalNotifier implements Notifier {
+  constructor(private readonly write: (text: string) => void = (t) => process.stderr.write(t)) {}
+
+  async escalate(e: Escalation): Promise<RemediationStep[]> {
+    const action = e.decision
+      ? ` (proposed ${e.decision.proposal.action}, final ${e.decision.verdict.final})`
+      : '';
+    this.write(
+      `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}${action}\n  reason: ${e.reason}\n`,
+    );
+    return [{ name: 'notify_terminal', status: 'applied' }];
+  }
+}

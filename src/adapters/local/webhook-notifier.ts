@@ -1,0 +1,91 @@
+// Escalation to a webhook: a Slack-compatible `{text, blocks}` message, or a PagerDuty Events v2
+// `trigger` event, POSTed as JSON. A failed delivery is a failed step, never an exception.
+
+import type { RemediationStep } from '../../core/outcome.js';
+import type { Escalation, Notifier } from '../../ports.js';
+
+export interface WebhookConfig {
+  url: string;
+  format: 'slack' | 'pagerduty';
+  /** PagerDuty integration (routing) key; required for `pagerduty`. */
+  routingKey?: string;
+  timeoutMs?: number;
+}
+
+/** The Slack-compatible body: a text fallback and section blocks. */
+export function slackBody(e: Escalation): { text: string; blocks: unknown[] } {
+  const text = `healer escalated ${e.incidentId} on ${e.pipeline} (run ${e.runId}): ${e.reason}`;
+  const lines = e.decision?.explanation ?? [];
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: `healer: ${e.pipeline} needs a human` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Incident* ${e.incidentId}\n*Reason* ${e.reason}` } },
+      ...(lines.length
+        ? [
+            {
+              type: 'section',
+              text: { type: 'mrkdwn', text: `\`\`\`${lines.join('\n').slice(0, 2800)}\`\`\`` },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** The PagerDuty Events API v2 body. */
+export function pagerdutyBody(e: Escalation, routingKey: string) {
+  const severity = e.decision?.diagnosis.risk.level === 'critical' ? 'critical' : 'error';
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger' as const,
+    dedup_key: e.incidentId,
+    payload: {
+      summary: `healer: ${e.pipeline} ${e.summary}`.slice(0, 1024),
+      source: `healer/${e.pipeline}`,
+      severity,
+      custom_details: {
+        incident: e.incidentId,
+        job: e.job,
+        runId: e.runId,
+        reason: e.reason,
+        explanation: e.decision?.explanation ?? [],
+        error: e.evidence.event.errorMessage ?? '',
+      },
+    },
+  };
+}
+
+/**
+ * @example
+ * await new WebhookNotifier({ url, format: 'slack' }).escalate(escalation);
+ */
+export class WebhookNotifier implements Notifier {
+  constructor(private readonly config: WebhookConfig) {}
+
+  async escalate(e: Escalation): Promise<RemediationStep[]> {
+    const body =
+      this.config.format === 'pagerduty' ? pagerdutyBody(e, this.config.routingKey ?? '') : slackBody(e);
+    try {
+      const response = await fetch(this.config.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
+      });
+      if (!response.ok)
+        return [
+          {
+            name: 'notify_webhook',
+            status: 'failed',
+            detail: `HTTP ${response.status} from ${this.config.url}`,
+          },
+        ];
+      return [
+        { name: 'notify_webhook', status: 'applied', detail: `${this.config.format} → ${this.config.url}` },
+      ];
+    } catch (error) {
+      return [{ name: 'notify_webhook', status: 'failed', detail: `${this.config.url}: ${String(error)}` }];
+    }
+  }
+}

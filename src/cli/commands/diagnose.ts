@@ -1,0 +1,74 @@
+// `healer diagnose --event EVENT.json --pipeline PIPELINE.yaml [--json]`: gathers evidence and
+// decides (policy, then guard) without executing anything.
+
+import { resolve } from 'node:path';
+import { gatherEvidence } from '../../agent.js';
+import { decide } from '../../core/decide.js';
+import { diagnose } from '../../core/diagnose.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { parseFailureEvent } from '../../core/event.js';
+import { createLocalEnvironment } from '../../environments/local-environment.js';
+import type { RegisterCommand } from '../commands.js';
+import { readTextArg } from '../io.js';
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('diagnose')
+    .description('Decide what healer would do for a failure event, without executing')
+    .requiredOption('--event <file>', 'FailureEvent JSON file (- for stdin)')
+    .requiredOption('--pipeline <file>', 'pipeline YAML file')
+    .option('--policy <file>', 'policy artifact')
+    .option('--state-dir <dir>', 'state folder (default .healer beside the pipeline)')
+    .option('--json', 'print the decision as JSON')
+    .action(
+      async (options: {
+        event: string;
+        pipeline: string;
+        policy?: string;
+        stateDir?: string;
+        json?: boolean;
+      }) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(
+            await readTextArg(io, options.event === '-' ? '-' : resolve(io.cwd, options.event)),
+          );
+        } catch (error) {
+          throw new InvalidInputError(
+            `${options.event}: not readable JSON (${error instanceof Error ? error.message : error})`,
+          );
+        }
+        const event = parseFailureEvent(raw, options.event);
+        const env = await createLocalEnvironment({
+          pipelineFile: resolve(io.cwd, options.pipeline),
+          ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
+          ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
+          terminal: false,
+        });
+        try {
+          const pipeline = await env.pipelines.describe(event.pipeline);
+          const evidence = await gatherEvidence(event, pipeline, env);
+          const diagnosis = diagnose(evidence);
+          const capabilities = await env.remediator.capabilities({
+            incidentId: 'diagnose',
+            event,
+            evidence,
+            pipeline,
+            diagnosis,
+          });
+          const usage = await env.state.usage(event.job, event.runId, env.clock.now());
+          const decision = decide({
+            diagnosis,
+            policy: env.policy,
+            capabilities,
+            authority: pipeline.authority,
+            usage,
+          });
+          if (options.json) io.out(`${JSON.stringify({ decision, capabilities, usage })}\n`);
+          else io.out(`${decision.explanation.join('\n')}\n`);
+        } finally {
+          await env.close();
+        }
+      },
+    );
+};

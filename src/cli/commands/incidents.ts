@@ -1,0 +1,80 @@
+// `healer incidents [--json]` and `healer incident show ID [--json]`: the incident history stored in
+// `.healer/state.duckdb`.
+
+import { join, resolve } from 'node:path';
+import { DuckdbStateStore } from '../../adapters/local/index.js';
+import { NotFoundError } from '../../core/errors.js';
+import { stateKey } from '../../core/state.js';
+import type { RegisterCommand } from '../commands.js';
+import { textTable } from '../text-table.js';
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('incidents')
+    .description('List recorded incidents, newest first')
+    .option('--state-dir <dir>', 'state folder', '.healer')
+    .option('--json', 'print as JSON')
+    .action(async (options: { stateDir: string; json?: boolean }) => {
+      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      try {
+        const list = await state.listIncidents(200);
+        if (options.json) {
+          io.out(`${JSON.stringify(list)}\n`);
+          return;
+        }
+        io.out(
+          textTable(
+            ['id', 'started', 'pipeline', 'state', 'action', 'status', 'ms'],
+            list.map((i) => [
+              i.id,
+              i.startedAt,
+              i.event.pipeline,
+              i.decision ? stateKey(i.decision.state) : '-',
+              i.action ?? '-',
+              i.status,
+              String(i.durationMs ?? ''),
+            ]),
+          ),
+        );
+      } finally {
+        await state.close();
+      }
+    });
+  program
+    .command('incident')
+    .description('Inspect one incident')
+    .command('show')
+    .argument('<id>', 'incident id')
+    .option('--state-dir <dir>', 'state folder', '.healer')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
+      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      try {
+        const incident = await state.getIncident(id);
+        if (!incident)
+          throw new NotFoundError(`no incident ${id} in ${options.stateDir}`, { context: { id } });
+        if (options.json) {
+          io.out(`${JSON.stringify(incident)}\n`);
+          return;
+        }
+        io.out(
+          [
+            `incident ${incident.id}: ${incident.status}`,
+            `pipeline ${incident.event.pipeline}, run ${incident.event.runId}, ${incident.startedAt}`,
+            `error: ${incident.event.errorMessage ?? '-'}`,
+            ...(incident.decision?.explanation ?? []),
+            ...(incident.result?.steps.map(
+              (s) => `step ${s.name}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`,
+            ) ?? []),
+            ...(incident.validation?.checks.map(
+              (c) => `check ${c.name}: ${c.passed ? 'passed' : 'FAILED'} (${c.detail})`,
+            ) ?? []),
+            `summary: ${incident.summary}`,
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        await state.close();
+      }
+    });
+};

@@ -1,0 +1,131 @@
+// The local composition root: one pipeline file, its `.healer/` state folder, DuckDB as the data
+// engine, and the policy (the trained artifact when present, else the rule policy).
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckdbDataEngine } from '../adapters/duckdb/duckdb-data-engine.js';
+import {
+  CompositeNotifier,
+  DuckdbPipelineRunner,
+  DuckdbStateStore,
+  type FaultInjector,
+  FileLogSource,
+  FileNotifier,
+  FilePipelineRegistry,
+  JsonlAuditLog,
+  LocalCatalog,
+  LocalRemediator,
+  loadPipelineFile,
+  type PipelineSpec,
+  SystemClock,
+  TerminalNotifier,
+  type WebhookConfig,
+  WebhookNotifier,
+} from '../adapters/local/index.js';
+import { ConfigError } from '../core/errors.js';
+import { parsePolicyArtifact } from '../core/policy/artifact.js';
+import type { Policy } from '../core/policy/policy.js';
+import { QLearningPolicy } from '../core/policy/q-learning.js';
+import { RulePolicy } from '../core/policy/rule-policy.js';
+import type { Clock, Environment, Notifier } from '../ports.js';
+
+export interface LocalEnvironmentOptions {
+  pipelineFile: string;
+  /** Defaults to `.healer/` beside the pipeline file. */
+  stateDir?: string;
+  /** A policy artifact file; default `policies/default.policy.json` of the package when present. */
+  policy?: string;
+  clock?: Clock;
+  /** Terminal output for escalations (default stderr); `false` silences it. */
+  terminal?: ((text: string) => void) | false;
+  webhook?: WebhookConfig;
+  faults?: FaultInjector;
+  random?: () => number;
+}
+
+export interface LocalEnvironment extends Environment {
+  stateDir: string;
+  spec: PipelineSpec;
+  runner: DuckdbPipelineRunner;
+  catalog: LocalCatalog;
+  stateStore: DuckdbStateStore;
+  auditLog: JsonlAuditLog;
+  escalationsDir: string;
+  close(): Promise<void>;
+}
+
+/** The default policy artifact shipped with the package (produced by `healer train`). */
+export function defaultPolicyPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies', 'default.policy.json');
+}
+
+/** Loads the policy: the given artifact, else the shipped default, else the rule policy. */
+export async function loadPolicy(file?: string): Promise<Policy> {
+  const path = file ?? defaultPolicyPath();
+  if (file === undefined && !existsSync(path)) return new RulePolicy();
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read policy ${path}: ${error instanceof Error ? error.message : error}`, {
+      context: { file: path },
+    });
+  }
+  return QLearningPolicy.fromArtifact(parsePolicyArtifact(json, path));
+}
+
+/** Builds every local port for one pipeline file. */
+export async function createLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const pipelineFile = resolve(options.pipelineFile);
+  const stateDir = resolve(options.stateDir ?? join(dirname(pipelineFile), '.healer'));
+  const clock = options.clock ?? new SystemClock();
+  const catalog = new LocalCatalog(stateDir);
+  const registry = new FilePipelineRegistry([pipelineFile], catalog);
+  const spec = await loadPipelineFile(pipelineFile);
+  const policy = await loadPolicy(options.policy);
+  const engine = new DuckdbDataEngine();
+  const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
+  const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
+  const runner = new DuckdbPipelineRunner({ stateDir, catalog, engine, clock, faults: options.faults });
+  const escalationsDir = join(stateDir, 'escalations');
+  const targets: Notifier[] = [];
+  if (options.terminal !== false) targets.push(new TerminalNotifier(options.terminal));
+  targets.push(new FileNotifier(escalationsDir));
+  if (options.webhook) targets.push(new WebhookNotifier(options.webhook));
+  const remediator = new LocalRemediator({
+    specs: (name) => registry.spec(name),
+    runner,
+    catalog,
+    engine,
+    clock,
+    state,
+    stateDir,
+    random: options.random,
+  });
+  return {
+    name: 'local',
+    pipelines: registry,
+    logs: new FileLogSource(stateDir),
+    catalog,
+    data: engine,
+    remediator,
+    notifier: new CompositeNotifier(targets),
+    audit,
+    state,
+    clock,
+    policy,
+    stateDir,
+    spec,
+    runner,
+    stateStore: state,
+    auditLog: audit,
+    escalationsDir,
+    async close() {
+      runner.close();
+      await engine.close();
+      await state.close();
+    },
+  };
+}
