@@ -231,6 +231,8 @@ export async function gatherEvidence(
     const options = {
       keys: binding.contract?.keys,
       freshnessColumn: binding.contract?.freshnessColumn,
+      // Validity is measured against the contract's types, not whatever the engine infers.
+      expected: binding.contract?.schema,
       sampleRows,
     };
     const item: DatasetEvidence = {
