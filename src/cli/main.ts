@@ -10,8 +10,9 @@ import { type CliIo, processIo } from './io.js';
 export async function buildProgram(io: CliIo): Promise<Command> {
   const program = new Command('healer')
     .description(
-      'A self-healing agent for ETL pipelines: gathers evidence, detects drift and failure families,\n' +
-        'proposes one bounded action, lets a safety guard veto it, executes, validates and audits.',
+      'A self-healing agent for ETL pipelines: gathers evidence, detects drift and failure families, ' +
+        'proposes one bounded action, lets a safety guard veto it, executes, validates and audits. ' +
+        'Start with `healer demo`.',
     )
     .version('0.1.0')
     .exitOverride()

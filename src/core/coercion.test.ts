@@ -28,7 +28,14 @@ const renamed: Finding = {
 
 describe('planCoercion', () => {
   it('nothing to do: empty and safe', () => {
-    expect(planCoercion(contract, contract, [])).toEqual({ renames: [], casts: [], missing: [], safe: true });
+    expect(planCoercion(contract, contract, [])).toEqual({
+      renames: [],
+      casts: [],
+      missing: [],
+      unmapped: [],
+      nestedMismatch: [],
+      safe: true,
+    });
   });
 
   it('maps a renamed column back and casts a lossless widening', () => {
@@ -42,6 +49,8 @@ describe('planCoercion', () => {
       renames: [{ from: 'customerId', to: 'customer_id' }],
       casts: [{ column: 'order_id', from: 'int32', to: 'int64', lossless: true }],
       missing: [],
+      unmapped: [],
+      nestedMismatch: [],
       safe: true,
     });
   });
@@ -73,5 +82,46 @@ describe('planCoercion', () => {
     ]);
     const both = schema(f('order_id', 'int64'), f('customer_id', 'int64'), f('customerId', 'int64'));
     expect(planCoercion(contract, both, [renamed]).renames).toEqual([]);
+  });
+
+  it('a missing nullable column beside an unmapped new column is a guess, not safe (values would be dropped)', () => {
+    const current = schema(
+      f('order_id', 'int64'),
+      f('customer_id', 'int64'),
+      f('amount', 'double'),
+      f('note_v2', 'string'),
+    );
+    const plan = planCoercion(contract, current, []);
+    expect(plan.missing).toEqual([]);
+    expect(plan.unmapped).toEqual(['note_v2']);
+    expect(plan.safe).toBe(false);
+  });
+
+  it('an extra column with nothing missing is fine (it was never part of the output)', () => {
+    const current = schema(...contract.fields, f('channel', 'string'));
+    expect(planCoercion(contract, current, [])).toMatchObject({ unmapped: [], safe: true });
+  });
+
+  it('struct members must match: a removed or lossily retyped member is not safe', () => {
+    const nested = schema(
+      f('id', 'int64', false),
+      f('address', 'struct'),
+      f('address.city', 'string'),
+      f('address.zip', 'int32'),
+    );
+    const same = planCoercion(nested, nested, []);
+    expect(same.safe).toBe(true);
+    const lostMember = schema(f('id', 'int64'), f('address', 'struct'), f('address.city', 'string'));
+    expect(planCoercion(nested, lostMember, [])).toMatchObject({ missing: ['address.zip'], safe: false });
+    const retyped = schema(
+      f('id', 'int64'),
+      f('address', 'struct'),
+      f('address.city', 'string'),
+      f('address.zip', 'string'),
+    );
+    expect(planCoercion(nested, retyped, [])).toMatchObject({ nestedMismatch: ['address.zip'], safe: false });
+    const wideContract = schema(f('id', 'int64'), f('address', 'struct'), f('address.zip', 'int64'));
+    const narrowData = schema(f('id', 'int64'), f('address', 'struct'), f('address.zip', 'int32'));
+    expect(planCoercion(wideContract, narrowData, []).safe).toBe(true);
   });
 });

@@ -17,11 +17,19 @@ export interface CoercionPlan {
   /** Current name `from` back to the contract name `to`. */
   renames: { from: string; to: string }[];
   casts: CoercionCast[];
-  /** Required contract columns with no counterpart in the current data. */
+  /** Required contract columns (and contract struct members) with no counterpart in the current data. */
   missing: string[];
   /**
-   * No required column is missing and every cast is lossless or parses text into the contract
-   * type (TRY_CAST: a value that fails goes to quarantine with its original text, so nothing is lost).
+   * Current columns outside the contract whose values the coercion would discard while a contract
+   * column is absent: most likely a rename too weak to prove. Mapping by guess could lose data.
+   */
+  unmapped: string[];
+  /** Contract struct members whose current type cannot be cast losslessly (structs are not reshaped). */
+  nestedMismatch: string[];
+  /**
+   * No required column is missing, nothing would be discarded on a guess, struct members match,
+   * and every cast is lossless or parses text into the contract type (TRY_CAST: a value that fails
+   * goes to quarantine with its original text, so nothing is lost).
    */
   safe: boolean;
 }
@@ -63,9 +71,31 @@ export function planCoercion(contract: TableSchema, current: TableSchema, findin
       lossless: castIsLossless(have.type, want.type),
     });
   }
+  // Structs are not reshaped: every contract member must be there with the same or a lossless type.
+  const topPaths = new Set(topLevel(contract).map((f) => f.path));
+  const nestedMismatch: string[] = [];
+  const renamedStructs = new Map(renames.map((r) => [`${r.to}.`, `${r.from}.`]));
+  for (const want of contract.fields) {
+    if (topPaths.has(want.path)) continue;
+    const prefix = [...renamedStructs.keys()].find((p) => want.path.startsWith(p));
+    const path = prefix ? renamedStructs.get(prefix) + want.path.slice(prefix.length) : want.path;
+    const have = currentByPath.get(path);
+    if (!have) missing.push(want.path);
+    else if (have.type !== want.type && !castIsLossless(have.type, want.type)) nestedMismatch.push(want.path);
+  }
+  const absent = topLevel(contract).some((want) => !sourceOf.has(want.path) && !currentByPath.has(want.path));
+  const mappedSources = new Set(renames.map((r) => r.from));
+  const unmapped = absent
+    ? topLevel(current)
+        .map((f) => f.path)
+        .filter((p) => !contractPaths.has(p) && !mappedSources.has(p))
+    : [];
   const safe =
-    missing.length === 0 && casts.every((c) => c.lossless || (c.from === 'string' && isScalar(c.to)));
-  return { renames, casts, missing, safe };
+    missing.length === 0 &&
+    unmapped.length === 0 &&
+    nestedMismatch.length === 0 &&
+    casts.every((c) => c.lossless || (c.from === 'string' && isScalar(c.to)));
+  return { renames, casts, missing, unmapped, nestedMismatch, safe };
 }
 
 function isScalar(t: LogicalType): boolean {

@@ -68,6 +68,35 @@ describe('null_rate_spike', () => {
     expect(out).toMatchObject([{ kind: 'null_rate_spike', severity: 'error', current: 0.08 }]);
   });
 
+  describe('from a column that was never null (baseline 0 nulls): 1 point is enough', () => {
+    it('0% → 3% on 5,000 rows is a spike (z ≈ 12)', () => {
+      const out = detectQualityDrift(prof(5000, [col('a', 5000, 0)]), prof(5000, [col('a', 5000, 150)]));
+      expect(out).toMatchObject([
+        { kind: 'null_rate_spike', column: 'a', baseline: 0, current: 0.03, severity: 'warning' },
+      ]);
+      expect((out[0] as { statistic: number }).statistic).toBeGreaterThan(4);
+    });
+
+    it('0% → 0.5% on 5,000 rows is not (z ≈ 5 but under the 1-point minimum effect)', () => {
+      expect(twoProportionZ(0, 5000, 25, 5000)).toBeGreaterThan(4);
+      expect(detectQualityDrift(prof(5000, [col('a', 5000, 0)]), prof(5000, [col('a', 5000, 25)]))).toEqual(
+        [],
+      );
+    });
+
+    it('0% → 3% on 60 rows is not (z < 4)', () => {
+      // 2 nulls of 60 (3.3%): z ≈ 1.4.
+      expect(twoProportionZ(0, 60, 2, 60)).toBeLessThan(4);
+      expect(detectQualityDrift(prof(60, [col('a', 60, 0)]), prof(60, [col('a', 60, 2)]))).toEqual([]);
+    });
+
+    it('a baseline with some nulls still needs 5 points (1% → 4% on 5,000 rows is not a spike)', () => {
+      expect(detectQualityDrift(prof(5000, [col('a', 5000, 50)]), prof(5000, [col('a', 5000, 200)]))).toEqual(
+        [],
+      );
+    });
+  });
+
   it('the z statistic matches the textbook two-proportion test', () => {
     // p1 = 0.1 (n 1000), p2 = 0.15 (n 1000): pooled 0.125, se = sqrt(.125*.875*.002) = 0.014790
     expect(twoProportionZ(100, 1000, 150, 1000)).toBeCloseTo(0.05 / 0.0147902, 3);
@@ -93,6 +122,16 @@ describe('validity_drop', () => {
   });
   it('one bad value in 40 rows is not statistically meaningful', () => {
     expect(detectQualityDrift(prof(40, [typed(40, 1)]), prof(40, [typed(40, 39 / 40)]))).toEqual([]);
+  });
+  it('from a baseline validity of exactly 1, a 1.5-point drop on 5,000 rows is a drop', () => {
+    const out = detectQualityDrift(prof(5000, [typed(5000, 1)]), prof(5000, [typed(5000, 0.985)]));
+    expect(out).toMatchObject([{ kind: 'validity_drop', baseline: 1, current: 0.985, invalidRows: 75 }]);
+  });
+  it('from a baseline validity of exactly 1, a 0.5-point drop on 5,000 rows is not', () => {
+    expect(detectQualityDrift(prof(5000, [typed(5000, 1)]), prof(5000, [typed(5000, 0.995)]))).toEqual([]);
+  });
+  it('from a baseline validity under 1, a 1.5-point drop still is not (2-point minimum)', () => {
+    expect(detectQualityDrift(prof(5000, [typed(5000, 0.99)]), prof(5000, [typed(5000, 0.975)]))).toEqual([]);
   });
   it('under the contract minValidity is a breach', () => {
     expect(

@@ -27,7 +27,10 @@ export interface QualityDriftOptions {
 
 /** Default allowed relative change of the row count (±50%). */
 export const DEFAULT_MAX_VOLUME_CHANGE = 0.5;
-/** The smallest drop of validity that matters (2 points of the non-null values). */
+/**
+ * The smallest drop of validity that matters (2 points of the non-null values; 1 point from a
+ * baseline validity of exactly 1, see MIN_RATE_EFFECT_FROM_ZERO).
+ */
 export const MIN_VALIDITY_EFFECT = 0.02;
 
 /**
@@ -75,8 +78,8 @@ function pct(x: number): string {
 }
 
 /**
- * A spike is a significant rise (one-sided two-proportion z ≥ 4 and at least 5 points) or a
- * breach of the contract's max null rate for the column.
+ * A spike is a significant rise (one-sided two-proportion z ≥ 4 and at least 5 points, or 1 point
+ * when the baseline had no nulls at all) or a breach of the contract's max null rate for the column.
  */
 function nullRateSpike(
   b: ColumnProfile | undefined,

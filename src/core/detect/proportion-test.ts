@@ -31,7 +31,18 @@ export const Z_THRESHOLD = 4;
 /** The smallest absolute rise that matters in practice, whatever the sample size (5 points). */
 export const MIN_RATE_EFFECT = 0.05;
 
-/** True when the rise from baseline to current is both statistically clear and large enough. */
+/**
+ * The smallest rise that matters when the baseline had no hits at all (1 point): a column that was
+ * never null (or never invalid) and now is, on a large batch, is a real change even at 2-4 points.
+ * The z ≥ 4 bar still applies, so small batches do not qualify on a handful of rows.
+ */
+export const MIN_RATE_EFFECT_FROM_ZERO = 0.01;
+
+/**
+ * True when the rise from baseline to current is both statistically clear and large enough.
+ * `minEffect` applies when the baseline has hits; from a baseline of exactly 0 the smaller of it
+ * and MIN_RATE_EFFECT_FROM_ZERO applies.
+ */
 export function significantRise(
   baselineHits: number,
   baselineN: number,
@@ -41,5 +52,7 @@ export function significantRise(
 ): { significant: boolean; z: number } {
   const z = twoProportionZ(baselineHits, baselineN, currentHits, currentN);
   const effect = currentN > 0 && baselineN > 0 ? currentHits / currentN - baselineHits / baselineN : 0;
-  return { significant: z >= Z_THRESHOLD && effect >= minEffect, z };
+  const needed =
+    baselineN > 0 && baselineHits === 0 ? Math.min(minEffect, MIN_RATE_EFFECT_FROM_ZERO) : minEffect;
+  return { significant: z >= Z_THRESHOLD && effect >= needed, z };
 }

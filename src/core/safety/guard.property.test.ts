@@ -6,6 +6,7 @@ import { type Authority, authoritySchema, HARD_LIMITS, MODES } from '../authorit
 import { decide } from '../decide.js';
 import type { BudgetUsage, Capabilities, Diagnosis } from '../decision.js';
 import { FAILURE_FAMILIES } from '../failure-family.js';
+import type { Finding } from '../finding.js';
 import { parsePolicyArtifact } from '../policy/artifact.js';
 import type { Policy } from '../policy/policy.js';
 import { QLearningPolicy } from '../policy/q-learning.js';
@@ -14,6 +15,15 @@ import { allStates } from '../state.js';
 import { GUARD_HASH, guard } from './guard.js';
 
 const action = fc.constantFrom(...ACTIONS);
+const BAD_PUBLISH: Finding = {
+  kind: 'field_removed',
+  column: 'amount',
+  baseline: 'double',
+  severity: 'error',
+  compatible: false,
+  message: 'amount was removed by the latest catalog version',
+  scope: 'catalog',
+};
 const diagnosis: fc.Arbitrary<Diagnosis> = fc.record({
   classification: fc.record({
     family: fc.constantFrom(...FAILURE_FAMILIES),
@@ -21,7 +31,8 @@ const diagnosis: fc.Arbitrary<Diagnosis> = fc.record({
     confidence: fc.double({ min: 0, max: 1, noNaN: true }),
     line: fc.string(),
   }),
-  findings: fc.constant([]),
+  // No findings, or a bad catalog publish (so rollback_schema can pass G6 and be checked too).
+  findings: fc.constantFrom<Finding[]>([], [BAD_PUBLISH]),
   risk: fc.record({ level: fc.constantFrom(...RISKS), reasons: fc.array(fc.string(), { maxLength: 2 }) }),
   quality: fc.constantFrom(...QUALITY_CONDITIONS),
   protectedDataset: fc.boolean(),

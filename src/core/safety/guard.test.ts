@@ -5,17 +5,22 @@ import {
   NO_USAGE,
   permissiveAuthority,
   proposalOf,
+  removed,
 } from '../../../test/core/decision-fixtures.js';
 import type { Action } from '../action.js';
 import { canonicalJson, sha256 } from '../audit-chain.js';
 import { HARD_LIMITS } from '../authority.js';
+import type { Finding } from '../finding.js';
 import { GUARD_HASH, GUARD_RULES, type GuardInput, guard } from './guard.js';
+
+/** A schema failure whose latest catalog publish removed a column: the case rollback is for. */
+const BAD_PUBLISH = diagnosisOf('schema', 'low', 'ok', { findings: [removed('amount', 'catalog')] });
 
 /** An input every rule lets through; each test breaks one fact. */
 function input(action: Action, patch: Partial<GuardInput> = {}): GuardInput {
   return {
     proposal: proposalOf(action),
-    diagnosis: diagnosisOf('schema'),
+    diagnosis: BAD_PUBLISH,
     capabilities: fullCapabilities(),
     authority: permissiveAuthority(),
     usage: NO_USAGE,
@@ -26,6 +31,48 @@ function input(action: Action, patch: Partial<GuardInput> = {}): GuardInput {
 function firedIds(i: GuardInput): string[] {
   return guard(i).fired.map((f) => f.id);
 }
+
+describe('G6: rollback_schema needs evidence that the latest catalog version is the problem', () => {
+  it('vetoes a rollback with a previous version but no catalog-scope finding', () => {
+    const v = guard(input('rollback_schema', { diagnosis: diagnosisOf('schema') }));
+    expect(v.fired.map((f) => f.id)).toEqual(['G6_ROLLBACK_NEEDS_PREVIOUS_VERSION']);
+    expect(v.final).toBe('escalate');
+    expect(v.reason).toContain('no incompatible catalog-scope finding');
+  });
+
+  it('vetoes a rollback when the only incompatible finding is in the data, not the catalog', () => {
+    const diagnosis = diagnosisOf('schema', 'low', 'ok', { findings: [removed('amount', 'data')] });
+    expect(firedIds(input('rollback_schema', { diagnosis }))).toEqual(['G6_ROLLBACK_NEEDS_PREVIOUS_VERSION']);
+  });
+
+  it('vetoes a rollback when the catalog-scope finding is compatible', () => {
+    const added: Finding = {
+      kind: 'field_added',
+      column: 'note',
+      current: 'string',
+      nullable: true,
+      severity: 'info',
+      compatible: true,
+      message: 'note was added',
+      scope: 'catalog',
+    };
+    const diagnosis = diagnosisOf('schema', 'low', 'ok', { findings: [added] });
+    expect(firedIds(input('rollback_schema', { diagnosis }))).toEqual(['G6_ROLLBACK_NEEDS_PREVIOUS_VERSION']);
+  });
+
+  it('allows a rollback with a previous version and an incompatible catalog-scope finding', () => {
+    const v = guard(input('rollback_schema', { diagnosis: BAD_PUBLISH }));
+    expect(v).toMatchObject({ final: 'rollback_schema', overridden: false, fired: [] });
+  });
+
+  it('still vetoes with the finding but no previous version', () => {
+    const v = guard(
+      input('rollback_schema', { capabilities: fullCapabilities({ hasPreviousSchemaVersion: false }) }),
+    );
+    expect(v.fired.map((f) => f.id)).toEqual(['G6_ROLLBACK_NEEDS_PREVIOUS_VERSION']);
+    expect(v.reason).toContain('no previous catalog schema version');
+  });
+});
 
 describe('guard rules (each fires, is named in the verdict, and moves only to escalate)', () => {
   it('passes a proposal that breaks no rule untouched', () => {

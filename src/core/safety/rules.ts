@@ -45,6 +45,12 @@ const ALWAYS_ALLOWED: readonly Action[] = ['escalate', 'log_only'];
 
 const active = (ctx: RuleContext) => isActiveAction(ctx.action);
 
+/**
+ * Rolling back the catalog only helps when the latest publish broke compatibility: a previous
+ * version existing is not evidence that the current one is wrong (drift may be in the data).
+ */
+const hasBadCatalogPublish = (d: Diagnosis) => d.findings.some((f) => f.scope === 'catalog' && !f.compatible);
+
 export function contextFor(input: GuardInput, action: Action = input.proposal.action): RuleContext {
   return { ...input, action, budgets: effectiveBudgets(input.authority.budgets) };
 }
@@ -99,11 +105,17 @@ export const GUARD_RULES: readonly GuardRule[] = [
   },
   {
     id: 'G6_ROLLBACK_NEEDS_PREVIOUS_VERSION',
-    description: 'rollback_schema needs a previous catalog schema version',
+    description:
+      'rollback_schema needs a previous catalog schema version and an incompatible catalog-scope finding (the latest publish is the problem)',
     effect: 'veto',
     to: 'escalate',
-    applies: (c) => c.action === 'rollback_schema' && !c.capabilities.hasPreviousSchemaVersion,
-    reason: () => 'no previous catalog schema version to roll back to',
+    applies: (c) =>
+      c.action === 'rollback_schema' &&
+      (!c.capabilities.hasPreviousSchemaVersion || !hasBadCatalogPublish(c.diagnosis)),
+    reason: (c) =>
+      !c.capabilities.hasPreviousSchemaVersion
+        ? 'no previous catalog schema version to roll back to'
+        : 'no incompatible catalog-scope finding: nothing shows the latest catalog version is the problem',
   },
   {
     id: 'G7_COERCION_NEEDS_SAFE_CAST',
