@@ -9,6 +9,8 @@ export interface RemediationStep {
   name: string;
   status: 'applied' | 'failed' | 'skipped';
   detail?: string;
+  /** Wall time of the step, when measured (benchmarks print it). */
+  durationMs?: number;
 }
 
 /** Row accounting for any action that touches data: rowsIn = rowsDelivered + rowsQuarantined. */

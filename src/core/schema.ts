@@ -1,24 +1,27 @@
 // Table schemas as the catalog and the data engine describe them, engine-neutral.
 
+import { z } from 'zod';
+
+/** The scalar types: what a contract column may declare. */
+export const SCALAR_TYPES = [
+  'boolean',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'decimal',
+  'string',
+  'date',
+  'timestamp',
+  'binary',
+] as const;
+
 /**
  * Engine-neutral type names. Adapters map their engine's types (DuckDB, Glue/Hive, Spark) onto
  * these; `struct` and `list` carry children in `TableSchema.fields` via dotted paths.
  */
-export type LogicalType =
-  | 'boolean'
-  | 'int32'
-  | 'int64'
-  | 'float'
-  | 'double'
-  | 'decimal'
-  | 'string'
-  | 'date'
-  | 'timestamp'
-  | 'binary'
-  | 'struct'
-  | 'list'
-  | 'map'
-  | 'unknown';
+export const LOGICAL_TYPES = [...SCALAR_TYPES, 'struct', 'list', 'map', 'unknown'] as const;
+export type LogicalType = (typeof LOGICAL_TYPES)[number];
 
 /** One column. Nested struct members appear as their own fields with dotted paths (`address.city`). */
 export interface SchemaField {
@@ -37,4 +40,23 @@ export interface TableSchema {
   /** Catalog version id when the schema came from a catalog; absent for an inferred schema. */
   version?: string;
   fields: SchemaField[];
+}
+
+/** A field as people write it in JSON or config: `rawType` defaults to the type, `nullable` to true. */
+export const schemaFieldInput = z
+  .object({
+    path: z.string().min(1),
+    type: z.enum(LOGICAL_TYPES),
+    rawType: z.string().optional(),
+    nullable: z.boolean().default(true),
+  })
+  .strict();
+
+export function toSchemaField(input: z.infer<typeof schemaFieldInput>): SchemaField {
+  return {
+    path: input.path,
+    type: input.type,
+    rawType: input.rawType ?? input.type.toUpperCase(),
+    nullable: input.nullable,
+  };
 }

@@ -4,11 +4,9 @@ import { POLICY_NAMES, runBench } from './bench.js';
 const SMALL = { seeds: [42, 43], trainIncidents: 60, evalIncidents: 40, episodes: 2000 };
 
 describe('runBench (small run)', () => {
-  it('keeps the invariants: Q-learning and rules with the guard execute nothing unsafe, lose no row and escalate every unfixable incident', async () => {
+  it('keeps the invariants: with the guard, no policy (not even random) executes anything unsafe or loses a row; Q-learning and rules escalate every unfixable incident', async () => {
     const r = await runBench(SMALL);
-    // random + guard is left out: the guard lets a rollback of a correct catalog version through
-    // (docs/benchmark.md, known gap), and random proposes rollbacks blindly.
-    for (const name of ['q_learning', 'rules'] as const) {
+    for (const name of ['q_learning', 'rules', 'random'] as const) {
       expect(r.json.policies[name].unsafe_executions.mean).toBe(0);
       expect(r.json.policies[name].rows_lost.mean).toBe(0);
     }

@@ -20,7 +20,7 @@ import {
 import { generateIncidents, type SimIncident } from './scenarios.js';
 import { createSimEnvironment } from './sim-environment.js';
 import { type MeanCi, meanCi } from './stats.js';
-import { type PreparedIncident, prepareIncident, trainPolicy } from './train.js';
+import { DEFAULT_EPOCHS, type PreparedIncident, prepareIncident, trainPolicy } from './train.js';
 
 export const POLICY_NAMES = ['q_learning', 'rules', 'random', 'q_learning_no_guard'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -31,7 +31,7 @@ export interface BenchOptions {
   trainIncidents?: number;
   /** Evaluation incidents per seed (disjoint from training). Default 150. */
   evalIncidents?: number;
-  /** Training episodes per seed. Default 10000. */
+  /** Training updates per seed. Default DEFAULT_EPOCHS (40) shuffled passes over the training set. */
   episodes?: number;
   /**
    * `direct` (default): diagnose → capabilities → decide() → simulated remediator → validate(), the
@@ -105,7 +105,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     seeds: options.seeds,
     trainIncidents: options.trainIncidents ?? 300,
     evalIncidents: options.evalIncidents ?? 150,
-    episodes: options.episodes ?? 10000,
+    episodes: options.episodes ?? DEFAULT_EPOCHS * (options.trainIncidents ?? 300),
     loop: options.loop ?? 'direct',
   };
   const perSeed: SeedResult[] = [];

@@ -13,16 +13,34 @@ describe('generateIncidents', () => {
     expect(a.map((i) => i.log)).not.toEqual(c.map((i) => i.log));
   });
 
-  it('a rename moves the values to the new name and records it as the anomaly', () => {
-    for (const i of generateIncidents({ seed: 1, count: 15, faults: ['rename'], protectedShare: 0 })) {
-      const [anomaly] = i.truth.anomalies;
-      expect(anomaly?.kind).toBe('field_renamed');
-      const to = anomaly!.column;
-      expect(i.currentSchema.fields.some((f) => f.path === to)).toBe(true);
-      expect(i.contract.schema.fields.some((f) => f.path === to)).toBe(false);
+  it('a rename moves the values to the new name; only a case/separator change is a field_renamed', () => {
+    const kinds = new Set<string>();
+    for (const i of generateIncidents({ seed: 1, count: 30, faults: ['rename'], protectedShare: 0 })) {
+      const added = i.currentSchema.fields.filter(
+        (f) => !i.contract.schema.fields.some((c) => c.path === f.path),
+      );
+      expect(added).toHaveLength(1);
+      const to = added[0]!.path;
       expect(i.currentRows!.every((r) => to in r)).toBe(true);
-      expect(i.truth.fixing).toEqual(['coerce_schema']);
+      const from = i.contract.schema.fields.find(
+        (c) => !i.currentSchema.fields.some((f) => f.path === c.path),
+      )!.path;
+      const caseOnly = from.replace(/_/g, '').toLowerCase() === to.replace(/_/g, '').toLowerCase();
+      kinds.add(caseOnly ? 'case' : 'other');
+      if (caseOnly) {
+        expect(i.truth.anomalies).toEqual([{ kind: 'field_renamed', column: to }]);
+        expect(i.truth.fixing).toEqual(['coerce_schema']);
+      } else {
+        // Issue 2: not a rename by evidence; removed + added, escalation is the correct outcome.
+        expect(i.truth.anomalies).toEqual([
+          { kind: 'field_removed', column: from },
+          { kind: 'field_added', column: to },
+        ]);
+        expect(i.truth.fixing).toEqual([]);
+        expect(i.truth.unsafe).toContain('coerce_schema');
+      }
     }
+    expect(kinds).toEqual(new Set(['case', 'other']));
   });
 
   it('a null spike puts exactly the recorded share of nulls into a required column', () => {

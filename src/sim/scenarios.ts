@@ -310,12 +310,24 @@ function inject(
         rng,
         scalarCols.filter((f) => !table.keys.includes(f.path)),
       );
-      const to = camel(col.path) !== col.path ? camel(col.path) : `${col.path}_v2`;
+      const caseOnly = camel(col.path) !== col.path;
+      const to = caseOnly ? camel(col.path) : `${col.path}_v2`;
       renameColumn(rows, d, col.path, to);
-      if (to === camel(col.path)) d.hard.push('subtle');
-      d.anomalies.push({ kind: 'field_renamed', column: to });
       d.causes.push(unresolved(col.path, d.currentSchema));
-      d.fixing = ['coerce_schema'];
+      if (caseOnly) {
+        // Issue 2: a case/separator change with the same type and values is a rename; coercion maps it back.
+        d.hard.push('subtle');
+        d.anomalies.push({ kind: 'field_renamed', column: to });
+        d.fixing = ['coerce_schema'];
+      } else {
+        // Any other new name is not evidence of a rename (issue 2): the honest finding is the old
+        // field removed and a new one added, and no automatic coercion may guess the mapping. Coercing
+        // would deliver the contract column empty (or be refused when it is required): unsafe, and
+        // every value the renamed column carried is lost.
+        d.anomalies.push({ kind: 'field_removed', column: col.path }, { kind: 'field_added', column: to });
+        d.unsafe.push('coerce_schema');
+        d.rowsLostBy.coerce_schema = rows.filter((r) => r[to] !== null && r[to] !== undefined).length;
+      }
       break;
     }
     case 'drop_column': {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainPolicy } from './train.js';
+import { DEFAULT_EPOCHS, trainPolicy } from './train.js';
 
 describe('trainPolicy', () => {
   it('is reproducible: the same seed gives the same artifact hash, another seed another', () => {
@@ -8,6 +8,13 @@ describe('trainPolicy', () => {
     const c = trainPolicy({ seed: 2, episodes: 500, incidents: 30 });
     expect(a.hash).toBe(b.hash);
     expect(a.hash).not.toBe(c.hash);
+  });
+
+  it('by default makes DEFAULT_EPOCHS shuffled passes over the training set', () => {
+    const q = trainPolicy({ seed: 3, incidents: 25 });
+    const visits = Object.values(q.toArtifact().visits).flatMap((row) => Object.values(row));
+    expect(visits.reduce((a, b) => a + b, 0)).toBe(DEFAULT_EPOCHS * 25);
+    expect(q.toArtifact().training).toMatchObject({ epochs: DEFAULT_EPOCHS, incidents: 25 });
   });
 
   it('converges on a tiny known problem: retry throttling, escalate permission denials', async () => {

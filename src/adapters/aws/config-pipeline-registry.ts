@@ -6,35 +6,12 @@ import { S3 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type Authority, authoritySchema, MODES, type Mode } from '../../core/authority.js';
 import { ConfigError } from '../../core/errors.js';
+import { schemaFieldInput } from '../../core/schema.js';
 import type { PipelineDescription, PipelineRegistry } from '../../ports.js';
 import { awsCall } from './aws-errors.js';
 import { parseS3Uri } from './s3-uri.js';
 
-const logicalTypes = [
-  'boolean',
-  'int32',
-  'int64',
-  'float',
-  'double',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'binary',
-  'struct',
-  'list',
-  'map',
-  'unknown',
-] as const;
-
-const fieldSchema = z
-  .object({
-    path: z.string().min(1),
-    type: z.enum(logicalTypes),
-    rawType: z.string().optional(),
-    nullable: z.boolean().default(true),
-  })
-  .strict();
+const fieldSchema = schemaFieldInput;
 
 const contractSchema = z
   .object({

@@ -129,13 +129,16 @@ export class DuckdbPipelineRunner {
       stage = 'transform';
       log('INFO', 'Running transform');
       const transform = spec.transform.trim().replace(/;+\s*$/, '');
-      await conn.run(`CREATE OR REPLACE TEMP TABLE __healer_output AS ${transform}`);
-      const [counted] = await queryRows(conn, 'SELECT count(*) AS n FROM __healer_output');
-      const rowsOut = Number(counted?.n ?? 0);
-      const targetFields = (await describeQuery(conn, 'SELECT * FROM __healer_output')).map(toField);
+      // The transform streams straight into the new snapshot (no intermediate table); its row count
+      // is what COPY reports having written, and its columns come from binding the query.
+      const targetFields = (await describeQuery(conn, `SELECT * FROM (${transform})`)).map(toField);
       stage = 'write';
       const file = await catalog.newSnapshotPath(spec.target.name, runId);
-      await conn.run(`COPY __healer_output TO ${quoteLiteral(file)} (FORMAT parquet)`);
+      const written = await conn.runAndReadAll(
+        `COPY (${transform}) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+      );
+      const rowsOut = Number(written.getRows()[0]?.[0] ?? Number.NaN);
+      if (!Number.isInteger(rowsOut)) throw new Error('COPY reported no row count for the target');
       await fsyncFile(file);
       log('INFO', `Wrote ${rowsOut} rows to snapshot ${file}`);
       await options.beforePublish?.();

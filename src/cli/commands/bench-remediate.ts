@@ -61,6 +61,7 @@ export const register: RegisterCommand = (program, io) => {
         });
         let remediateSeconds: number;
         let accounting: unknown;
+        let breakdown: string[] = [];
         try {
           const run = await env.runner.run(env.spec);
           if (run.status !== 'failed') throw new Error('the bench input was expected to fail its contract');
@@ -77,6 +78,9 @@ export const register: RegisterCommand = (program, io) => {
           if (result.rerun?.status !== 'succeeded')
             throw new Error(`re-run failed: ${result.rerun?.errorMessage}`);
           accounting = result.rows;
+          breakdown = result.steps
+            .filter((s) => s.durationMs !== undefined)
+            .map((s) => `  ${s.name.padEnd(48)} ${((s.durationMs ?? 0) / 1000).toFixed(3)} s`);
         } finally {
           await env.close();
         }
@@ -88,7 +92,7 @@ export const register: RegisterCommand = (program, io) => {
         };
         if (!options.json)
           io.out(
-            `rows ${n}; quarantine + re-run ${figures.remediate_seconds} s; plain read+write ${figures.baseline_seconds} s; ratio ${figures.ratio}x (target < 2x)\nrows: ${JSON.stringify(accounting)}\n`,
+            `rows ${n}; quarantine + re-run ${figures.remediate_seconds} s; plain read+write ${figures.baseline_seconds} s; ratio ${figures.ratio}x (target < 2x)\nrows: ${JSON.stringify(accounting)}\nwhere the remediation time goes:\n${breakdown.join('\n')}\n`,
           );
         else io.out(`${JSON.stringify(figures)}\n`);
       } finally {

@@ -20,7 +20,10 @@ export const register: RegisterCommand = (program, io) => {
     .option('--out <dir>', 'where to write results.json, report.md and chart.svg', 'bench-out')
     .option('--train-incidents <n>', 'training incidents per seed', '300')
     .option('--eval-incidents <n>', 'evaluation incidents per seed', '150')
-    .option('--episodes <n>', 'training episodes per seed', '10000')
+    .option(
+      '--episodes <n>',
+      'training updates per seed (default: 40 epochs, i.e. 40 shuffled passes over the training incidents = 12000)',
+    )
     .option('--loop <loop>', 'direct (core calls) or agent (handleIncident over simulated ports)', 'direct')
     .action(
       async (options: {
@@ -29,7 +32,7 @@ export const register: RegisterCommand = (program, io) => {
         out: string;
         trainIncidents: string;
         evalIncidents: string;
-        episodes: string;
+        episodes?: string;
         loop: string;
       }) => {
         const seeds = parseSeeds(options.seeds);
@@ -47,7 +50,9 @@ export const register: RegisterCommand = (program, io) => {
           seeds,
           trainIncidents: parsePositiveInt(options.trainIncidents, '--train-incidents', 100_000),
           evalIncidents: parsePositiveInt(options.evalIncidents, '--eval-incidents', 100_000),
-          episodes: parsePositiveInt(options.episodes, '--episodes'),
+          ...(options.episodes === undefined
+            ? {}
+            : { episodes: parsePositiveInt(options.episodes, '--episodes') }),
           loop: options.loop,
           onProgress: (done, _total, seed) => bar?.update(done, { seed }),
         });

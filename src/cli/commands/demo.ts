@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
 import { type InjectedFault, ScriptedFaults } from '../../adapters/local/index.js';
+import type { WebhookConfig } from '../../adapters/local/webhook-notifier.js';
 import { handleIncident } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
@@ -18,6 +19,7 @@ import { createLocalEnvironment } from '../../environments/local-environment.js'
 import type { IncidentRecord } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
 import { textTable } from '../text-table.js';
+import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
 const MARKER = '.healer-demo';
 
@@ -148,6 +150,7 @@ export interface DemoRow {
 export async function runDemo(
   dir: string,
   err: (text: string) => void,
+  webhook?: WebhookConfig,
 ): Promise<{ rows: DemoRow[]; report: string }> {
   await prepareDir(dir);
   const data = sampleDataDir();
@@ -168,6 +171,7 @@ export async function runDemo(
       pipelineFile: join(dir, 'pipeline.yaml'),
       faults,
       terminal: err,
+      ...(webhook ? { webhook } : {}),
     });
     try {
       await restore(pristine, dir);
@@ -316,21 +320,23 @@ function markdownReport(dir: string, rows: DemoRow[]): string {
 }
 
 export const register: RegisterCommand = (program, io) => {
-  program
-    .command('demo')
-    .description('Build a sample pipeline on real public data, inject six failures, let healer handle each')
-    .option('--dir <dir>', 'folder for the demo (recreated on each run)', 'healer-demo')
-    .option('--json', 'print the rows as JSON')
-    .action(async (options: { dir: string; json?: boolean }) => {
-      const dir = resolve(io.cwd, options.dir);
-      const { rows } = await runDemo(dir, (t) => io.err(t));
-      if (options.json) {
-        io.out(`${JSON.stringify({ dir, incidents: rows })}\n`);
-        return;
-      }
-      io.out(textTable(HEADER, rows.map(cells)));
-      io.out(
-        `\nreport: ${join(dir, 'report.md')}\naudit:  healer audit verify --state-dir ${join(dir, '.healer')}\n`,
-      );
-    });
+  addWebhookOptions(
+    program
+      .command('demo')
+      .description('Build a sample pipeline on real public data, inject six failures, let healer handle each')
+      .option('--dir <dir>', 'folder for the demo (recreated on each run)', 'healer-demo')
+      .option('--json', 'print the rows as JSON'),
+  ).action(async (options: { dir: string; json?: boolean } & WebhookFlags) => {
+    const webhook = webhookConfig(options);
+    const dir = resolve(io.cwd, options.dir);
+    const { rows } = await runDemo(dir, (t) => io.err(t), webhook);
+    if (options.json) {
+      io.out(`${JSON.stringify({ dir, incidents: rows })}\n`);
+      return;
+    }
+    io.out(textTable(HEADER, rows.map(cells)));
+    io.out(
+      `\nreport: ${join(dir, 'report.md')}\naudit:  healer audit verify --state-dir ${join(dir, '.healer')}\n`,
+    );
+  });
 };

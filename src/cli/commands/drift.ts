@@ -1,7 +1,6 @@
 // `healer drift BASELINE CURRENT`: schema and quality drift between two datasets (or a declared
 // schema file and a dataset), as findings with compatibility and severity. Findings are not errors.
 
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { detectQualityDrift } from '../../core/detect/data-quality.js';
@@ -9,74 +8,26 @@ import { detectSchemaDrift } from '../../core/detect/schema-drift.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
 import type { DatasetProfile } from '../../core/profile.js';
-import type { LogicalType, TableSchema } from '../../core/schema.js';
+import { schemaFieldInput, type TableSchema, toSchemaField } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
 import type { CliIo } from '../io.js';
+import { readJsonFile } from '../read-json-file.js';
 import { textTable } from '../text-table.js';
 import { collect } from './profile.js';
-
-const LOGICAL_TYPES = [
-  'boolean',
-  'int32',
-  'int64',
-  'float',
-  'double',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'binary',
-  'struct',
-  'list',
-  'map',
-  'unknown',
-] as const satisfies readonly LogicalType[];
 
 /** The `--baseline-schema` file: a TableSchema; `rawType` defaults to the type, `nullable` to true. */
 export const schemaFileSchema = z
   .object({
     name: z.string().min(1).default('baseline'),
     version: z.string().optional(),
-    fields: z
-      .array(
-        z
-          .object({
-            path: z.string().min(1),
-            type: z.enum(LOGICAL_TYPES),
-            rawType: z.string().optional(),
-            nullable: z.boolean().default(true),
-          })
-          .strict(),
-      )
-      .min(1),
+    fields: z.array(schemaFieldInput).min(1),
   })
   .strict();
 
 /** Reads and validates a schema file; errors name the file and the key. */
 export async function loadSchemaFile(file: string): Promise<TableSchema> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(
-      `cannot read schema file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
-      {
-        cause: error,
-        context: { file },
-      },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`schema file ${file} is not JSON: ${(error as Error).message}`, {
-      cause: error,
-      context: { file },
-    });
-  }
+  const json = await readJsonFile(file, 'schema file');
   const parsed = schemaFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -87,12 +38,7 @@ export async function loadSchemaFile(file: string): Promise<TableSchema> {
   return {
     name: s.name,
     ...(s.version !== undefined ? { version: s.version } : {}),
-    fields: s.fields.map((f) => ({
-      path: f.path,
-      type: f.type,
-      rawType: f.rawType ?? f.type.toUpperCase(),
-      nullable: f.nullable,
-    })),
+    fields: s.fields.map(toSchemaField),
   };
 }
 

@@ -1,10 +1,8 @@
 // `healer policy show FILE` and `healer policy diff A B`: inspect a trained Q-learning policy
 // artifact (every state's Q-values, greedy action and visits) and what changed between two.
 
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Action } from '../../core/action.js';
-import { InvalidInputError } from '../../core/errors.js';
 import {
   type ArtifactDiff,
   artifactGreedy,
@@ -16,6 +14,7 @@ import {
 import { allStates, type StateKey, stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
 import type { CliIo } from '../io.js';
+import { readJsonFile } from '../read-json-file.js';
 
 export const register: RegisterCommand = (program, io) => {
   const policy = program.command('policy').description('Inspect trained policy artifacts (policy.json)');
@@ -44,28 +43,7 @@ export const register: RegisterCommand = (program, io) => {
 };
 
 async function load(io: CliIo, file: string): Promise<PolicyArtifact> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InvalidInputError(
-      `cannot read policy file ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
-      {
-        cause: error,
-        context: { file },
-      },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`${file}: not JSON: ${(error as Error).message}`, {
-      cause: error,
-      context: { file },
-    });
-  }
+  const json = await readJsonFile(resolve(io.cwd, file), 'policy file', file);
   return parsePolicyArtifact(json, file);
 }
 

@@ -1,4 +1,4 @@
-// `healer run PIPELINE.yaml [--policy FILE] [--state-dir DIR] [--json]`: runs a pipeline under the
+// `healer run PIPELINE.yaml [--policy FILE] [--state-dir DIR] [--webhook URL] [--json]`: runs a pipeline under the
 // agent. Exit 0 when the run succeeded or was healed, 1 when the incident was escalated.
 
 import { resolve } from 'node:path';
@@ -6,17 +6,22 @@ import { handleIncident } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
+import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
 export const register: RegisterCommand = (program, io) => {
-  program
-    .command('run')
-    .description('Run a pipeline file under the agent (heals or escalates a failure)')
-    .argument('<pipeline>', 'pipeline YAML file')
-    .option('--policy <file>', 'policy artifact (default: the shipped policy, else the rule policy)')
-    .option('--state-dir <dir>', 'state folder (default .healer beside the pipeline)')
-    .option('--json', 'print the run and incident as JSON')
-    .action(async (file: string, options: { policy?: string; stateDir?: string; json?: boolean }) => {
+  addWebhookOptions(
+    program
+      .command('run')
+      .description('Run a pipeline file under the agent (heals or escalates a failure)')
+      .argument('<pipeline>', 'pipeline YAML file')
+      .option('--policy <file>', 'policy artifact (default: the shipped policy, else the rule policy)')
+      .option('--state-dir <dir>', 'state folder (default .healer beside the pipeline)')
+      .option('--json', 'print the run and incident as JSON'),
+  ).action(
+    async (file: string, options: { policy?: string; stateDir?: string; json?: boolean } & WebhookFlags) => {
+      const webhook = webhookConfig(options);
       const env = await createLocalEnvironment({
+        ...(webhook ? { webhook } : {}),
         pipelineFile: resolve(io.cwd, file),
         ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
         ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
@@ -43,5 +48,6 @@ export const register: RegisterCommand = (program, io) => {
         await env.close();
       }
       if (code !== 0) throw new ExitCode(code);
-    });
+    },
+  );
 };

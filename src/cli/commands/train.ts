@@ -5,7 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePositiveInt } from '../../sim/seeds.js';
-import { trainPolicy } from '../../sim/train.js';
+import { DEFAULT_EPOCHS, trainPolicy } from '../../sim/train.js';
 import type { RegisterCommand } from '../commands.js';
 
 export const register: RegisterCommand = (program, io) => {
@@ -14,20 +14,41 @@ export const register: RegisterCommand = (program, io) => {
     .description('Train the Q-learning policy on simulated incidents and write its artifact')
     .requiredOption('--out <file>', 'where to write the policy artifact (JSON)')
     .option('--seed <n>', 'seed of the incidents and of exploration', '42')
-    .option('--episodes <n>', 'training updates', '20000')
+    .option(
+      '--episodes <n>',
+      'training updates (default: 40 epochs, i.e. 40 shuffled passes over the training incidents = 80000)',
+    )
     .option('--incidents <n>', 'size of the generated training set', '2000')
     .option('--json', 'print a JSON summary')
     .action(
-      async (options: { out: string; seed: string; episodes: string; incidents: string; json?: boolean }) => {
+      async (options: {
+        out: string;
+        seed: string;
+        episodes?: string;
+        incidents: string;
+        json?: boolean;
+      }) => {
         const seed = Number(options.seed);
         if (!/^\d+$/.test(options.seed.trim()) || !Number.isSafeInteger(seed) || seed > 0xffffffff)
           throw new InvalidInputError(`--seed: '${options.seed}' is not a non-negative integer below 2^32`);
-        const episodes = parsePositiveInt(options.episodes, '--episodes');
         const incidents = parsePositiveInt(options.incidents, '--incidents', 100_000);
+        // Each incident is diagnosed once; an epoch is one shuffled pass over the set.
+        const episodes =
+          options.episodes === undefined
+            ? DEFAULT_EPOCHS * incidents
+            : parsePositiveInt(options.episodes, '--episodes');
         const started = performance.now();
         const policy = trainPolicy({ seed, episodes, incidents });
         const artifact = policy.toArtifact(
-          { seed, episodes, incidents, environment: 'sim', guard: 'on', command: 'healer train' },
+          {
+            seed,
+            episodes,
+            epochs: episodes / incidents,
+            incidents,
+            environment: 'sim',
+            guard: 'on',
+            command: 'healer train',
+          },
           new Date().toISOString(),
         );
         const out = resolve(io.cwd, options.out);

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LogicalType } from '../schema.js';
+import { LOGICAL_TYPES, type LogicalType } from '../schema.js';
 import { castIsLossless, isWidening, sameFamily, typeFamily } from './type-compat.js';
 
-const ALL: LogicalType[] = [
-  'boolean',
-  'int32',
-  'int64',
-  'float',
-  'double',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'binary',
-  'struct',
-  'list',
-  'map',
-  'unknown',
-];
+const ALL: readonly LogicalType[] = LOGICAL_TYPES;
 
 describe('type families', () => {
   it('groups the logical types', () => {

@@ -46,6 +46,12 @@ export async function conformAndRerun(
       inputs[source.name] = done.remediated;
       artifacts[`${source.name}.remediated`] = done.remediated;
       artifacts[`${source.name}.quarantine`] = done.quarantine;
+      for (const phase of done.phases)
+        steps.push({
+          name: `${action} ${source.name}: ${phase.name}`,
+          status: 'applied',
+          durationMs: Math.round(phase.ms),
+        });
       const renames = plan.renames.map((r) => `${r.from}→${r.to}`).join(', ');
       steps.push({
         name: `${action} ${source.name}`,
@@ -71,18 +77,26 @@ export async function conformAndRerun(
   }
   if (Object.keys(inputs).length === 0)
     return { action, steps, error: { code: 'E_CONFIG', message: 'no affected source has a contract' } };
-  const [outcome] = await Promise.all([
-    deps.runner.run(spec, {
-      runId: `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : 'coerce'}`,
-      attempt: (ctx.event.attempt ?? 1) + 1,
-      inputs,
-    }),
-    ...describeOutput.map((d) => d()),
-  ]);
+  const rerunStarted = performance.now();
+  const profiled = Promise.all(describeOutput.map((d) => d()));
+  const outcome = await deps.runner.run(spec, {
+    runId: `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : 'coerce'}`,
+    attempt: (ctx.event.attempt ?? 1) + 1,
+    inputs,
+  });
+  const rerunMs = performance.now() - rerunStarted;
+  await profiled;
+  // The profile of the delivered input runs alongside the re-run; this is the time it adds after.
+  steps.push({
+    name: 'profile delivered input (sampled, alongside)',
+    status: 'applied',
+    durationMs: Math.round(performance.now() - rerunStarted - rerunMs),
+  });
   steps.push({
     name: 'rerun',
     status: outcome.status === 'succeeded' ? 'applied' : 'failed',
     detail: outcome.runId,
+    durationMs: Math.round(rerunMs),
   });
   if (outcome.status === 'succeeded') artifacts.target = spec.target.location;
   return { action, steps, rows, rerun: rerunOf(outcome), artifacts, ...(output ? { output } : {}) };
