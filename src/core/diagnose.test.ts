@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetContract } from './contract.js';
 import { encodeState } from './decide.js';
-import { diagnose } from './diagnose.js';
+import { detectQualityDrift } from './detect/data-quality.js';
+import { contractThresholds, diagnose } from './diagnose.js';
 import type { DatasetEvidence, Evidence } from './evidence.js';
 import { RulePolicy } from './policy/rule-policy.js';
 import type { ColumnProfile, DatasetProfile } from './profile.js';
@@ -167,5 +168,64 @@ describe('diagnose (real detectors of the core)', () => {
     );
     expect(d.protectedDataset).toBe(true);
     expect(d.risk.level).toBe('critical');
+  });
+});
+
+describe('contractThresholds', () => {
+  const contract: DatasetContract = {
+    dataset: 'orders',
+    schema: {
+      name: 'orders',
+      fields: [
+        { path: 'order_id', type: 'int64', rawType: 'BIGINT', nullable: false },
+        { path: 'note', type: 'string', rawType: 'VARCHAR', nullable: true },
+        { path: 'amount', type: 'double', rawType: 'DOUBLE', nullable: false },
+      ],
+    },
+    keys: ['order_id'],
+    quality: { maxNullRate: { amount: 0.05 }, minValidity: 0.99 },
+    protected: false,
+  };
+
+  it('a NOT NULL contract column allows no nulls; explicit thresholds win; nullable columns get none', () => {
+    expect(contractThresholds(contract)).toEqual({
+      maxNullRate: { amount: 0.05, order_id: 0 },
+      minValidity: 0.99,
+    });
+    expect(contractThresholds(undefined)).toBeUndefined();
+  });
+
+  it('so 3 nulls in 500 rows of a required column are a finding, though too few for the statistical test', () => {
+    const profile = (nulls: number): DatasetProfile => ({
+      source: 'orders.csv',
+      format: 'csv',
+      rowCount: 500,
+      columns: [
+        {
+          path: 'order_id',
+          type: 'int64',
+          rawType: 'BIGINT',
+          nullCount: nulls,
+          nullRate: nulls / 500,
+          distinct: 500 - nulls,
+          validity: 1,
+        },
+        {
+          path: 'note',
+          type: 'string',
+          rawType: 'VARCHAR',
+          nullCount: nulls,
+          nullRate: nulls / 500,
+          distinct: 10,
+          validity: 1,
+        },
+      ],
+    });
+    const statistical = detectQualityDrift(profile(0), profile(3));
+    expect(statistical).toEqual([]);
+    const withContract = detectQualityDrift(profile(0), profile(3), {
+      thresholds: contractThresholds(contract),
+    });
+    expect(withContract.map((f) => [f.kind, f.column])).toEqual([['null_rate_spike', 'order_id']]);
   });
 });

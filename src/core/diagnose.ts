@@ -1,6 +1,7 @@
 // diagnose(): runs every detector over the gathered evidence and returns the facts one decision
 // needs: the failure family, drift and quality findings, risk, quality condition, protection.
 
+import type { DatasetContract, QualityThresholds } from './contract.js';
 import type { Diagnosis } from './decision.js';
 import { detectQualityDrift } from './detect/data-quality.js';
 import { classifyError } from './detect/error-classifier.js';
@@ -91,12 +92,25 @@ function datasetFindings(d: DatasetEvidence, occurredAt: string): Finding[] {
     findings.push(
       ...detectQualityDrift(d.baselineProfile, d.currentProfile, {
         keys: d.contract?.keys,
-        thresholds: d.contract?.quality,
+        thresholds: contractThresholds(d.contract),
         now: new Date(occurredAt),
       }),
     );
   }
   return findings;
+}
+
+/**
+ * The contract's quality thresholds, plus what its schema already says: a column declared NOT NULL
+ * allows a null rate of 0, so any null there breaches the contract whatever the sample size.
+ */
+export function contractThresholds(contract: DatasetContract | undefined): QualityThresholds | undefined {
+  if (!contract) return undefined;
+  const maxNullRate: Record<string, number> = { ...contract.quality.maxNullRate };
+  for (const field of contract.schema.fields) {
+    if (!field.nullable && maxNullRate[field.path] === undefined) maxNullRate[field.path] = 0;
+  }
+  return { ...contract.quality, maxNullRate };
 }
 
 function isDriftKind(f: Finding): boolean {
