@@ -6,7 +6,7 @@
 import { isActiveAction } from './core/action.js';
 import { type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
 import { decide } from './core/decide.js';
-import type { Diagnosis } from './core/decision.js';
+import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
 import type { FailureEvent } from './core/event.js';
@@ -69,25 +69,12 @@ export async function handleIncident(
   const evidence = await gatherEvidence(event, pipeline, env, options.sampleRows);
   await record('evidence', summarizeEvidence(evidence));
 
-  const diagnosis = diagnose(evidence);
+  const { diagnosis, capabilities, usage, decision } = await decideIncident(
+    { incidentId, event, evidence, pipeline },
+    env,
+    options.guard ?? 'on',
+  );
   await record('diagnosis', diagnosis);
-
-  const capabilities = await env.remediator.capabilities({
-    incidentId,
-    event,
-    evidence,
-    pipeline,
-    diagnosis,
-  });
-  const usage = await env.state.usage(event.job, event.runId, env.clock.now());
-  const decision = decide({
-    diagnosis,
-    policy: env.policy,
-    capabilities,
-    authority: pipeline.authority,
-    usage,
-    guard: options.guard ?? 'on',
-  });
   await record('decision', { capabilities, usage, decision });
 
   const finish = async (
@@ -213,6 +200,27 @@ export async function handleIncident(
   });
   await record('escalation', { reason, steps });
   return finish('escalated', reason, { result, validation });
+}
+
+/** Diagnoses gathered evidence and decides (policy, then guard) without executing anything. */
+export async function decideIncident(
+  context: { incidentId: string; event: FailureEvent; evidence: Evidence; pipeline: PipelineDescription },
+  env: Pick<Environment, 'remediator' | 'state' | 'clock' | 'policy'>,
+  guard: 'on' | 'off' = 'on',
+): Promise<{ diagnosis: Diagnosis; capabilities: Capabilities; usage: BudgetUsage; decision: Decision }> {
+  const { event, pipeline } = context;
+  const diagnosis = diagnose(context.evidence);
+  const capabilities = await env.remediator.capabilities({ ...context, diagnosis });
+  const usage = await env.state.usage(event.job, event.runId, env.clock.now());
+  const decision = decide({
+    diagnosis,
+    policy: env.policy,
+    capabilities,
+    authority: pipeline.authority,
+    usage,
+    guard,
+  });
+  return { diagnosis, capabilities, usage, decision };
 }
 
 /** Gathers logs, catalog history and profiles for every dataset the pipeline reads. Read-only. */

@@ -53,9 +53,10 @@ export interface Moto {
 export async function startMoto(): Promise<Moto> {
   ensurePythonVenv();
   const port = await freePort();
+  // One request at a time: see moto_serial_server.py (the emulator's conditional writes race otherwise).
   const child: ChildProcess = spawn(
-    resolve(ROOT, '.venv/bin/moto_server'),
-    ['-H', '127.0.0.1', '-p', String(port)],
+    resolve(ROOT, '.venv/bin/python'),
+    [resolve(ROOT, 'test/aws/moto_serial_server.py'), '127.0.0.1', String(port)],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

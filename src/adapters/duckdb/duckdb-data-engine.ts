@@ -197,21 +197,25 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-/** The table function reading a source; every type is inferred from all rows, not a sample. */
-function relation(source: DataSource): string {
-  const files = quoteLiteralList(source.files);
-  switch (source.format) {
+/** The table function reading these files; every type is inferred from all rows, not a sample. */
+export function readRelation(files: readonly string[], format: DataFormat): string {
+  const list = quoteLiteralList(files);
+  switch (format) {
     case 'csv':
-      return `read_csv(${files}, header = true, sample_size = -1, union_by_name = true)`;
+      return `read_csv(${list}, header = true, sample_size = -1, union_by_name = true)`;
     case 'parquet':
-      return `read_parquet(${files}, union_by_name = true)`;
+      return `read_parquet(${list}, union_by_name = true)`;
     case 'json':
-      return `read_json(${files}, format = 'array', sample_size = -1, union_by_name = true)`;
+      return `read_json(${list}, format = 'array', sample_size = -1, union_by_name = true)`;
     case 'ndjson':
-      return `read_json(${files}, format = 'auto', sample_size = -1, union_by_name = true)`;
+      return `read_json(${list}, format = 'auto', sample_size = -1, union_by_name = true)`;
     default:
-      return source.format satisfies never;
+      return format satisfies never;
   }
+}
+
+function relation(source: DataSource): string {
+  return readRelation(source.files, source.format);
 }
 
 /** Runs a query over a source, turning DuckDB's reading errors into one-line input errors. */

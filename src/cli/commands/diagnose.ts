@@ -2,9 +2,7 @@
 // decides (policy, then guard) without executing anything.
 
 import { resolve } from 'node:path';
-import { gatherEvidence } from '../../agent.js';
-import { decide } from '../../core/decide.js';
-import { diagnose } from '../../core/diagnose.js';
+import { decideIncident, gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { parseFailureEvent } from '../../core/event.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
@@ -48,22 +46,10 @@ export const register: RegisterCommand = (program, io) => {
         try {
           const pipeline = await env.pipelines.describe(event.pipeline);
           const evidence = await gatherEvidence(event, pipeline, env);
-          const diagnosis = diagnose(evidence);
-          const capabilities = await env.remediator.capabilities({
-            incidentId: 'diagnose',
-            event,
-            evidence,
-            pipeline,
-            diagnosis,
-          });
-          const usage = await env.state.usage(event.job, event.runId, env.clock.now());
-          const decision = decide({
-            diagnosis,
-            policy: env.policy,
-            capabilities,
-            authority: pipeline.authority,
-            usage,
-          });
+          const { capabilities, usage, decision } = await decideIncident(
+            { incidentId: 'diagnose', event, evidence, pipeline },
+            env,
+          );
           if (options.json) io.out(`${JSON.stringify({ decision, capabilities, usage })}\n`);
           else io.out(`${decision.explanation.join('\n')}\n`);
         } finally {
