@@ -1,5 +1,6 @@
 // A dataset contract: the expected schema, keys and quality thresholds of one source.
 
+import { z } from 'zod';
 import type { TableSchema } from './schema.js';
 
 export interface QualityThresholds {
@@ -24,3 +25,13 @@ export interface DatasetContract {
   /** Column holding event time, for freshness. */
   freshnessColumn?: string;
 }
+
+/** QualityThresholds as written in config (pipeline files, the AWS pipeline registry). */
+export const qualityThresholdsSchema = z
+  .object({
+    maxNullRate: z.record(z.string().min(1), z.number().min(0).max(1)).optional(),
+    minValidity: z.number().min(0).max(1).optional(),
+    maxVolumeChange: z.number().min(0).optional(),
+    maxFreshnessLagMinutes: z.number().min(0).optional(),
+  })
+  .strict() satisfies z.ZodType<QualityThresholds>;

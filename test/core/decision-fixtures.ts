@@ -1,6 +1,7 @@
 // Small builders for decision tests: a diagnosis, capabilities, authority and usage that pass every
 // guard rule by default, so each test changes exactly the fact it is about.
 
+import { ACTIONS } from '../../src/core/action.js';
 import { type Authority, authoritySchema } from '../../src/core/authority.js';
 import type { BudgetUsage, Capabilities, Diagnosis, Proposal } from '../../src/core/decision.js';
 import type { FailureFamily } from '../../src/core/failure-family.js';
@@ -27,16 +28,7 @@ export function diagnosisOf(
 /** Everything possible: every action supported, previous version, safe casts, store, few bad rows. */
 export function fullCapabilities(extra: Partial<Capabilities> = {}): Capabilities {
   return {
-    supported: [
-      'retry',
-      'coerce_schema',
-      'rollback_schema',
-      'quarantine',
-      'escalate',
-      'log_only',
-      'scale_resources',
-      'defer',
-    ],
+    supported: [...ACTIONS],
     hasPreviousSchemaVersion: true,
     coercionSafe: true,
     hasQuarantineStore: true,

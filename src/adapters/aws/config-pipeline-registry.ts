@@ -5,6 +5,7 @@
 import { S3 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type Authority, authoritySchema, MODES, type Mode } from '../../core/authority.js';
+import { qualityThresholdsSchema } from '../../core/contract.js';
 import { ConfigError } from '../../core/errors.js';
 import { schemaFieldInput } from '../../core/schema.js';
 import type { PipelineDescription, PipelineRegistry } from '../../ports.js';
@@ -17,15 +18,7 @@ const contractSchema = z
   .object({
     fields: z.array(fieldSchema).min(1),
     keys: z.array(z.string().min(1)).default([]),
-    quality: z
-      .object({
-        maxNullRate: z.record(z.string(), z.number().min(0).max(1)).optional(),
-        minValidity: z.number().min(0).max(1).optional(),
-        maxVolumeChange: z.number().min(0).optional(),
-        maxFreshnessLagMinutes: z.number().min(0).optional(),
-      })
-      .strict()
-      .default({}),
+    quality: qualityThresholdsSchema.default({}),
     protected: z.boolean().default(false),
     freshnessColumn: z.string().optional(),
   })

@@ -8,24 +8,13 @@ import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from 'yam
 import { z } from 'zod';
 import { ACTIONS } from '../../core/action.js';
 import { type Authority, authoritySchema, budgetsSchema, MODES } from '../../core/authority.js';
-import type { DatasetContract } from '../../core/contract.js';
+import { type DatasetContract, qualityThresholdsSchema } from '../../core/contract.js';
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
-import type { LogicalType, TableSchema } from '../../core/schema.js';
+import { SCALAR_TYPES, type TableSchema } from '../../core/schema.js';
 
 /** The logical types a contract column may declare. */
-export const CONTRACT_TYPES = [
-  'boolean',
-  'int32',
-  'int64',
-  'float',
-  'double',
-  'decimal',
-  'string',
-  'date',
-  'timestamp',
-  'binary',
-] as const satisfies readonly LogicalType[];
+export const CONTRACT_TYPES = SCALAR_TYPES;
 
 const columnSchema = z.object({ type: z.enum(CONTRACT_TYPES), nullable: z.boolean().default(true) }).strict();
 
@@ -33,15 +22,7 @@ const contractSchema = z
   .object({
     columns: z.record(z.string().min(1), columnSchema),
     keys: z.array(z.string().min(1)).default([]),
-    quality: z
-      .object({
-        maxNullRate: z.record(z.string().min(1), z.number().min(0).max(1)).optional(),
-        minValidity: z.number().min(0).max(1).optional(),
-        maxVolumeChange: z.number().min(0).optional(),
-        maxFreshnessLagMinutes: z.number().min(0).optional(),
-      })
-      .strict()
-      .default({}),
+    quality: qualityThresholdsSchema.default({}),
     protected: z.boolean().default(false),
     freshnessColumn: z.string().min(1).optional(),
   })
