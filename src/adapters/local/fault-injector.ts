@@ -9,6 +9,8 @@ export interface InjectedFault {
   uri?: string;
   /** How many runs it fails before clearing (a flake clears; a permission error does not). */
   times: number;
+  /** Exact error text to raise instead of the kind's default (the benchmark replays a scenario's log). */
+  message?: string;
 }
 
 export interface FaultInjector {
@@ -42,6 +44,7 @@ export class ScriptedFaults implements FaultInjector {
 
 /** The exact error text the AWS SDK for Java (inside Glue/Spark) prints for each fault. */
 export function formatFault(fault: InjectedFault): string {
+  if (fault.message !== undefined) return fault.message;
   const requestId = 'A1B2C3D4E5F60718';
   switch (fault.kind) {
     case 'transient':

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidInputError } from '../../core/errors.js';
 import { runBench } from '../../sim/bench.js';
+import { renderEngineMarkdown, renderEngineTerminal, runDuckdbEngine } from '../../sim/duckdb-engine.js';
 import { renderMarkdown, renderTerminal } from '../../sim/report.js';
 import { parsePositiveInt, parseSeeds } from '../../sim/seeds.js';
 import { renderChart } from '../../sim/svg-chart.js';
@@ -25,6 +26,16 @@ export const register: RegisterCommand = (program, io) => {
       'training updates per seed (default: 40 epochs, i.e. 40 shuffled passes over the training incidents = 12000)',
     )
     .option('--loop <loop>', 'direct (core calls) or agent (handleIncident over simulated ports)', 'direct')
+    .option(
+      '--engine <engine>',
+      'sim (modelled outcomes) or duckdb (also replay a sample for real on the embedded runtime)',
+      'sim',
+    )
+    .option('--engine-sample <n>', 'with --engine duckdb: incidents per fault type, first seed only', '2')
+    .option(
+      '--engine-dir <dir>',
+      'with --engine duckdb: keep the replayed pipelines here (default: temp, removed)',
+    )
     .action(
       async (options: {
         seeds: string;
@@ -34,10 +45,16 @@ export const register: RegisterCommand = (program, io) => {
         evalIncidents: string;
         episodes?: string;
         loop: string;
+        engine: string;
+        engineSample: string;
+        engineDir?: string;
       }) => {
         const seeds = parseSeeds(options.seeds);
         if (options.loop !== 'direct' && options.loop !== 'agent')
           throw new InvalidInputError(`--loop: '${options.loop}' is not one of direct, agent`);
+        if (options.engine !== 'sim' && options.engine !== 'duckdb')
+          throw new InvalidInputError(`--engine: '${options.engine}' is not one of sim, duckdb`);
+        const engineSample = parsePositiveInt(options.engineSample, '--engine-sample', 1000);
         const bar =
           io.isTty && options.json !== true && process.stderr.isTTY
             ? new SingleBar({
@@ -57,16 +74,36 @@ export const register: RegisterCommand = (program, io) => {
           onProgress: (done, _total, seed) => bar?.update(done, { seed }),
         });
         bar?.stop();
+        const seed = seeds[0]!;
+        const engine =
+          options.engine === 'duckdb'
+            ? await runDuckdbEngine({
+                seed,
+                perFault: engineSample,
+                trainIncidents: result.options.trainIncidents,
+                evalIncidents: result.options.evalIncidents,
+                episodes: result.options.episodes,
+                ...(options.engineDir === undefined ? {} : { dir: resolve(io.cwd, options.engineDir) }),
+              })
+            : undefined;
         const out = resolve(io.cwd, options.out);
         await mkdir(out, { recursive: true });
-        const json = `${JSON.stringify(result.json, null, 2)}\n`;
+        const json = `${JSON.stringify(engine ? { ...result.json, duckdb: engine.json } : result.json, null, 2)}\n`;
         await writeFile(join(out, 'results.json'), json);
-        await writeFile(join(out, 'report.md'), renderMarkdown(result));
+        await writeFile(
+          join(out, 'report.md'),
+          renderMarkdown(result) + (engine ? renderEngineMarkdown(engine, seed) : ''),
+        );
         await writeFile(join(out, 'chart.svg'), renderChart(result.json));
+        if (engine)
+          await writeFile(
+            join(out, 'duckdb-incidents.json'),
+            `${JSON.stringify(engine.incidents, null, 2)}\n`,
+          );
         if (options.json === true) io.out(json);
         else
           io.out(
-            `${renderTerminal(result)}wrote ${join(options.out, 'results.json')}, report.md, chart.svg\n`,
+            `${renderTerminal(result)}${engine ? renderEngineTerminal(engine, seed) : ''}wrote ${join(options.out, 'results.json')}, report.md, chart.svg\n`,
           );
       },
     );
