@@ -308,22 +308,36 @@ async function parquetOptionalPaths(
   return optional;
 }
 
-/** SQL condition: the text of `expr` parses as `type`. Integers must not carry a fraction. */
+/**
+ * SQL condition: the text of `expr` parses as `type`. Integers must not carry a fraction. A failed
+ * TRY_CAST to a temporal type costs far more than a successful one, so text that cannot start a
+ * number or a date (a first character other than a digit, sign or point) is rejected before the
+ * cast; CASE evaluates the cast only for the rows that pass. That also keeps the words DuckDB
+ * accepts as special values ('epoch', 'infinity', 'NaN') from counting as numbers or dates.
+ */
 function parses(expr: string, type: LogicalType): string {
   const text = `CAST(${expr} AS VARCHAR)`;
+  const numeric = `ascii(ltrim(${text})) BETWEEN 43 AND 57`; // + , - . / 0-9
+  const guarded = (condition: string) => `(CASE WHEN ${numeric} THEN ${condition} ELSE false END)`;
   switch (type) {
     case 'int32':
     case 'int64':
-      return `(regexp_full_match(trim(${text}), '[+-]?[0-9]+') AND TRY_CAST(trim(${text}) AS ${logicalToDuckdb(type)}) IS NOT NULL)`;
+      return guarded(
+        `regexp_full_match(trim(${text}), '[+-]?[0-9]+') AND TRY_CAST(trim(${text}) AS ${logicalToDuckdb(type)}) IS NOT NULL`,
+      );
     case 'date':
       // DuckDB casts '2001/01/01 06:55' to a DATE by dropping the time: that value is a timestamp.
-      return `(TRY_CAST(trim(${text}) AS DATE) IS NOT NULL AND NOT regexp_matches(${text}, '[0-9]:[0-9]'))`;
+      return guarded(
+        `TRY_CAST(trim(${text}) AS DATE) IS NOT NULL AND NOT regexp_matches(${text}, '[0-9]:[0-9]')`,
+      );
+    case 'boolean':
+      return `(CASE WHEN length(trim(${text})) <= 5 THEN TRY_CAST(trim(${text}) AS BOOLEAN) IS NOT NULL ELSE false END)`;
     case 'string':
     case 'binary':
       return 'true';
     default: {
       const target = logicalToDuckdb(type);
-      return target === undefined ? 'true' : `TRY_CAST(trim(${text}) AS ${target}) IS NOT NULL`;
+      return target === undefined ? 'true' : guarded(`TRY_CAST(trim(${text}) AS ${target}) IS NOT NULL`);
     }
   }
 }

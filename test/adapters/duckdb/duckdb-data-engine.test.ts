@@ -144,6 +144,31 @@ describe('profile', () => {
     });
   });
 
+  it('validity: padded numbers and dates count; words DuckDB casts specially do not', async () => {
+    // DuckDB casts 'NaN' and 'infinity' to DOUBLE and 'epoch' to TIMESTAMP; none is a measured value.
+    await writeFile(
+      join(dir, 'readings.csv'),
+      'reading,taken_at\n" 12.5 ",2026-11-20 10:00:00\n" 7",2026-11-20 11:00:00\nNaN,epoch\ninfinity,soon\n',
+    );
+    const p = await engine.profile(join(dir, 'readings.csv'), {
+      expected: {
+        name: 'readings',
+        fields: [
+          { path: 'reading', type: 'double', nullable: true },
+          { path: 'taken_at', type: 'timestamp', nullable: true },
+        ],
+      },
+    });
+    expect(p.columns.find((c) => c.path === 'reading')).toMatchObject({
+      validityType: 'double',
+      validity: 0.5,
+    });
+    expect(p.columns.find((c) => c.path === 'taken_at')).toMatchObject({
+      validityType: 'timestamp',
+      validity: 0.5,
+    });
+  });
+
   it('validity against an expected (contract) type', async () => {
     const p = await engine.profile(join(dir, 'orders.csv'), {
       expected: {

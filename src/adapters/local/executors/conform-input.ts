@@ -20,16 +20,21 @@ export interface ConformPlan {
   renames: { from: string; to: string }[];
 }
 
-/** SQL for the per-row reason a row breaks the contract (NULL when it does not), and the projection. */
+/**
+ * SQL that conforms one input: `casts` are the TRY_CASTs, each computed once and named, to add to a
+ * `SELECT *` over the input; `reason` (the per-row reason a row breaks the contract, NULL when it
+ * does not) and `projection` (the conformed columns) read those named casts.
+ */
 export function conformSql(
   contract: DatasetContract,
   columns: { name: string; type: string }[],
   plan: ConformPlan,
-): { reason: string; projection: string } {
+): { casts: string[]; reason: string; projection: string } {
   const present = new Map(columns.map((c) => [c.name, c.type]));
   const sourceOf = new Map(plan.renames.map((r) => [r.to, r.from]));
   const parts: string[] = [];
   const select: string[] = [];
+  const casts: string[] = [];
   const used = new Set<string>();
   for (const f of contract.schema.fields) {
     if (f.path.includes('.') && !present.has(f.path)) continue; // struct members travel with their struct
@@ -43,19 +48,19 @@ export function conformSql(
     }
     used.add(src);
     const v = quoteIdent(src);
-    const cast =
-      duckdbTypeToLogical(rawType) === f.type
-        ? v
-        : duckdbTypeToLogical(rawType) === 'string'
-          ? `TRY_CAST(trim(${v}) AS ${duck})`
-          : `TRY_CAST(${v} AS ${duck})`;
-    if (cast !== v)
+    let value = v;
+    if (duckdbTypeToLogical(rawType) !== f.type) {
+      // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
+      const text = duckdbTypeToLogical(rawType) === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
+      value = quoteIdent(castColumnName(casts.length, present));
+      casts.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
       parts.push(
-        `CASE WHEN ${v} IS NOT NULL AND ${cast} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
+        `CASE WHEN ${v} IS NOT NULL AND ${value} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
       );
+    }
     if (!f.nullable)
       parts.push(`CASE WHEN ${v} IS NULL THEN ${quoteLiteral(`${f.path}: null in a required column`)} END`);
-    select.push(`${cast} AS ${quoteIdent(f.path)}`);
+    select.push(`${value} AS ${quoteIdent(f.path)}`);
   }
   const keySources = contract.keys.map((k) => sourceOf.get(k) ?? k).filter((k) => present.has(k));
   if (keySources.length === contract.keys.length && keySources.length > 0)
@@ -66,7 +71,19 @@ export function conformSql(
     if (!used.has(c.name) && !contract.schema.fields.some((f) => f.path === c.name))
       select.push(quoteIdent(c.name));
   const reason = parts.length ? `NULLIF(concat_ws('; ', ${parts.join(', ')}), '')` : 'CAST(NULL AS VARCHAR)';
-  return { reason, projection: select.join(', ') };
+  return { casts, reason, projection: select.join(', ') };
+}
+
+/** `SELECT *` over `relation` plus the named casts. */
+function withCasts(relation: string, casts: string[]): string {
+  return casts.length ? `(SELECT *, ${casts.join(', ')} FROM ${relation})` : relation;
+}
+
+/** A name for the i-th cast that no input column already has. */
+function castColumnName(i: number, present: Map<string, string>): string {
+  let name = `__healer_cast_${i}`;
+  while (present.has(name)) name = `_${name}`;
+  return name;
 }
 
 export interface ConformResult {
@@ -99,10 +116,10 @@ export async function badRowFraction(
     const src = await engine.resolve(location);
     const rel = readRelation(src.files, src.format);
     const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-    const { reason } = conformSql(contract, columns, plan);
+    const { casts, reason } = conformSql(contract, columns, plan);
     const [r] = await queryRows(
       conn,
-      `SELECT count(*) AS n, count(*) FILTER (WHERE r IS NOT NULL) AS bad FROM (SELECT ${reason} AS r FROM ${rel})`,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE r IS NOT NULL) AS bad FROM (SELECT ${reason} AS r FROM ${withCasts(rel, casts)})`,
     );
     const n = Number(r?.n ?? 0);
     return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
@@ -136,7 +153,7 @@ export async function conformInput(input: {
       : readRelation(src.files, src.format);
   // Text CSV needs no inference pass, so DESCRIBE is cheap; the data itself is read once below.
   const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-  const { reason, projection } = conformSql(contract, columns, input.plan);
+  const { casts, reason, projection } = conformSql(contract, columns, input.plan);
   const remediatedDir = join(input.stateDir, 'remediated', safeName(input.incidentId));
   const quarantineDir = join(input.stateDir, 'quarantine', safeName(source));
   await mkdir(remediatedDir, { recursive: true });
@@ -153,7 +170,7 @@ export async function conformInput(input: {
     t = now;
   };
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE __healer_in AS SELECT *, ${reason} AS __healer_reason FROM ${rel}`,
+    `CREATE OR REPLACE TEMP TABLE __healer_in AS SELECT *, ${reason} AS __healer_reason FROM ${withCasts(rel, casts)}`,
   );
   lap('read, parse and classify');
   const original = columns.map((c) => quoteIdent(c.name)).join(', ');
