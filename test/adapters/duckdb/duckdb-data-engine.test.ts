@@ -154,8 +154,8 @@ describe('profile', () => {
       expected: {
         name: 'readings',
         fields: [
-          { path: 'reading', type: 'double', nullable: true },
-          { path: 'taken_at', type: 'timestamp', nullable: true },
+          { path: 'reading', type: 'double', rawType: 'DOUBLE', nullable: true },
+          { path: 'taken_at', type: 'timestamp', rawType: 'TIMESTAMP', nullable: true },
         ],
       },
     });

@@ -31,9 +31,9 @@ const contract: DatasetContract = {
   schema: {
     name: 'meters',
     fields: [
-      { path: 'meter_id', type: 'int64', nullable: false },
-      { path: 'reading', type: 'double', nullable: true },
-      { path: 'active', type: 'boolean', nullable: true },
+      { path: 'meter_id', type: 'int64', rawType: 'BIGINT', nullable: false },
+      { path: 'reading', type: 'double', rawType: 'DOUBLE', nullable: true },
+      { path: 'active', type: 'boolean', rawType: 'BOOLEAN', nullable: true },
     ],
   },
   keys: ['meter_id'],
