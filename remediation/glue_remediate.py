@@ -153,12 +153,9 @@ def main(argv):
     df = read_input(spark, args["input_path"], fmt).cache()
     rows_in = df.count()
     good, bad = remediate(df, contract, args["incident_id"])
-    if args["healer_action"] == "coerce_schema":
-        # Coercion promises no row is held back: if any row fails, nothing is published.
-        bad_count = bad.count()
-        if bad_count:
-            print(json.dumps({"error": "coerce_schema: %d rows cannot be cast; use quarantine" % bad_count}))
-            return 3
+    # coerce_schema and quarantine both publish what conforms and quarantine what cannot: a value that
+    # does not cast is held back with its reason, never dropped. How many rows that may be is the
+    # guard's call before the job starts (G9 for quarantine, G15 for coercion), not this script's.
     good = good.cache()
     bad = bad.cache()
     delivered, quarantined = good.count(), bad.count()

@@ -45,6 +45,11 @@ export interface Capabilities {
   hasQuarantineStore: boolean;
   /** Share of input rows that break the contract (0..1); undefined when unknown. */
   badRowFraction?: number;
+  /**
+   * Share of input rows that would still break the contract after the coercion's renames are
+   * mapped back: the rows `coerce_schema` would quarantine (0..1); undefined when unknown.
+   */
+  coercionBadRowFraction?: number;
 }
 
 /** How much of each budget this job has used. Read from the state store before deciding. */

@@ -34,6 +34,7 @@ export function incidentProfiles(incident: SimIncident): {
         source: `sim://${incident.id}/current`,
         format: incident.currentFormat,
         keys,
+        expected: incident.contract.schema,
       });
     profiles.set(incident, p);
   }
@@ -66,20 +67,34 @@ export function incidentEvidence(incident: SimIncident): Evidence {
 export function measuredBadRowFraction(incident: SimIncident): number | undefined {
   const rows = incident.currentRows;
   if (!rows || rows.length === 0) return undefined;
-  return contractBadRows(rows, incident.contract, incident.currentSchema) / rows.length;
+  // Every policy of the benchmark asks for the same incident's capabilities: count it once.
+  let fraction = badRowFractions.get(incident);
+  if (fraction === undefined) {
+    fraction = contractBadRows(rows, incident.contract, incident.currentSchema) / rows.length;
+    badRowFractions.set(incident, fraction);
+  }
+  return fraction;
 }
+const badRowFractions = new WeakMap<SimIncident, number>();
 
 /** What the simulated runtime can do for this incident. */
 export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis): Capabilities {
+  const plan = incident.currentRows
+    ? planCoercion(incident.contract.schema, incident.currentSchema, diagnosis.findings)
+    : undefined;
   const caps: Capabilities = {
     supported: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine'],
     hasPreviousSchemaVersion: incident.schemaVersions.length >= 2,
-    coercionSafe: incident.currentRows
-      ? planCoercion(incident.contract.schema, incident.currentSchema, diagnosis.findings).safe
-      : false,
+    coercionSafe: plan?.safe ?? false,
     hasQuarantineStore: true,
   };
   const bad = measuredBadRowFraction(incident);
   if (bad !== undefined) caps.badRowFraction = bad;
+  const rows = incident.currentRows;
+  // What coerce_schema would quarantine: the same count once the renames are mapped back.
+  if (plan && rows && rows.length > 0)
+    caps.coercionBadRowFraction = plan.renames.length
+      ? contractBadRows(rows, incident.contract, incident.currentSchema, plan.renames) / rows.length
+      : bad;
   return caps;
 }

@@ -58,7 +58,7 @@ export function simulateAction(incident: SimIncident, action: Action): SimOutcom
 export function remediationResult(incident: SimIncident, outcome: SimOutcome): RemediationResult {
   const rowsIn = incident.currentRows?.length ?? 0;
   const quarantined =
-    outcome.action === 'quarantine' && incident.currentRows
+    (outcome.action === 'quarantine' || outcome.action === 'coerce_schema') && incident.currentRows
       ? Math.round(incident.truth.badRowFraction * rowsIn)
       : 0;
   const result: RemediationResult = {

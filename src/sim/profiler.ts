@@ -59,10 +59,17 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
 export function profileRows(
   rows: readonly Row[],
   schema: TableSchema,
-  options: { source: string; format?: string; keys?: string[] } = { source: schema.name },
+  options: { source: string; format?: string; keys?: string[]; expected?: TableSchema } = {
+    source: schema.name,
+  },
 ): DatasetProfile {
   const n = rows.length;
+  const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
   const columns: ColumnProfile[] = schema.fields.map((f) => {
+    // As the DuckDB engine does: a text column whose contract says otherwise is measured against
+    // the contract type (how many of its values would cast), not against text.
+    const want = expected.get(f.path);
+    const against = f.type === 'string' && want !== undefined && want !== 'string' ? want : f.type;
     let nulls = 0;
     let valid = 0;
     const distinct = new Set<unknown>();
@@ -76,7 +83,7 @@ export function profileRows(
         nulls++;
         continue;
       }
-      if (parsesAs(v, f.type)) valid++;
+      if (parsesAs(v, against)) valid++;
       if (typeof v === 'number') {
         distinct.add(v);
         if (v < minNum) minNum = v;
@@ -98,6 +105,7 @@ export function profileRows(
       distinct: distinct.size,
       validity: values === 0 ? 1 : valid / values,
     };
+    if (against !== f.type) profile.validityType = against;
     if (minNum !== Number.POSITIVE_INFINITY) {
       profile.min = String(minNum);
       profile.max = String(maxNum);
@@ -129,25 +137,37 @@ export function profileRows(
 /**
  * Rows that break a contract: a null (or missing) required column, a value that does not parse as
  * the contract type, or a repeated key (every occurrence after the first). Missing required
- * columns make every row bad.
+ * columns make every row bad. `renames` (current name → contract name) are read as the contract
+ * column they map back to, as `coerce_schema` would.
  */
 export function contractBadRows(
   rows: readonly Row[],
   contract: { schema: TableSchema; keys: string[] },
   current: TableSchema,
+  renames: readonly { from: string; to: string }[] = [],
 ): number {
+  const sourceOf = new Map(renames.map((r) => [r.to, r.from]));
+  const at = (path: string) => sourceOf.get(path) ?? path;
   const present = new Set(current.fields.map((f) => f.path));
   const required = contract.schema.fields.filter((f) => !f.nullable);
-  if (required.some((f) => !present.has(f.path))) return rows.length;
+  if (required.some((f) => !present.has(at(f.path)))) return rows.length;
+  // As the runtimes conform an input: a null breaks only a required column, a value that does not
+  // parse as the contract type breaks any column.
+  const checked = contract.schema.fields
+    .filter((f) => present.has(at(f.path)))
+    .map((f) => ({ path: at(f.path), type: f.type, nullable: f.nullable }));
+  const keys = contract.keys.map(at);
   const seen = new Set<string>();
   let bad = 0;
   for (const row of rows) {
     let isBad = false;
-    for (const f of required) {
+    for (const f of checked) {
       const v = valueAt(row, f.path);
-      if (v === null || v === undefined || !parsesAs(v, f.type)) isBad = true;
+      if (v === null || v === undefined) {
+        if (!f.nullable) isBad = true;
+      } else if (!parsesAs(v, f.type)) isBad = true;
     }
-    const key = contract.keys.map((k) => JSON.stringify(valueAt(row, k) ?? null)).join('|');
+    const key = keys.map((k) => JSON.stringify(valueAt(row, k) ?? null)).join('|');
     if (seen.has(key)) isBad = true;
     else seen.add(key);
     if (isBad) bad++;

@@ -426,6 +426,38 @@ function inject(
       } else d.fixing = ['coerce_schema'];
       break;
     }
+    case 'type_drift_stray_text': {
+      // An upstream export turned a numeric column into text and writes a word where it has no
+      // number (a cancelled flight's delay, a missing reading): most values still parse.
+      const col = pickOf(
+        rng,
+        contractSchema.fields.filter(
+          (f) => (f.type === 'double' || f.type === 'int64') && !table.keys.includes(f.path),
+        ),
+      );
+      for (const r of rows) if (r[col.path] !== null) r[col.path] = String(r[col.path]);
+      const fraction = rng.next() < 0.7 ? 0.02 + rng.next() * 0.06 : 0.15 + rng.next() * 0.4;
+      const k = Math.max(1, Math.round(fraction * nCur));
+      const word = pickOf(rng, ['CANCELLED', 'n/a', 'TBD', 'unknown', '-']);
+      for (const i of sampleIndexes(rng, nCur, k)) rows[i]![col.path] = word;
+      d.currentSchema = withFields(
+        contractSchema,
+        d.currentSchema.fields.map((f) => (f.path === col.path ? field(f.path, 'string', f.nullable) : f)),
+      );
+      d.anomalies.push(
+        { kind: 'type_changed', column: col.path },
+        { kind: 'validity_drop', column: col.path },
+      );
+      d.badRows += k;
+      // What the engines really raise: the transform cannot aggregate text (DuckDB's binder), or the
+      // Parquet reader finds a BINARY column where the table says a number.
+      d.causes.push(
+        d.style === 'duckdb'
+          ? `Binder Error: No function matches the given name and argument types 'sum(VARCHAR)'. You might need to add explicit type casts.`
+          : `org.apache.spark.sql.execution.QueryExecutionException: Parquet column cannot be converted in file ${bucket}/part-00002.snappy.parquet. Column: [${col.path}], Expected: ${col.type}, Found: BINARY`,
+      );
+      break;
+    }
     case 'null_spike': {
       const near = rng.next() < 0.35;
       const fraction = near
@@ -522,8 +554,12 @@ function inject(
   const badRowFraction =
     d.currentRows && d.badRows > 0 ? contractBadRows(rows, contract, d.currentSchema) / nCur : 0;
   if (d.badRows > 0) {
-    if (badRowFraction < SIM_QUARANTINE_LIMIT) d.fixing = ['quarantine'];
-    else d.unsafe.push('quarantine');
+    // A stray-text drift is fixed by casting the column back, which either action does (both conform
+    // the input to the contract), quarantining the words; beyond the limit neither may run.
+    const conforming: Action[] =
+      fault === 'type_drift_stray_text' ? ['coerce_schema', 'quarantine'] : ['quarantine'];
+    if (badRowFraction < SIM_QUARANTINE_LIMIT) d.fixing = conforming;
+    else d.unsafe.push(...conforming);
   }
   // Rolling back a catalog whose latest version is correct reverts a good schema for every consumer.
   if (!d.fixing.includes('rollback_schema')) d.unsafe.push('rollback_schema');
@@ -598,7 +634,7 @@ function inject(
 function supports(table: SimTable, fault: Fault): boolean {
   if (fault === 'nested_change') return table.schema.fields.some((f) => f.type === 'struct');
   if (fault === 'type_drift_lossy') return table.schema.fields.some((f) => f.type === 'double');
-  if (fault === 'type_drift_lossless' || fault === 'multi_schema')
+  if (fault === 'type_drift_lossless' || fault === 'type_drift_stray_text' || fault === 'multi_schema')
     return table.schema.fields.some(
       (f) => (f.type === 'double' || f.type === 'int64') && !table.keys.includes(f.path),
     );

@@ -164,10 +164,12 @@ describe('remediation/glue_remediate.py (pyspark local mode)', () => {
     ]);
   });
 
-  it('refuses coerce_schema (exit 3, nothing published) when a value cannot be cast losslessly', () => {
+  it('coerce_schema casts what parses and quarantines the value that does not, rows balanced', () => {
     const run = runs[2]!;
-    expect(run.code).toBe(3);
-    expect(run.stdout).toContain('1 rows cannot be cast');
-    expect(() => readdirSync(join(dir, 'coerce', 'ok'))).toThrow();
+    expect(run.code).toBe(0);
+    expect(run.accounting).toMatchObject({ rowsIn: 3, rowsDelivered: 2, rowsQuarantined: 1, balanced: true });
+    expect(readJsonLines(join(dir, 'coerce', 'bad'))).toEqual([
+      expect.objectContaining({ id: '3', amount: 'n/a', _healer_incident_id: 'inc-coerce' }),
+    ]);
   });
 });

@@ -114,7 +114,7 @@ export class GlueRemediator implements Remediator {
       hasPreviousSchemaVersion: context.evidence.datasets.some((d) => d.schemaVersions.length >= 2),
       coercionSafe,
       hasQuarantineStore: Boolean(this.o.remediationJobName && this.o.quarantineUri),
-      badRowFraction: badRowFraction(target),
+      ...fractions(badRowFraction(target)),
     };
   }
 
@@ -391,6 +391,11 @@ function badRowFraction(d: DatasetEvidence | undefined): number | undefined {
   const columns = d?.currentProfile?.columns;
   if (!columns?.length) return undefined;
   return Math.max(...columns.map((c) => (1 - c.validity) * (1 - c.nullRate)));
+}
+
+/** The same sampled estimate bounds both quarantine and coercion (renames do not change validity). */
+function fractions(bad: number | undefined): Pick<Capabilities, 'badRowFraction' | 'coercionBadRowFraction'> {
+  return bad === undefined ? {} : { badRowFraction: bad, coercionBadRowFraction: bad };
 }
 
 function refused(action: Action, reason: string): RemediationResult {

@@ -70,6 +70,9 @@ export class LocalRemediator implements Remediator {
     let hasPrevious = false;
     let coercionSafe = sources.length > 0;
     let bad: number | undefined = 0;
+    let coercionBad: number | undefined = 0;
+    const worst = (a: number | undefined, b: number | undefined) =>
+      a === undefined || b === undefined ? undefined : Math.max(a, b);
     const conn = await (await this.deps.duckdb()).connect();
     try {
       for (const s of sources) {
@@ -78,13 +81,18 @@ export class LocalRemediator implements Remediator {
         if (!s.contract || !current) {
           coercionSafe = false;
           bad = undefined;
+          coercionBad = undefined;
           continue;
         }
-        if (!planCoercion(s.contract.schema, current, ctx.diagnosis.findings).safe) coercionSafe = false;
-        const fraction = await badRowFraction(conn, this.options.engine, s.location, s.contract, {
-          renames: [],
-        });
-        bad = fraction === undefined || bad === undefined ? undefined : Math.max(bad, fraction);
+        const contract = s.contract;
+        const plan = planCoercion(contract.schema, current, ctx.diagnosis.findings);
+        if (!plan.safe) coercionSafe = false;
+        const measure = (renames: { from: string; to: string }[]) =>
+          badRowFraction(conn, this.options.engine, s.location, contract, { renames });
+        const fraction = await measure([]);
+        bad = worst(bad, fraction);
+        // What coerce_schema would quarantine: the same count with the renames mapped back.
+        coercionBad = worst(coercionBad, plan.renames.length ? await measure(plan.renames) : fraction);
       }
     } finally {
       conn.closeSync();
@@ -95,6 +103,7 @@ export class LocalRemediator implements Remediator {
       coercionSafe,
       hasQuarantineStore: true,
       ...(bad === undefined ? {} : { badRowFraction: bad }),
+      ...(coercionBad === undefined ? {} : { coercionBadRowFraction: coercionBad }),
     };
   }
 

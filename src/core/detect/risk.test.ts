@@ -74,6 +74,15 @@ describe('assessRisk', () => {
     expect(level([nullSpike('email', 0.01, 0.2, 'error')], 'data_quality')).toBe('low');
   });
 
+  it('memory exhaustion is medium; a full disk or a concurrency limit stays low', () => {
+    const resource = (rule: string) =>
+      assessRisk({ classification: { ...log('resource'), rule }, findings: [], protectedDataset: false });
+    expect(resource('yarn.container_killed_memory')).toMatchObject({ level: 'medium' });
+    expect(resource('jvm.out_of_memory').reasons[0]).toMatch(/ran out of memory/);
+    expect(resource('os.no_space_left').level).toBe('low');
+    expect(resource('glue.concurrent_runs_exceeded').level).toBe('low');
+  });
+
   it('an uncertain classification with no findings is medium', () => {
     expect(
       assessRisk({ classification: log('transient', 0.3), findings: [], protectedDataset: false }).level,

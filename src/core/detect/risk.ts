@@ -22,8 +22,9 @@ export interface RiskInput {
  *   lossless, i.e. a narrowing or a lossy change of family; an incompatible nested change), or a
  *   `permission`/`unknown` failure: nothing bounded is known to fix it, so any action is blind.
  * - `medium`: incompatible drift confined to the catalog (a bad version was published; the data is
- *   fine and a rollback restores the last good version), a `config` failure, or a low-confidence
- *   classification without findings.
+ *   fine and a rollback restores the last good version), a `config` failure, a `resource` failure
+ *   that is memory exhaustion (a retry meets the same data with the same memory), or a
+ *   low-confidence classification without findings.
  * - `low`: compatible or losslessly repairable drift (added nullable field, widening, a rename with
  *   strong evidence, a lossless type change), warnings, or no findings at all.
  */
@@ -88,12 +89,29 @@ export function assessRisk(input: RiskInput): RiskAssessment {
   if (family === 'permission' || family === 'unknown')
     raise('high', `a ${family} failure: no bounded action is known to fix it`);
   else if (family === 'config') raise('medium', 'a config failure needs a change a human makes');
+  else if (family === 'resource' && MEMORY_RULES.has(input.classification.rule))
+    raise(
+      'medium',
+      `the job ran out of memory (${input.classification.rule}): a re-run with the same resources meets the same data`,
+    );
   else if (input.classification.confidence < 0.5 && input.findings.length === 0)
     raise('medium', `the classification is uncertain (confidence ${input.classification.confidence})`);
 
   if (reasons.length === 0) reasons.push('low: no finding raises the risk');
   return { level, reasons };
 }
+
+/**
+ * Classifier rules for memory exhaustion. Unlike a full disk or a concurrency limit, which the next
+ * run may not meet, the same job on the same data with the same memory fails the same way.
+ */
+const MEMORY_RULES: ReadonlySet<string> = new Set([
+  'yarn.container_killed_memory',
+  'yarn.container_beyond_memory',
+  'jvm.out_of_memory',
+  'python.memory_error',
+  'duckdb.out_of_memory',
+]);
 
 function isDrift(f: Finding): boolean {
   return (

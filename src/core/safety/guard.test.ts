@@ -162,6 +162,11 @@ describe('guard rules (each fires, is named in the verdict, and moves only to es
       action: 'rollback_schema',
       patch: { usage: { ...NO_USAGE, consecutiveFailedRemediations: 3 } },
     },
+    {
+      id: 'G15_COERCE_BLAST_RADIUS',
+      action: 'coerce_schema',
+      patch: { capabilities: fullCapabilities({ coercionBadRowFraction: 0.25 }) },
+    },
   ];
 
   it('has a test case for every rule in the table', () => {
@@ -224,6 +229,15 @@ describe('guard rules (each fires, is named in the verdict, and moves only to es
         input('quarantine', { diagnosis: dq, capabilities: fullCapabilities({ badRowFraction: 0.0999 }) }),
       ),
     ).toEqual([]);
+  });
+
+  it('G15 lets an unknown coercion fraction through and stops one at exactly the limit', () => {
+    const at = (f: number | undefined) =>
+      firedIds(input('coerce_schema', { capabilities: fullCapabilities({ coercionBadRowFraction: f }) }));
+    expect(at(undefined)).toEqual([]);
+    expect(at(0.0999)).toEqual([]);
+    expect(at(0.1)).toEqual(['G15_COERCE_BLAST_RADIUS']);
+    expect(at(Number.NaN)).toEqual(['G15_COERCE_BLAST_RADIUS']);
   });
 
   it('budgets above HARD_LIMITS are clamped: 5 retries per run is the ceiling whatever the config says', () => {

@@ -198,4 +198,21 @@ export const GUARD_RULES: readonly GuardRule[] = [
     reason: (c) =>
       `${c.usage.consecutiveFailedRemediations} consecutive failed remediations (breaker at ${c.budgets.circuitBreakerFailures})`,
   },
+  {
+    id: 'G15_COERCE_BLAST_RADIUS',
+    description: 'coerce_schema only when the rows it would quarantine stay under the limit',
+    effect: 'veto',
+    to: 'escalate',
+    // Unknown is allowed here, unlike G9: G7 already demands a safe cast for every column, and the
+    // fraction only bounds how many values fail it. Known and at or over the limit is not allowed.
+    applies: (c) =>
+      c.action === 'coerce_schema' &&
+      c.capabilities.coercionBadRowFraction !== undefined &&
+      !(
+        Number.isFinite(c.capabilities.coercionBadRowFraction) &&
+        c.capabilities.coercionBadRowFraction < c.budgets.quarantineMaxFraction
+      ),
+    reason: (c) =>
+      `coercion would quarantine a fraction ${c.capabilities.coercionBadRowFraction} of the rows, not under the limit ${c.budgets.quarantineMaxFraction}`,
+  },
 ];

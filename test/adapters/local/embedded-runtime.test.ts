@@ -37,6 +37,7 @@ describe('healer demo', () => {
       const by = Object.fromEntries(out.incidents.map((r) => [r.scenario, r]));
       expect(by.transient_flake).toMatchObject({ action: 'retry', status: 'resolved' });
       expect(by.column_rename).toMatchObject({ action: 'coerce_schema', status: 'resolved' });
+      expect(by.type_drift).toMatchObject({ action: 'coerce_schema', status: 'resolved' });
       expect(by.null_spike).toMatchObject({ action: 'quarantine', status: 'resolved' });
       expect(by.permission_error).toMatchObject({ action: 'escalate', status: 'escalated' });
       expect(by.protected_drift).toMatchObject({ action: 'escalate', status: 'escalated' });
@@ -50,6 +51,14 @@ describe('healer demo', () => {
     expect(Number(q[0]?.n)).toBe(125);
     expect(q[0]?.reason).toBe('delay_minutes: null in a required column');
     expect(String(q[0]?.inc)).toMatch(/^inc-/);
+    // The type drift: every 37th delay was the word CANCELLED; coercion cast the rest and held those
+    // 54 rows back with the word itself and the reason.
+    const words = await rows(
+      `SELECT count(*) AS n, min(_healer_reason) AS reason
+       FROM read_parquet(${quoteLiteral(join(state, 'quarantine', 'flights', '*.parquet'))}, union_by_name = true) WHERE delay_minutes = 'CANCELLED'`,
+    );
+    expect(Number(words[0]?.n)).toBe(54);
+    expect(words[0]?.reason).toBe('delay_minutes: CANCELLED is not a valid int64');
     // The last published output is the null-spike re-run: every delivered row, none lost.
     const out = await rows(
       `SELECT sum(flights) AS n FROM read_parquet(${quoteLiteral(join(dir, 'output', 'delay_by_airport.parquet'))})`,
@@ -125,6 +134,30 @@ describe('local runtime', () => {
         { id: '7', r: 'amount €: null in a required column' },
         { id: '9', r: 'amount €: null in a required column' },
       ]);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+
+  it('a type drift with a word in 30% of the amounts: the coercion fraction is measured and G15 escalates', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'healer-g15-'));
+    await writeFile(join(dir, 'pipeline.yaml'), PIPE());
+    const lines = Array.from({ length: 200 }, (_, i) => `${i},${i}.5`);
+    await writeFile(join(dir, 'in.csv'), ['"id; DROP","amount €"', ...lines].join('\n'));
+    const env = await createLocalEnvironment({ pipelineFile: join(dir, 'pipeline.yaml'), terminal: false });
+    try {
+      expect((await env.runner.run(env.spec)).status).toBe('succeeded');
+      // Upstream now writes "pending" for an amount it does not know yet: 60 of 200 rows.
+      const drifted = lines.map((l, i) => (i % 10 < 3 ? l.replace(/,.*/, ',pending') : l));
+      await writeFile(join(dir, 'in.csv'), ['"id; DROP","amount €"', ...drifted].join('\n'));
+      const run = await env.runner.run(env.spec);
+      expect(run.status).toBe('failed');
+      if (run.status !== 'failed') return;
+      const incident = await handleIncident(run.event, env);
+      expect(incident.decision?.verdict.proposed).toBe('coerce_schema');
+      expect(incident.decision?.verdict.fired.map((f) => f.id)).toContain('G15_COERCE_BLAST_RADIUS');
+      expect(incident.status).toBe('escalated');
+      expect(incident.decision?.verdict.reason).toContain('fraction 0.3 of the rows');
     } finally {
       await env.close();
     }
