@@ -18,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'aws',
           include: ['test/aws/**/*.test.ts', 'src/adapters/aws/**/*.test.ts', 'infra/**/*.test.ts'],
+          globalSetup: ['./test/aws/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 600_000,
         },

@@ -16,7 +16,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const VENV_PYTHON = resolve(ROOT, '.venv/bin/python');
 
-/** Makes sure `.venv` has moto[server] and pyspark (runs scripts/setup-python.sh when not). */
+/**
+ * Makes sure `.venv` has moto[server] and pyspark. The aws tier's globalSetup has already made it;
+ * this is the fallback for a file run on its own outside that tier.
+ */
 export function ensurePythonVenv(): void {
   const ok =
     existsSync(VENV_PYTHON) &&
