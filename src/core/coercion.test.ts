@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renamedField } from '../../test/core/decision-fixtures.js';
 import { planCoercion } from './coercion.js';
-import type { Finding } from './finding.js';
 import type { LogicalType, SchemaField, TableSchema } from './schema.js';
 
 function f(path: string, type: LogicalType, nullable = true): SchemaField {
@@ -15,16 +15,7 @@ const contract = schema(
   f('amount', 'double'),
   f('note', 'string'),
 );
-const renamed: Finding = {
-  kind: 'field_renamed',
-  column: 'customerId',
-  from: 'customer_id',
-  to: 'customerId',
-  type: 'int64',
-  compatible: false,
-  severity: 'warning',
-  message: '',
-};
+const renamed = renamedField('customer_id', 'customerId');
 
 describe('planCoercion', () => {
   it('nothing to do: empty and safe', () => {

@@ -68,6 +68,20 @@ export function removed(column: string, scope: 'data' | 'catalog' = 'data'): Fin
   };
 }
 
+/** A field_renamed finding (data scope, same type): the strong-evidence rename coercion maps back. */
+export function renamedField(from: string, to: string, severity: Finding['severity'] = 'warning'): Finding {
+  return {
+    kind: 'field_renamed',
+    column: to,
+    from,
+    to,
+    type: 'int64',
+    severity,
+    compatible: false,
+    message: `${from} renamed to ${to}`,
+  };
+}
+
 export function nullSpike(
   column: string,
   baseline: number,

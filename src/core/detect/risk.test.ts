@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nullSpike, removed } from '../../../test/core/decision-fixtures.js';
+import { nullSpike, removed, renamedField } from '../../../test/core/decision-fixtures.js';
 import type { Classification, FailureFamily } from '../failure-family.js';
 import type { Finding } from '../finding.js';
 import { assessRisk } from './risk.js';
@@ -52,16 +52,7 @@ describe('assessRisk', () => {
   it('compatible or losslessly repairable drift is low', () => {
     expect(level([retyped('int32', 'int64', true)])).toBe('low');
     expect(level([retyped('int64', 'string', false)])).toBe('low'); // every value kept as text
-    const renamed: Finding = {
-      kind: 'field_renamed',
-      column: 'customerId',
-      from: 'customer_id',
-      to: 'customerId',
-      type: 'int64',
-      severity: 'error',
-      compatible: false,
-      message: 'renamed',
-    };
+    const renamed = renamedField('customer_id', 'customerId', 'error');
     expect(level([renamed])).toBe('low');
     expect(level([])).toBe('low');
   });
