@@ -1,7 +1,7 @@
 // What executing an action produced, and what validating it concluded.
 
 import type { Action } from './action.js';
-import type { DatasetProfile } from './profile.js';
+import type { ColumnProfile } from './profile.js';
 import type { TableSchema } from './schema.js';
 
 /** One step of a remediation. Partial failure is normal, so steps report rather than throw. */
@@ -31,7 +31,17 @@ export interface RemediationResult {
   /** Where the remediation wrote things (quarantine table, restored version, notification target). */
   artifacts?: Record<string, string>;
   /** The output after the action (re-run target), for validation against the contract. */
-  output?: { dataset: string; schema?: TableSchema; profile?: DatasetProfile };
+  output?: { dataset: string; schema?: TableSchema; quality?: DeliveredQuality };
+}
+
+/**
+ * What validation reads of the rows an action delivered: per contract column, the nulls and the
+ * share of non-null values valid for the column's contract type. A full `DatasetProfile` satisfies
+ * it; an executor may measure just this much.
+ */
+export interface DeliveredQuality {
+  rowCount: number;
+  columns: Pick<ColumnProfile, 'path' | 'nullCount' | 'nullRate' | 'validity'>[];
 }
 
 /** One post-action check. */

@@ -46,7 +46,7 @@ const good: RemediationResult = {
   output: {
     dataset: 'orders',
     schema: { name: 'orders', fields: contract.schema.fields },
-    profile: profile(0),
+    quality: profile(0),
   },
 };
 
@@ -127,7 +127,7 @@ describe('validate', () => {
     );
     const nulls = validate({
       action: 'quarantine',
-      result: { ...good, output: { dataset: 'orders', profile: profile(0.05, 0.9) } },
+      result: { ...good, output: { dataset: 'orders', quality: profile(0.05, 0.9) } },
       contract,
     });
     expect(nulls.checks.find((c) => c.name === 'quality_thresholds')).toMatchObject({

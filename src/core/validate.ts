@@ -16,7 +16,7 @@ export interface ValidateInput {
  * Checks, each only when its evidence is present: `action_completed` (always), `rerun_succeeded`
  * (result.rerun), `row_accounting` (result.rows: in = delivered + quarantined), `contract_schema`
  * (output schema and contract: every contract column present with the same type or a widening of
- * it), `quality_thresholds` (output profile and contract maxNullRate / minValidity). Passive actions
+ * it), `quality_thresholds` (the delivered rows' quality and the contract's maxNullRate / minValidity). Passive actions
  * (`escalate`, `log_only`, `defer`) change nothing, so there is nothing to validate.
  */
 export function validate(input: ValidateInput): ValidationResult {
@@ -77,12 +77,12 @@ export function validate(input: ValidateInput): ValidationResult {
 
   const maxNull = contract?.quality.maxNullRate;
   const minValidity = contract?.quality.minValidity;
-  if (contract && output?.profile && (maxNull !== undefined || minValidity !== undefined)) {
+  if (contract && output?.quality && (maxNull !== undefined || minValidity !== undefined)) {
     const problems: string[] = [];
-    const columns = output.profile.columns;
+    const columns = output.quality.columns;
     for (const [path, max] of Object.entries(maxNull ?? {})) {
       const col = columns.find((c) => c.path === path);
-      if (!col) problems.push(`${path} missing from the output profile`);
+      if (!col) problems.push(`${path} missing from the delivered rows`);
       else if (col.nullRate > max) problems.push(`${path} null rate ${round(col.nullRate)} > ${max}`);
     }
     if (minValidity !== undefined)

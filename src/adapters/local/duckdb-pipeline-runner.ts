@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
@@ -22,10 +22,24 @@ import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
 export interface RunOptions {
   runId?: string;
   attempt?: number;
-  /** Read these locations instead of the declared ones (a remediated input), by source name. */
-  inputs?: Record<string, string>;
+  /** Sources the caller stages itself on the run's connection (a conformed input), by name. */
+  staged?: Record<string, StagedSource>;
   /** Called after the output is written and fsynced, before it is published (crash tests). */
   beforePublish?: () => Promise<void>;
+}
+
+/**
+ * A source staged by the caller instead of read from its location: a remediation conforms the input
+ * on the run's own connection, so the re-run reads the conformed rows without a round trip through
+ * a file. The run projects the table through the catalog version and enforces NOT NULL as usual.
+ */
+export interface StagedSource {
+  /** What the run log says it reads. */
+  from: string;
+  /** Creates the temp table `table` on `conn`. */
+  stage: (conn: DuckDBConnection, table: string) => Promise<void>;
+  /** Where the run keeps the staged rows once it succeeds: the source's new baseline. */
+  keepAt: string;
 }
 
 interface RunBase {
@@ -41,6 +55,8 @@ export type RunOutcome =
       /** Rows read per source. */
       rowsIn: Record<string, number>;
       rowsOut: number;
+      /** Where each source's rows were kept as its new baseline. */
+      baselines: Record<string, string>;
       target: TargetSnapshot;
       targetSchema: TableSchema;
     })
@@ -105,7 +121,8 @@ export class DuckdbPipelineRunner {
       for (const source of spec.sources) {
         stage = `read ${source.name}`;
         failedSource = source.name;
-        const location = options.inputs?.[source.name] ?? source.location;
+        const staged = options.staged?.[source.name];
+        const location = source.location;
         if (source.contract && (await catalog.currentSchema(source.name)) === undefined) {
           await catalog.publishSchema(source.contract.schema, 'contract', clock.now());
           log('INFO', `Catalog: registered ${source.name} version 1 from the pipeline contract`);
@@ -116,8 +133,8 @@ export class DuckdbPipelineRunner {
           // Injected: this runtime cannot produce the fault for real (see fault-injector.ts).
           throw new Error(formatFault(fault));
         }
-        log('INFO', `Reading ${source.name} from ${location}`);
-        rowsIn[source.name] = await this.stage(conn, source, location, log, drifted);
+        log('INFO', `Reading ${source.name} from ${staged ? staged.from : location}`);
+        rowsIn[source.name] = await this.stage(conn, source, staged ?? location, log, drifted);
         failedSource = undefined;
       }
       stage = 'quality';
@@ -149,19 +166,18 @@ export class DuckdbPipelineRunner {
       const targetSchema: TableSchema = { name: spec.target.name, fields: targetFields };
       const published = await catalog.publishSchema(targetSchema, `run ${runId}`, clock.now());
       stage = 'baseline';
+      const baselines: Record<string, string> = {};
       for (const source of spec.sources) {
         if (!source.contract && (await catalog.currentSchema(source.name)) === undefined) {
           const fields = (await describeQuery(conn, `SELECT * FROM ${quoteIdent(source.name)}`)).map(toField);
           await catalog.publishSchema({ name: source.name, fields }, `inferred by run ${runId}`, clock.now());
         }
-        const input = options.inputs?.[source.name];
-        let location: string;
-        if (input && isInside(this.deps.stateDir, input)) location = input;
-        else {
-          location = await catalog.newBaselinePath(source.name, runId);
-          await conn.run(`COPY ${quoteIdent(source.name)} TO ${quoteLiteral(location)} (FORMAT parquet)`);
-          await fsyncFile(location);
-        }
+        const keepAt = options.staged?.[source.name]?.keepAt;
+        const location = keepAt ?? (await catalog.newBaselinePath(source.name, runId));
+        if (keepAt) await mkdir(dirname(keepAt), { recursive: true });
+        await conn.run(`COPY ${quoteIdent(source.name)} TO ${quoteLiteral(location)} (FORMAT parquet)`);
+        await fsyncFile(location);
+        baselines[source.name] = location;
         await catalog.setBaseline(source.name, {
           location,
           runId,
@@ -183,6 +199,7 @@ export class DuckdbPipelineRunner {
         durationMs,
         rowsIn,
         rowsOut,
+        baselines,
         target,
         targetSchema,
       };
@@ -226,24 +243,41 @@ export class DuckdbPipelineRunner {
     }
   }
 
-  /** Stages one source as a temp table; returns its row count. */
+  /** Stages one source as a temp table (read from its location, or by the caller); returns its row count. */
   private async stage(
     conn: DuckDBConnection,
     source: SourceSpec,
-    location: string,
+    from: string | StagedSource,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
     drifted: Set<string>,
   ): Promise<number> {
-    const resolved = await this.deps.engine.resolve(location);
-    const format = location === source.location ? (source.format ?? resolved.format) : resolved.format;
-    const relation = readRelation(resolved.files, format);
     const version = await this.deps.catalog.currentSchema(source.name);
     const columns = version ? topLevel(version.fields) : undefined;
     const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
     if (version) log('INFO', `Projecting ${source.name} through catalog schema version ${version.version}`);
-    // A column missing from the data fails here with DuckDB's own Binder Error.
     const table = quoteIdent(source.name);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${relation}`);
+    let described: string;
+    if (typeof from === 'string') {
+      const resolved = await this.deps.engine.resolve(from);
+      const format = from === source.location ? (source.format ?? resolved.format) : resolved.format;
+      described = `${format}, ${resolved.files.length} file(s)`;
+      // A column missing from the data fails here with DuckDB's own Binder Error.
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${readRelation(resolved.files, format)}`,
+      );
+    } else {
+      described = 'staged by the remediation';
+      await from.stage(conn, source.name);
+      const got = (await describeQuery(conn, `SELECT * FROM ${table}`)).map((c) => c.name);
+      if (columns && got.join('\0') !== columns.map((f) => f.path).join('\0')) {
+        // Same projection as a read, applied to the staged table (rarely needed: a remediation
+        // stages the contract's columns, which is what the catalog holds unless it drifted).
+        const unprojected = quoteIdent(`__healer_unprojected_${source.name}`);
+        await conn.run(`ALTER TABLE ${table} RENAME TO ${unprojected}`);
+        await conn.run(`CREATE TEMP TABLE ${table} AS SELECT ${projection} FROM ${unprojected}`);
+        await conn.run(`DROP TABLE ${unprojected}`);
+      }
+    }
     const staged = await describeQuery(conn, `SELECT * FROM ${table}`);
     if (version) {
       const want = new Map(version.fields.map((f) => [f.path, f.type]));
@@ -258,7 +292,7 @@ export class DuckdbPipelineRunner {
     }
     const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${table}`);
     const rows = Number(counted?.n ?? 0);
-    log('INFO', `Read ${rows} rows from ${source.name} (${format}, ${resolved.files.length} file(s))`);
+    log('INFO', `Read ${rows} rows from ${source.name} (${described})`);
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
       if (!f.nullable && staged.some((c) => c.name === f.path))
@@ -318,9 +352,4 @@ function toField(c: { name: string; type: string }): SchemaField {
 function topLevel(fields: SchemaField[]): SchemaField[] {
   const structs = fields.filter((f) => f.type === 'struct').map((f) => `${f.path}.`);
   return fields.filter((f) => !structs.some((s) => f.path.startsWith(s)));
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = relative(resolve(dir), resolve(file));
-  return rel !== '' && !rel.startsWith('..');
 }

@@ -1,16 +1,19 @@
-// conformInput on real CSV files in a temp dir: padded values cast as DuckDB casts them, a boolean
-// column trimmed first, values that do not cast quarantined verbatim, and an input column that
-// happens to be named like healer's internal cast columns left alone.
+// stageConformed on real CSV files in a temp dir. The text path: padded values cast as DuckDB casts
+// them, a boolean column trimmed first, values that do not cast quarantined verbatim, and an input
+// column that happens to be named like healer's internal cast columns left alone. The typed path: a
+// CSV whose values all parse, with nulls in a required column, read once with the contract types;
+// a repeated key sends it back to the text path.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckdbDataEngine } from '../../../src/adapters/duckdb/index.js';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
-import { conformInput } from '../../../src/adapters/local/executors/conform-input.js';
+import { type StagedConform, stageConformed } from '../../../src/adapters/local/executors/conform-input.js';
 import type { DatasetContract } from '../../../src/core/contract.js';
+import type { RowAccounting } from '../../../src/core/outcome.js';
 
 let dir: string;
 let instance: DuckDBInstance;
@@ -54,31 +57,81 @@ afterAll(async () => {
 });
 
 async function read(file: string): Promise<Record<string, unknown>[]> {
+  return query(`SELECT * FROM read_parquet(${quoteLiteral(file)}) ORDER BY 1`);
+}
+
+async function query(sql: string, conn?: DuckDBConnection): Promise<Record<string, unknown>[]> {
+  const c = conn ?? (await instance.connect());
+  try {
+    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    if (!conn) c.closeSync();
+  }
+}
+
+/** Stages `file` on a fresh connection; returns the result and the staged rows, in key order. */
+async function stage(
+  file: string,
+  c: DatasetContract,
+  incidentId: string,
+  typedFirst = true,
+): Promise<{ done: StagedConform; staged: Record<string, unknown>[] }> {
   const conn = await instance.connect();
   try {
-    return (
-      await conn.runAndReadAll(`SELECT * FROM read_parquet(${quoteLiteral(file)}) ORDER BY 1`)
-    ).getRowObjectsJson() as Record<string, unknown>[];
+    const done = await stageConformed({
+      conn,
+      table: c.dataset,
+      engine,
+      stateDir: join(dir, '.healer'),
+      incidentId,
+      location: join(dir, file),
+      contract: c,
+      plan: { renames: [] },
+      at: new Date('2026-11-22T10:00:00Z'),
+      typedFirst,
+    });
+    return { done, staged: await query(`SELECT * FROM "${c.dataset}" ORDER BY 1`, conn) };
   } finally {
     conn.closeSync();
   }
 }
 
-describe('conformInput', () => {
-  it('casts padded values, trims booleans, quarantines what does not cast, keeps every row', async () => {
-    const conn = await instance.connect();
-    const done = await conformInput({
-      conn,
-      engine,
-      stateDir: join(dir, '.healer'),
-      incidentId: 'inc-meters-1',
-      location: join(dir, 'meters.csv'),
-      contract,
-      plan: { renames: [] },
-      at: new Date('2026-11-22T10:00:00Z'),
-    }).finally(() => conn.closeSync());
+function accounted(rows: RowAccounting): boolean {
+  return rows.rowsIn === rows.rowsDelivered + rows.rowsQuarantined;
+}
+
+// Payments with hostile column names: every value parses; two rows have no amount.
+const PAYMENTS = [
+  'payment_id,"amount €","note; DROP",paid_at',
+  '1,12.50,ok,2026-11-01 10:00:00',
+  '2,,late,2026-11-01 11:00:00',
+  '3,7.25,"say ""hi""",2026-11-02 09:30:00',
+  '4,,,2026-11-03 08:00:00',
+].join('\n');
+
+const payments: DatasetContract = {
+  dataset: 'payments',
+  schema: {
+    name: 'payments',
+    fields: [
+      { path: 'payment_id', type: 'int64', rawType: 'BIGINT', nullable: false },
+      { path: 'amount €', type: 'double', rawType: 'DOUBLE', nullable: false },
+      { path: 'note; DROP', type: 'string', rawType: 'VARCHAR', nullable: true },
+      { path: 'paid_at', type: 'timestamp', rawType: 'TIMESTAMP', nullable: false },
+    ],
+  },
+  keys: ['payment_id'],
+  quality: {},
+  protected: false,
+};
+
+describe('stageConformed', () => {
+  it('text path: casts padded values, trims booleans, quarantines what does not cast, keeps every row', async () => {
+    const { done, staged } = await stage('meters.csv', contract, 'inc-meters-1');
+    // The typed read stops at "n/a" in a double column: the text path takes over.
+    expect(done.read).toBe('text');
     expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
-    expect(await read(done.remediated)).toEqual([
+    expect(staged).toEqual([
       { meter_id: '1', reading: 12.5, active: true, __healer_cast_0: 'a' },
       { meter_id: '2', reading: 7, active: false, __healer_cast_0: 'b' },
     ]);
@@ -88,5 +141,57 @@ describe('conformInput', () => {
       ['4', '3.25', 'maybe', 'active: maybe is not a valid boolean'],
     ]);
     expect(quarantined.every((r) => r._healer_incident_id === 'inc-meters-1')).toBe(true);
+    expect(done.quality.columns.map((c) => [c.path, c.nullCount, c.validity])).toEqual([
+      ['meter_id', 0, 1],
+      ['reading', 0, 1],
+      ['active', 0, 1],
+    ]);
+  });
+
+  it('typed path: one read with the contract types, rows with a null where a value is required quarantined', async () => {
+    await writeFile(join(dir, 'payments.csv'), `${PAYMENTS}\n`);
+    const { done, staged } = await stage('payments.csv', payments, 'inc-pay-1');
+    expect(done.read).toBe('typed');
+    expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
+    expect(accounted(done.rows)).toBe(true);
+    expect(staged).toEqual([
+      { payment_id: '1', 'amount €': 12.5, 'note; DROP': 'ok', paid_at: '2026-11-01 10:00:00' },
+      { payment_id: '3', 'amount €': 7.25, 'note; DROP': 'say "hi"', paid_at: '2026-11-02 09:30:00' },
+    ]);
+    expect(done.schema.fields.map((f) => [f.path, f.type])).toEqual([
+      ['payment_id', 'int64'],
+      ['amount €', 'double'],
+      ['note; DROP', 'string'],
+      ['paid_at', 'timestamp'],
+    ]);
+    // Quarantined with the values as parsed (every one parsed), the reason and the incident.
+    const quarantined = await read(done.quarantine);
+    expect(quarantined.map((r) => [r.payment_id, r['amount €'], r['note; DROP'], r._healer_reason])).toEqual([
+      ['2', null, 'late', 'amount €: null in a required column'],
+      ['4', null, null, 'amount €: null in a required column'],
+    ]);
+    expect(quarantined.every((r) => r._healer_incident_id === 'inc-pay-1')).toBe(true);
+  });
+
+  it('typed path declined: a repeated key goes through the text path, which quarantines the repeat', async () => {
+    await writeFile(join(dir, 'payments-dup.csv'), `${PAYMENTS}\n3,1.00,again,2026-11-04 12:00:00\n`);
+    const { done, staged } = await stage('payments-dup.csv', payments, 'inc-pay-2');
+    expect(done.read).toBe('text');
+    expect(done.rows).toEqual({ rowsIn: 5, rowsDelivered: 2, rowsQuarantined: 3 });
+    expect(staged.map((r) => r.payment_id)).toEqual(['1', '3']);
+    const reasons = (await read(done.quarantine)).map((r) => String(r._healer_reason)).sort();
+    expect(reasons).toEqual([
+      'amount €: null in a required column',
+      'amount €: null in a required column',
+      'duplicate key (payment_id)',
+    ]);
+  });
+
+  it('reads as text from the start when asked (coerce_schema), with the same result', async () => {
+    const typed = await stage('payments.csv', payments, 'inc-pay-3', true);
+    const text = await stage('payments.csv', payments, 'inc-pay-4', false);
+    expect(text.done.read).toBe('text');
+    expect(text.done.rows).toEqual(typed.done.rows);
+    expect(text.staged).toEqual(typed.staged);
   });
 });

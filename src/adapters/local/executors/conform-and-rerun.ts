@@ -1,11 +1,19 @@
-// The shared body of `coerce_schema` and `quarantine`: conform each affected source to its contract
-// (new files), re-run on the remediated input, and describe the delivered input for validation.
+// The shared body of `coerce_schema` and `quarantine`: re-run the pipeline with each affected source
+// conformed to its contract on the re-run's own connection (quarantine written first, the conformed
+// rows staged as the source's table), then keep the conformed rows as the source's new baseline.
 
 import type { Action } from '../../../core/action.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
 import type { RemediationContext } from '../../../ports.js';
+import type { StagedSource } from '../duckdb-pipeline-runner.js';
 import type { PipelineSpec } from '../pipeline-file.js';
-import { type ConformPlan, conformInput } from './conform-input.js';
+import {
+  type ConformPlan,
+  quarantinePath,
+  remediatedPath,
+  type StagedConform,
+  stageConformed,
+} from './conform-input.js';
 import { affectedSources, type ExecutorDeps, rerunOf } from './executor.js';
 
 export async function conformAndRerun(
@@ -16,88 +24,99 @@ export async function conformAndRerun(
   planFor: (source: string) => ConformPlan,
 ): Promise<RemediationResult> {
   const steps: RemediationStep[] = [];
-  const artifacts: Record<string, string> = {};
-  const inputs: Record<string, string> = {};
-  const rows = { rowsIn: 0, rowsDelivered: 0, rowsQuarantined: 0 };
-  let output: RemediationResult['output'];
-  // The delivered input is described while the pipeline re-runs (separate DuckDB instances).
-  const describeOutput: (() => Promise<void>)[] = [];
-  const conn = await (await deps.duckdb()).connect();
-  try {
-    for (const source of affectedSources(ctx, spec)) {
-      if (!source.contract) {
-        steps.push({ name: `${action} ${source.name}`, status: 'skipped', detail: 'no contract' });
-        continue;
-      }
-      const plan = planFor(source.name);
-      const done = await conformInput({
-        conn,
-        engine: deps.engine,
-        stateDir: deps.stateDir,
-        incidentId: ctx.incidentId,
-        location: source.location,
-        contract: source.contract,
-        plan,
-        at: deps.clock.now(),
-      });
-      rows.rowsIn += done.rows.rowsIn;
-      rows.rowsDelivered += done.rows.rowsDelivered;
-      rows.rowsQuarantined += done.rows.rowsQuarantined;
-      inputs[source.name] = done.remediated;
-      artifacts[`${source.name}.remediated`] = done.remediated;
-      artifacts[`${source.name}.quarantine`] = done.quarantine;
-      for (const phase of done.phases)
-        steps.push({
-          name: `${action} ${source.name}: ${phase.name}`,
-          status: 'applied',
-          durationMs: Math.round(phase.ms),
-        });
-      const renames = plan.renames.map((r) => `${r.from}→${r.to}`).join(', ');
-      steps.push({
-        name: `${action} ${source.name}`,
-        status: 'applied',
-        detail: `${done.rows.rowsDelivered} delivered, ${done.rows.rowsQuarantined} quarantined${renames ? `; renamed ${renames}` : ''}${done.sampleReasons.length ? `; e.g. ${done.sampleReasons[0]}` : ''}`,
-      });
-      const contract = source.contract;
-      describeOutput.push(async () => {
-        output = {
-          dataset: source.name,
-          schema: await deps.engine.inferSchema(done.remediated, source.name),
-          profile: await deps.engine.profile(done.remediated, {
-            keys: contract.keys,
-            expected: contract.schema,
-            // Exact, not sampled: on a typed file a full scan costs less than a reservoir sample,
-            // and validate() then checks the null rates of every delivered row.
-          }),
-        };
-      });
+  const staged: Record<string, StagedSource> = {};
+  const done = new Map<string, { plan: ConformPlan; result?: StagedConform }>();
+  for (const source of affectedSources(ctx, spec)) {
+    const contract = source.contract;
+    if (!contract) {
+      steps.push({ name: `${action} ${source.name}`, status: 'skipped', detail: 'no contract' });
+      continue;
     }
-  } finally {
-    conn.closeSync();
+    const plan = planFor(source.name);
+    const entry: { plan: ConformPlan; result?: StagedConform } = { plan };
+    done.set(source.name, entry);
+    staged[source.name] = {
+      from: `${source.location}, conformed to its contract by incident ${ctx.incidentId}`,
+      keepAt: remediatedPath(deps.stateDir, source.name, ctx.incidentId),
+      stage: async (conn, table) => {
+        entry.result = await stageConformed({
+          conn,
+          table,
+          engine: deps.engine,
+          stateDir: deps.stateDir,
+          incidentId: ctx.incidentId,
+          location: source.location,
+          contract,
+          plan,
+          at: deps.clock.now(),
+          // A quarantine's bad rows are usually nulls or duplicates: a typed read finds them in one
+          // parse. A coercion is about values that do not parse as the contract type: text first.
+          typedFirst: action === 'quarantine',
+        });
+      },
+    };
   }
-  if (Object.keys(inputs).length === 0)
+  if (done.size === 0)
     return { action, steps, error: { code: 'E_CONFIG', message: 'no affected source has a contract' } };
-  const rerunStarted = performance.now();
-  const profiled = Promise.all(describeOutput.map((d) => d()));
+
+  const started = performance.now();
   const outcome = await deps.runner.run(spec, {
     runId: `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : 'coerce'}`,
     attempt: (ctx.event.attempt ?? 1) + 1,
-    inputs,
+    staged,
   });
-  const rerunMs = performance.now() - rerunStarted;
-  await profiled;
-  // The profile of the delivered input runs alongside the re-run; this is the time it adds after.
+  const rerunMs = performance.now() - started;
+
+  const rows = { rowsIn: 0, rowsDelivered: 0, rowsQuarantined: 0 };
+  const artifacts: Record<string, string> = {};
+  let output: RemediationResult['output'];
+  let conformMs = 0;
+  for (const [name, { plan, result }] of done) {
+    if (!result) {
+      // The re-run failed before this source was conformed (an earlier source, or reading it).
+      steps.push({
+        name: `${action} ${name}`,
+        status: 'failed',
+        detail: 'not conformed: the re-run failed first',
+      });
+      continue;
+    }
+    rows.rowsIn += result.rows.rowsIn;
+    rows.rowsDelivered += result.rows.rowsDelivered;
+    rows.rowsQuarantined += result.rows.rowsQuarantined;
+    artifacts[`${name}.quarantine`] = quarantinePath(deps.stateDir, name, ctx.incidentId);
+    const kept = outcome.status === 'succeeded' ? outcome.baselines[name] : undefined;
+    if (kept) artifacts[`${name}.remediated`] = kept;
+    for (const phase of result.phases) {
+      conformMs += phase.ms;
+      steps.push({
+        name: `${action} ${name}: ${phase.name}`,
+        status: 'applied',
+        durationMs: Math.round(phase.ms),
+      });
+    }
+    const renames = plan.renames.map((r) => `${r.from}→${r.to}`).join(', ');
+    steps.push({
+      name: `${action} ${name}`,
+      status: 'applied',
+      detail: `${result.rows.rowsDelivered} delivered, ${result.rows.rowsQuarantined} quarantined (${result.read} read)${renames ? `; renamed ${renames}` : ''}${result.sampleReasons.length ? `; e.g. ${result.sampleReasons[0]}` : ''}`,
+    });
+    output = { dataset: name, schema: result.schema, quality: result.quality };
+  }
   steps.push({
-    name: 'profile delivered input (alongside)',
-    status: 'applied',
-    durationMs: Math.round(performance.now() - rerunStarted - rerunMs),
-  });
-  steps.push({
-    name: 'rerun',
+    name: 'rerun on the conformed rows (transform, target, baseline)',
     status: outcome.status === 'succeeded' ? 'applied' : 'failed',
     detail: outcome.runId,
-    durationMs: Math.round(rerunMs),
+    durationMs: Math.round(rerunMs - conformMs),
   });
   if (outcome.status === 'succeeded') artifacts.target = spec.target.location;
-  return { action, steps, rows, rerun: rerunOf(outcome), artifacts, ...(output ? { output } : {}) };
+  const anyConformed = [...done.values()].some((d) => d.result);
+  return {
+    action,
+    steps,
+    ...(anyConformed ? { rows } : {}),
+    rerun: rerunOf(outcome),
+    artifacts,
+    ...(output ? { output } : {}),
+  };
 }

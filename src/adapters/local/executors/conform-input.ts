@@ -1,15 +1,17 @@
-// Brings one source's input to its contract in one DuckDB pass: renamed columns mapped back,
-// values TRY_CAST to the contract types, and every row that breaks the contract (a value that does
-// not cast, a null in a required column, a duplicate key) routed to quarantine with its ORIGINAL
-// values, a reason and the incident id. Nothing is dropped: rows in = delivered + quarantined.
+// Brings one source's input to its contract on the re-run's own DuckDB connection: renamed columns
+// mapped back, values cast to the contract types, and every row that breaks the contract (a value
+// that does not cast, a null in a required column, a duplicate key) routed to quarantine with its
+// original values, a reason and the incident id; the conformed rows become the table the re-run
+// reads. Nothing is dropped: rows in = delivered + quarantined.
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
-import type { RowAccounting } from '../../../core/outcome.js';
-import type { DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
-import { duckdbTypeToLogical, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
+import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
+import type { TableSchema } from '../../../core/schema.js';
+import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
+import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
 import { fsyncFile } from '../atomic-file.js';
 import { describeQuery, queryRows, readRelation } from '../duckdb-sql.js';
@@ -86,21 +88,11 @@ function castColumnName(i: number, present: Map<string, string>): string {
   return name;
 }
 
-export interface ConformResult {
-  rows: RowAccounting;
-  remediated: string;
-  quarantine: string;
-  /** A few quarantined reasons, for the step detail. */
-  sampleReasons: string[];
-  /** Wall time of each phase, in order. */
-  phases: { name: string; ms: number }[];
-}
-
-/** Runs a COPY and returns the number of rows DuckDB reports having written. */
+/** Runs a COPY or CREATE TABLE AS and returns the number of rows DuckDB reports having written. */
 async function copyCount(conn: DuckDBConnection, sql: string): Promise<number> {
   const reader = await conn.runAndReadAll(sql);
   const first = reader.getRows()[0]?.[0];
-  if (first === undefined) throw new Error('COPY reported no row count');
+  if (first === undefined) throw new Error(`DuckDB reported no row count for: ${sql.slice(0, 80)}`);
   return Number(first);
 }
 
@@ -128,12 +120,28 @@ export async function badRowFraction(
   }
 }
 
-/**
- * Writes the conformed rows to `.healer/remediated/<incident>/<source>.parquet` and the rest to
- * `.healer/quarantine/<source>/<incident>.parquet` (both new files), then counts both from disk.
- */
-export async function conformInput(input: {
+export interface StagedConform {
+  rows: RowAccounting;
+  quarantine: string;
+  /**
+   * How the input was read: `typed` (a CSV read with the contract types, every value parsed, the
+   * bad rows being nulls in required columns) or `text` (values read as text and TRY_CAST, or a
+   * typed format read as it is).
+   */
+  read: 'typed' | 'text';
+  /** The staged table's schema and the quality of its rows, for validation. */
+  schema: TableSchema;
+  quality: DeliveredQuality;
+  /** A few quarantined reasons, for the step detail. */
+  sampleReasons: string[];
+  /** Wall time of each phase, in order. */
+  phases: { name: string; ms: number }[];
+}
+
+export interface StageConformedInput {
+  /** The re-run's connection: the conformed rows stay in it as the temp table `table`. */
   conn: DuckDBConnection;
+  table: string;
   engine: DuckdbDataEngine;
   stateDir: string;
   incidentId: string;
@@ -141,27 +149,33 @@ export async function conformInput(input: {
   contract: DatasetContract;
   plan: ConformPlan;
   at: Date;
-}): Promise<ConformResult> {
+  /** Try the typed CSV read first (quarantine: the bad rows are usually nulls, not bad text). */
+  typedFirst: boolean;
+}
+
+/** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
+export function quarantinePath(stateDir: string, source: string, incidentId: string): string {
+  return join(stateDir, 'quarantine', safeName(source), `${safeName(incidentId)}.parquet`);
+}
+
+/** Where the conformed rows are kept after a successful re-run (the source's new baseline). */
+export function remediatedPath(stateDir: string, source: string, incidentId: string): string {
+  return join(stateDir, 'remediated', safeName(incidentId), `${safeName(source)}.parquet`);
+}
+
+/**
+ * Creates the temp table `table` on `conn` holding the input's rows that meet the contract, cast to
+ * its types, and writes the rest to a new quarantine file; counts both. A CSV is first read with
+ * the contract types (one parse, as fast as a plain read) when `typedFirst`, there are no renames
+ * and every contract column is present; the first value that does not parse, or a duplicate key,
+ * sends it to the text path, which reads every value as text so that a value that does not cast
+ * is quarantined verbatim.
+ */
+export async function stageConformed(input: StageConformedInput): Promise<StagedConform> {
   const { conn, contract } = input;
-  const source = contract.dataset;
   const src = await input.engine.resolve(input.location);
-  // CSV is read as text: no inference pass, every original value kept verbatim for the quarantine,
-  // and TRY_CAST decides what parses as the contract type.
-  const rel =
-    src.format === 'csv'
-      ? `read_csv([${src.files.map(quoteLiteral).join(', ')}], header = true, all_varchar = true, union_by_name = true)`
-      : readRelation(src.files, src.format);
-  // Text CSV needs no inference pass, so DESCRIBE is cheap; the data itself is read once below.
-  const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-  const { casts, reason, projection } = conformSql(contract, columns, input.plan);
-  const remediatedDir = join(input.stateDir, 'remediated', safeName(input.incidentId));
-  const quarantineDir = join(input.stateDir, 'quarantine', safeName(source));
-  await mkdir(remediatedDir, { recursive: true });
-  await mkdir(quarantineDir, { recursive: true });
-  const remediated = join(remediatedDir, `${safeName(source)}.parquet`);
-  const quarantine = join(quarantineDir, `${safeName(input.incidentId)}.parquet`);
-  // One pass over the input: parse, TRY_CAST and the per-row reason, materialized once; both
-  // outputs are written from it, and their row counts are what COPY reports having written.
+  const quarantine = quarantinePath(input.stateDir, contract.dataset, input.incidentId);
+  await mkdir(join(input.stateDir, 'quarantine', safeName(contract.dataset)), { recursive: true });
   const phases: { name: string; ms: number }[] = [];
   let t = performance.now();
   const lap = (name: string) => {
@@ -169,41 +183,192 @@ export async function conformInput(input: {
     phases.push({ name, ms: now - t });
     t = now;
   };
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE __healer_in AS SELECT *, ${reason} AS __healer_reason FROM ${withCasts(rel, casts)}`,
-  );
-  lap('read, parse and classify');
-  const original = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const quarantined = await copyCount(
-    conn,
-    `COPY (SELECT ${original}, __healer_reason AS _healer_reason, ${quoteLiteral(input.incidentId)} AS _healer_incident_id, ${quoteLiteral(source)} AS _healer_source, CAST(${quoteLiteral(input.at.toISOString())} AS TIMESTAMP) AS _healer_quarantined_at FROM __healer_in WHERE __healer_reason IS NOT NULL) TO ${quoteLiteral(quarantine)} (FORMAT parquet)`,
-  );
+  const split: Split = { ...input, src, quarantine, lap };
+  let read: StagedConform['read'] = 'typed';
+  let counted =
+    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0
+      ? await stageTyped(split)
+      : undefined;
+  if (!counted) {
+    read = 'text';
+    counted = await stageText(split);
+  }
   await fsyncFile(quarantine);
-  lap('write quarantine');
-  // The conformed rows are already parsed: written uncompressed (a transient file the re-run reads
-  // back at once), which is cheaper to write and to read than compressed Parquet.
-  const delivered = await copyCount(
-    conn,
-    `COPY (SELECT ${projection} FROM __healer_in WHERE __healer_reason IS NULL) TO ${quoteLiteral(remediated)} (FORMAT parquet, COMPRESSION uncompressed)`,
-  );
-  await fsyncFile(remediated);
-  lap('write conformed input');
-  const [counts] = await queryRows(conn, 'SELECT count(*) AS rows_in FROM __healer_in');
   const reasons = await queryRows(
     conn,
-    'SELECT DISTINCT __healer_reason AS r FROM __healer_in WHERE __healer_reason IS NOT NULL LIMIT 3',
+    `SELECT DISTINCT _healer_reason AS r FROM read_parquet(${quoteLiteral(quarantine)}) LIMIT 3`,
   );
-  await conn.run('DROP TABLE __healer_in');
-  lap('count and sample reasons');
+  const measured = await measureStaged(conn, input.table, contract);
+  lap('count and measure delivered rows');
   return {
     rows: {
-      rowsIn: Number(counts?.rows_in ?? 0),
-      rowsDelivered: delivered,
-      rowsQuarantined: quarantined,
+      rowsIn: counted.rowsIn,
+      rowsDelivered: measured.quality.rowCount,
+      rowsQuarantined: counted.quarantined,
     },
-    remediated,
     quarantine,
-    phases,
+    read,
+    schema: measured.schema,
+    quality: measured.quality,
     sampleReasons: reasons.map((r) => String(r.r)),
+    phases,
+  };
+}
+
+interface Split extends StageConformedInput {
+  src: DataSource;
+  quarantine: string;
+  lap: (name: string) => void;
+}
+
+/** The audit columns every quarantined row carries after its original ones. */
+function quarantineColumns(split: Split, reason: string): string {
+  return `${reason} AS _healer_reason, ${quoteLiteral(split.incidentId)} AS _healer_incident_id, ${quoteLiteral(split.contract.dataset)} AS _healer_source, CAST(${quoteLiteral(split.at.toISOString())} AS TIMESTAMP) AS _healer_quarantined_at`;
+}
+
+/** A CSV read as text: no inference pass, and every original value kept verbatim. */
+function csvAsText(files: readonly string[]): string {
+  return `read_csv([${files.map(quoteLiteral).join(', ')}], header = true, all_varchar = true${files.length > 1 ? ', union_by_name = true' : ''})`;
+}
+
+/**
+ * The fast path: the CSV read once with the contract types into `table`; the rows with a null in a
+ * required column are copied to quarantine (values as parsed) and deleted. Undefined, with nothing
+ * created, when a value does not parse, a key repeats or the typed read fails.
+ */
+async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: number } | undefined> {
+  const { conn, contract } = split;
+  const table = quoteIdent(split.table);
+  const fields = contract.schema.fields;
+  const types: string[] = [];
+  for (const f of fields) {
+    const duck = logicalToDuckdb(f.type);
+    // Struct members and types a CSV cannot hold are the text path's business.
+    if (f.path.includes('.') || duck === undefined) return undefined;
+    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(duck)}`);
+  }
+  const files = split.src.files;
+  // The contract's columns first, as the catalog lists them, so that the run needs no re-projection.
+  const named = fields.map((f) => quoteIdent(f.path)).join(', ');
+  const contractFirst = `${named}, * EXCLUDE (${named})`;
+  let rowsIn: number;
+  let typed: { name: string; type: string }[];
+  try {
+    // No ignore_errors: the first value that does not parse as its contract type fails the read.
+    rowsIn = await copyCount(
+      conn,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${contractFirst} FROM read_csv([${files.map(quoteLiteral).join(', ')}], header = true${files.length > 1 ? ', union_by_name = true' : ''}, types = {${types.join(', ')}})`,
+    );
+    typed = await describeQuery(conn, `SELECT * FROM ${table}`);
+    const staged = new Map(typed.map((c) => [c.name, c.type]));
+    const complete = fields.every((f) => duckdbTypeToLogical(staged.get(f.path) ?? '') === f.type);
+    const duplicated =
+      complete &&
+      contract.keys.length > 0 &&
+      Number(
+        (
+          await queryRows(
+            conn,
+            `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} GROUP BY ${contract.keys.map(quoteIdent).join(', ')} HAVING count(*) > 1 LIMIT 1)`,
+          )
+        )[0]?.n ?? 0,
+      ) > 0;
+    if (!complete || duplicated) {
+      await conn.run(`DROP TABLE ${table}`);
+      return undefined;
+    }
+  } catch {
+    // A value that does not parse, a ragged line, a file without a contract column: the text path
+    // reads what it can and quarantines the rest verbatim.
+    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    return undefined;
+  }
+  split.lap('read and parse with the contract types');
+  // Every value parsed as its contract type: what breaks the contract now is a null where the
+  // contract requires a value. A plain predicate selects those rows; the reason text is built
+  // only for them.
+  const required = fields.filter((f) => !f.nullable).map((f) => `${quoteIdent(f.path)} IS NULL`);
+  const broken = required.length ? required.join(' OR ') : 'false';
+  const { reason } = conformSql({ ...contract, keys: [] }, typed, { renames: [] });
+  const quarantined = await copyCount(
+    conn,
+    `COPY (SELECT *, ${quarantineColumns(split, reason)} FROM ${table} WHERE ${broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+  );
+  if (quarantined > 0) await conn.run(`DELETE FROM ${table} WHERE ${broken}`);
+  split.lap('write quarantine and remove its rows');
+  return { rowsIn, quarantined };
+}
+
+/**
+ * The general path: values read as text (CSV) or as stored (typed formats), TRY_CAST once, the
+ * per-row reason computed once; quarantine and the conformed table both come from that pass.
+ */
+async function stageText(split: Split): Promise<{ rowsIn: number; quarantined: number }> {
+  const { conn, contract } = split;
+  const rel =
+    split.src.format === 'csv' ? csvAsText(split.src.files) : readRelation(split.src.files, split.src.format);
+  const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
+  const { casts, reason, projection } = conformSql(contract, columns, split.plan);
+  const work = quoteIdent(split.table === '__healer_in' ? '__healer_in_' : '__healer_in');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${work} AS SELECT *, ${reason} AS __healer_reason FROM ${withCasts(rel, casts)}`,
+  );
+  split.lap('read, parse and classify');
+  const quarantined = await copyCount(
+    conn,
+    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, '__healer_reason')} FROM ${work} WHERE __healer_reason IS NOT NULL) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+  );
+  split.lap('write quarantine');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(split.table)} AS SELECT ${projection} FROM ${work} WHERE __healer_reason IS NULL`,
+  );
+  const [counts] = await queryRows(conn, `SELECT count(*) AS n FROM ${work}`);
+  await conn.run(`DROP TABLE ${work}`);
+  split.lap('stage conformed rows');
+  return { rowsIn: Number(counts?.n ?? 0), quarantined };
+}
+
+/**
+ * The staged table's schema, and per contract column its nulls and validity: 1 when the column has
+ * the contract type (every value was cast to it), else the share of values that TRY_CAST to it.
+ */
+async function measureStaged(
+  conn: DuckDBConnection,
+  table: string,
+  contract: DatasetContract,
+): Promise<{ schema: TableSchema; quality: DeliveredQuality }> {
+  const staged = await describeQuery(conn, `SELECT * FROM ${quoteIdent(table)}`);
+  const schema: TableSchema = {
+    name: contract.dataset,
+    fields: staged.flatMap((c) => flattenColumn([c.name], c.type)).map(({ segments: _, ...f }) => f),
+  };
+  const measured = contract.schema.fields.flatMap((f) => {
+    const column = staged.find((c) => c.name === f.path);
+    return column ? [{ field: f, typed: duckdbTypeToLogical(column.type) === f.type }] : [];
+  });
+  const select = ['count(*) AS n'];
+  measured.forEach(({ field, typed }, i) => {
+    const v = quoteIdent(field.path);
+    select.push(`count(${v}) AS v${i}`);
+    const duck = logicalToDuckdb(field.type);
+    if (!typed && duck) select.push(`count(TRY_CAST(${v} AS ${duck})) AS ok${i}`);
+  });
+  const [row] = await queryRows(conn, `SELECT ${select.join(', ')} FROM ${quoteIdent(table)}`);
+  const n = Number(row?.n ?? 0);
+  return {
+    schema,
+    quality: {
+      rowCount: n,
+      columns: measured.map(({ field, typed }, i) => {
+        const values = Number(row?.[`v${i}`] ?? 0);
+        const ok = typed ? values : Number(row?.[`ok${i}`] ?? values);
+        return {
+          path: field.path,
+          nullCount: n - values,
+          nullRate: n === 0 ? 0 : (n - values) / n,
+          validity: values === 0 ? 1 : ok / values,
+        };
+      }),
+    },
   };
 }
