@@ -175,7 +175,9 @@ export class DuckdbPipelineRunner {
         const keepAt = options.staged?.[source.name]?.keepAt;
         const location = keepAt ?? (await catalog.newBaselinePath(source.name, runId));
         if (keepAt) await mkdir(dirname(keepAt), { recursive: true });
-        await conn.run(`COPY ${quoteIdent(source.name)} TO ${quoteLiteral(location)} (FORMAT parquet)`);
+        await conn.run(
+          `COPY (SELECT * FROM ${quoteIdent(source.name)}) TO ${quoteLiteral(location)} (FORMAT parquet)`,
+        );
         await fsyncFile(location);
         baselines[source.name] = location;
         await catalog.setBaseline(source.name, {
@@ -256,6 +258,8 @@ export class DuckdbPipelineRunner {
     const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
     if (version) log('INFO', `Projecting ${source.name} through catalog schema version ${version.version}`);
     const table = quoteIdent(source.name);
+    // Where the NOT NULL constraints go: the source's table, or the table under its view.
+    let constrained = table;
     let described: string;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
@@ -270,12 +274,13 @@ export class DuckdbPipelineRunner {
       await from.stage(conn, source.name);
       const got = (await describeQuery(conn, `SELECT * FROM ${table}`)).map((c) => c.name);
       if (columns && got.join('\0') !== columns.map((f) => f.path).join('\0')) {
-        // Same projection as a read, applied to the staged table (rarely needed: a remediation
-        // stages the contract's columns, which is what the catalog holds unless it drifted).
-        const unprojected = quoteIdent(`__healer_unprojected_${source.name}`);
-        await conn.run(`ALTER TABLE ${table} RENAME TO ${unprojected}`);
-        await conn.run(`CREATE TEMP TABLE ${table} AS SELECT ${projection} FROM ${unprojected}`);
-        await conn.run(`DROP TABLE ${unprojected}`);
+        // Same projection as a read, without copying the rows: the staged table is renamed and the
+        // source becomes a view that selects the catalog's columns in the catalog's order (a
+        // missing column fails here with the same Binder Error).
+        const underlying = `__healer_staged_${source.name}`;
+        await conn.run(`ALTER TABLE ${table} RENAME TO ${quoteIdent(underlying)}`);
+        await conn.run(`CREATE TEMP VIEW ${table} AS SELECT ${projection} FROM ${quoteIdent(underlying)}`);
+        constrained = quoteIdent(underlying);
       }
     }
     const staged = await describeQuery(conn, `SELECT * FROM ${table}`);
@@ -296,7 +301,7 @@ export class DuckdbPipelineRunner {
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
       if (!f.nullable && staged.some((c) => c.name === f.path))
-        await conn.run(`ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(f.path)} SET NOT NULL`);
+        await conn.run(`ALTER TABLE ${constrained} ALTER COLUMN ${quoteIdent(f.path)} SET NOT NULL`);
     return rows;
   }
 

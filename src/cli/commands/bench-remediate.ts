@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
+import { gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
@@ -140,11 +141,13 @@ async function quarantineAndRerun(
     const run = await env.runner.run(env.spec);
     if (run.status !== 'failed') throw new Error('the bench input was expected to fail its contract');
     const pipeline = await env.pipelines.describe(env.spec.name);
+    // The evidence the agent gathers before it decides (untimed: diagnosis, not remediation).
+    const evidence = await gatherEvidence(run.event, pipeline, env);
     const t1 = performance.now();
     const result = await env.remediator.execute('quarantine', {
       incidentId: 'bench',
       event: run.event,
-      evidence: { event: run.event, logs: '', logsTruncated: false, datasets: [] },
+      evidence,
       decision: undefined as never, // quarantine reads no decision field
       pipeline,
     });

@@ -75,6 +75,7 @@ async function stage(
   c: DatasetContract,
   incidentId: string,
   typedFirst = true,
+  renames: { from: string; to: string }[] = [],
 ): Promise<{ done: StagedConform; staged: Record<string, unknown>[] }> {
   const conn = await instance.connect();
   try {
@@ -86,7 +87,7 @@ async function stage(
       incidentId,
       location: join(dir, file),
       contract: c,
-      plan: { renames: [] },
+      plan: { renames },
       at: new Date('2026-11-22T10:00:00Z'),
       typedFirst,
     });
@@ -193,5 +194,48 @@ describe('stageConformed', () => {
     expect(text.done.read).toBe('text');
     expect(text.done.rows).toEqual(typed.done.rows);
     expect(text.staged).toEqual(typed.staged);
+  });
+
+  it('text path with renames: swapped names, a shadowed column and a missing nullable column', async () => {
+    // Upstream swapped two headers: "label" holds the ids and "id" the labels. The contract also
+    // has an optional "weight" the file lacks, and "note" is an extra column that rides along.
+    await writeFile(join(dir, 'swapped.csv'), 'label,id,note\n1,first,x\n2,second,y\nthree,third,z\n');
+    const swapped: DatasetContract = {
+      dataset: 'parcels',
+      schema: {
+        name: 'parcels',
+        fields: [
+          { path: 'id', type: 'int64', rawType: 'BIGINT', nullable: false },
+          { path: 'label', type: 'string', rawType: 'VARCHAR', nullable: true },
+          { path: 'weight', type: 'double', rawType: 'DOUBLE', nullable: true },
+        ],
+      },
+      keys: [],
+      quality: {},
+      protected: false,
+    };
+    const { done, staged } = await stage('swapped.csv', swapped, 'inc-parcels-1', false, [
+      { from: 'label', to: 'id' },
+      { from: 'id', to: 'label' },
+    ]);
+    expect(done.rows).toEqual({ rowsIn: 3, rowsDelivered: 2, rowsQuarantined: 1 });
+    expect(staged.map((r) => ({ ...r }))).toEqual([
+      { id: '1', label: 'first', weight: null, note: 'x' },
+      { id: '2', label: 'second', weight: null, note: 'y' },
+    ]);
+    // Reshaped in place, not copied: kept columns stay where they were, the cast one comes after
+    // them and the added one last (the run projects through the catalog's order).
+    expect(done.schema.fields.map((f) => [f.path, f.type])).toEqual([
+      ['label', 'string'],
+      ['note', 'string'],
+      ['id', 'int64'],
+      ['weight', 'double'],
+    ]);
+    const [bad] = await read(done.quarantine);
+    expect([bad?.label, bad?.id, bad?._healer_reason]).toEqual([
+      'three',
+      'third',
+      'id: three is not a valid int64',
+    ]);
   });
 });

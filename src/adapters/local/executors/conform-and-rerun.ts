@@ -3,6 +3,7 @@
 // rows staged as the source's table), then keep the conformed rows as the source's new baseline.
 
 import type { Action } from '../../../core/action.js';
+import type { DatasetContract } from '../../../core/contract.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
 import type { RemediationContext } from '../../../ports.js';
 import type { StagedSource } from '../duckdb-pipeline-runner.js';
@@ -15,6 +16,19 @@ import {
   stageConformed,
 } from './conform-input.js';
 import { affectedSources, type ExecutorDeps, rerunOf } from './executor.js';
+
+/**
+ * Whether the evidence read one of the contract's columns as another type (the engine infers types
+ * from every value, so a single word in a number column shows up here).
+ */
+function retyped(ctx: RemediationContext, source: string, contract: DatasetContract): boolean {
+  const current = ctx.evidence.datasets.find((d) => d.dataset === source)?.currentSchema;
+  if (!current) return false;
+  return contract.schema.fields.some((f) => {
+    const seen = current.fields.find((c) => c.path === f.path);
+    return seen !== undefined && seen.type !== f.type;
+  });
+}
 
 export async function conformAndRerun(
   action: Extract<Action, 'coerce_schema' | 'quarantine'>,
@@ -50,8 +64,9 @@ export async function conformAndRerun(
           plan,
           at: deps.clock.now(),
           // A quarantine's bad rows are usually nulls or duplicates: a typed read finds them in one
-          // parse. A coercion is about values that do not parse as the contract type: text first.
-          typedFirst: action === 'quarantine',
+          // parse. A coercion is about values that do not parse as the contract type, and so is a
+          // quarantine whose evidence read a contract column as another type: text first.
+          typedFirst: action === 'quarantine' && !retyped(ctx, source.name, contract),
         });
       },
     };

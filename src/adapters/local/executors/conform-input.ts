@@ -22,21 +22,43 @@ export interface ConformPlan {
   renames: { from: string; to: string }[];
 }
 
-/**
- * SQL that conforms one input: `casts` are the TRY_CASTs, each computed once and named, to add to a
- * `SELECT *` over the input; `reason` (the per-row reason a row breaks the contract, NULL when it
- * does not) and `projection` (the conformed columns) read those named casts.
- */
+/** One column of the conformed rows, and where its values come from. */
+export type ConformedColumn = { name: string } & (
+  | { from: 'cast'; column: string }
+  | { from: 'input'; column: string }
+  | { from: 'missing'; type: string }
+);
+
+/** The SQL of one conformance, over a `SELECT *` of the input plus `computed`. */
+export interface ConformSql {
+  /** Named columns to compute once: each TRY_CAST, and the duplicate-key mark when keys are declared. */
+  computed: string[];
+  /** Their names, in order (internal columns no output keeps unless a cast becomes one). */
+  computedNames: string[];
+  /** True when the row breaks the contract; never NULL. Cheap: no text is built. */
+  broken: string;
+  /** Why the row breaks the contract (NULL when it does not); evaluate it only for broken rows. */
+  reason: string;
+  /** The conformed columns as a SELECT list, and the same as data. */
+  projection: string;
+  outputs: ConformedColumn[];
+}
+
+/** SQL that conforms one input to its contract, reading each named cast instead of casting again. */
 export function conformSql(
   contract: DatasetContract,
   columns: { name: string; type: string }[],
   plan: ConformPlan,
-): { casts: string[]; reason: string; projection: string } {
+): ConformSql {
   const present = new Map(columns.map((c) => [c.name, c.type]));
   const sourceOf = new Map(plan.renames.map((r) => [r.to, r.from]));
   const parts: string[] = [];
+  const breaks: string[] = [];
   const select: string[] = [];
-  const casts: string[] = [];
+  const computed: string[] = [];
+  const computedNames: string[] = [];
+  const taken = new Set(present.keys());
+  const outputs: ConformedColumn[] = [];
   const used = new Set<string>();
   for (const f of contract.schema.fields) {
     if (f.path.includes('.') && !present.has(f.path)) continue; // struct members travel with their struct
@@ -44,47 +66,77 @@ export function conformSql(
     const duck = logicalToDuckdb(f.type) ?? 'VARCHAR';
     const rawType = present.get(src);
     if (rawType === undefined) {
-      if (!f.nullable) parts.push(quoteLiteral(`${f.path}: column missing from the input`));
+      if (!f.nullable) {
+        parts.push(quoteLiteral(`${f.path}: column missing from the input`));
+        breaks.push('true');
+      }
       select.push(`CAST(NULL AS ${duck}) AS ${quoteIdent(f.path)}`);
+      outputs.push({ name: f.path, from: 'missing', type: duck });
       continue;
     }
     used.add(src);
     const v = quoteIdent(src);
     let value = v;
+    let output: ConformedColumn = { name: f.path, from: 'input', column: src };
     if (duckdbTypeToLogical(rawType) !== f.type) {
       // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
       const text = duckdbTypeToLogical(rawType) === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
-      value = quoteIdent(castColumnName(casts.length, present));
-      casts.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
+      const cast = freeName(`__healer_cast_${computed.length}`, taken);
+      output = { name: f.path, from: 'cast', column: cast };
+      value = quoteIdent(cast);
+      computed.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
+      computedNames.push(cast);
+      breaks.push(`(${v} IS NOT NULL AND ${value} IS NULL)`);
       parts.push(
         `CASE WHEN ${v} IS NOT NULL AND ${value} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
       );
     }
-    if (!f.nullable)
+    if (!f.nullable) {
+      breaks.push(`${v} IS NULL`);
       parts.push(`CASE WHEN ${v} IS NULL THEN ${quoteLiteral(`${f.path}: null in a required column`)} END`);
+    }
     select.push(`${value} AS ${quoteIdent(f.path)}`);
+    outputs.push(output);
   }
   const keySources = contract.keys.map((k) => sourceOf.get(k) ?? k).filter((k) => present.has(k));
-  if (keySources.length === contract.keys.length && keySources.length > 0)
-    parts.push(
-      `CASE WHEN row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}) > 1 THEN ${quoteLiteral(`duplicate key (${contract.keys.join(', ')})`)} END`,
+  if (keySources.length === contract.keys.length && keySources.length > 0) {
+    // Which of two rows with the same key is "the duplicate" is the window's choice: computed once
+    // and kept, so that quarantine and delivery agree on it.
+    const dup = freeName('__healer_duplicate', taken);
+    computed.push(
+      `row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}) > 1 AS ${quoteIdent(dup)}`,
     );
+    computedNames.push(dup);
+    breaks.push(quoteIdent(dup));
+    parts.push(
+      `CASE WHEN ${quoteIdent(dup)} THEN ${quoteLiteral(`duplicate key (${contract.keys.join(', ')})`)} END`,
+    );
+  }
   for (const c of columns)
-    if (!used.has(c.name) && !contract.schema.fields.some((f) => f.path === c.name))
+    if (!used.has(c.name) && !contract.schema.fields.some((f) => f.path === c.name)) {
       select.push(quoteIdent(c.name));
-  const reason = parts.length ? `NULLIF(concat_ws('; ', ${parts.join(', ')}), '')` : 'CAST(NULL AS VARCHAR)';
-  return { casts, reason, projection: select.join(', ') };
+      outputs.push({ name: c.name, from: 'input', column: c.name });
+    }
+  return {
+    computed,
+    computedNames,
+    broken: breaks.length ? breaks.join(' OR ') : 'false',
+    reason: parts.length ? `NULLIF(concat_ws('; ', ${parts.join(', ')}), '')` : 'CAST(NULL AS VARCHAR)',
+    projection: select.join(', '),
+    outputs,
+  };
 }
 
-/** `SELECT *` over `relation` plus the named casts. */
-function withCasts(relation: string, casts: string[]): string {
-  return casts.length ? `(SELECT *, ${casts.join(', ')} FROM ${relation})` : relation;
+/** `SELECT *` over `relation` plus the computed columns. */
+function withComputed(relation: string, computed: string[]): string {
+  return computed.length ? `(SELECT *, ${computed.join(', ')} FROM ${relation})` : relation;
 }
 
-/** A name for the i-th cast that no input column already has. */
-function castColumnName(i: number, present: Map<string, string>): string {
-  let name = `__healer_cast_${i}`;
-  while (present.has(name)) name = `_${name}`;
+/** `base`, or `base` with underscores before it, that is not in `taken`; then taken. */
+function freeName(base: string, taken: Set<string>): string {
+  let name = base;
+  while (taken.has(name)) name = `_${name}`;
+  taken.add(name);
   return name;
 }
 
@@ -108,10 +160,10 @@ export async function badRowFraction(
     const src = await engine.resolve(location);
     const rel = readRelation(src.files, src.format);
     const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-    const { casts, reason } = conformSql(contract, columns, plan);
+    const { computed, broken } = conformSql(contract, columns, plan);
     const [r] = await queryRows(
       conn,
-      `SELECT count(*) AS n, count(*) FILTER (WHERE r IS NOT NULL) AS bad FROM (SELECT ${reason} AS r FROM ${withCasts(rel, casts)})`,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE ${broken}) AS bad FROM ${withComputed(rel, computed)}`,
     );
     const n = Number(r?.n ?? 0);
     return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
@@ -287,9 +339,7 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
   // Every value parsed as its contract type: what breaks the contract now is a null where the
   // contract requires a value. A plain predicate selects those rows; the reason text is built
   // only for them.
-  const required = fields.filter((f) => !f.nullable).map((f) => `${quoteIdent(f.path)} IS NULL`);
-  const broken = required.length ? required.join(' OR ') : 'false';
-  const { reason } = conformSql({ ...contract, keys: [] }, typed, { renames: [] });
+  const { broken, reason } = conformSql({ ...contract, keys: [] }, typed, { renames: [] });
   const quarantined = await copyCount(
     conn,
     `COPY (SELECT *, ${quarantineColumns(split, reason)} FROM ${table} WHERE ${broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
@@ -300,32 +350,81 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
 }
 
 /**
- * The general path: values read as text (CSV) or as stored (typed formats), TRY_CAST once, the
- * per-row reason computed once; quarantine and the conformed table both come from that pass.
+ * The general path: values read as text (CSV) or as stored (typed formats), each TRY_CAST computed
+ * once into a work table; the broken rows (a cheap predicate) go to quarantine with their reason
+ * and the work table becomes the staged table in place.
  */
 async function stageText(split: Split): Promise<{ rowsIn: number; quarantined: number }> {
   const { conn, contract } = split;
   const rel =
     split.src.format === 'csv' ? csvAsText(split.src.files) : readRelation(split.src.files, split.src.format);
   const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-  const { casts, reason, projection } = conformSql(contract, columns, split.plan);
-  const work = quoteIdent(split.table === '__healer_in' ? '__healer_in_' : '__healer_in');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${work} AS SELECT *, ${reason} AS __healer_reason FROM ${withCasts(rel, casts)}`,
+  const conformed = conformSql(contract, columns, split.plan);
+  const work = freeName(
+    '__healer_in',
+    new Set([...columns.map((c) => c.name), ...conformed.computedNames, split.table]),
+  );
+  const rowsIn = await copyCount(
+    conn,
+    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(work)} AS SELECT * FROM ${withComputed(rel, conformed.computed)}`,
   );
   split.lap('read, parse and classify');
   const quarantined = await copyCount(
     conn,
-    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, '__healer_reason')} FROM ${work} WHERE __healer_reason IS NOT NULL) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, conformed.reason)} FROM ${quoteIdent(work)} WHERE ${conformed.broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
   );
   split.lap('write quarantine');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(split.table)} AS SELECT ${projection} FROM ${work} WHERE __healer_reason IS NULL`,
-  );
-  const [counts] = await queryRows(conn, `SELECT count(*) AS n FROM ${work}`);
-  await conn.run(`DROP TABLE ${work}`);
+  const reshaped = await reshapeInPlace(conn, {
+    work,
+    table: split.table,
+    broken: conformed.broken,
+    columns: [...columns.map((c) => c.name), ...conformed.computedNames],
+    outputs: conformed.outputs,
+  });
+  if (!reshaped) {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(split.table)} AS SELECT ${conformed.projection} FROM ${quoteIdent(work)} WHERE NOT (${conformed.broken})`,
+    );
+    await conn.run(`DROP TABLE ${quoteIdent(work)}`);
+  }
   split.lap('stage conformed rows');
-  return { rowsIn: Number(counts?.n ?? 0), quarantined };
+  return { rowsIn, quarantined };
+}
+
+/**
+ * Turns the work table into the staged table without copying its rows: the broken rows deleted,
+ * internal, replaced and shadowed columns dropped, casts and renamed columns renamed to their
+ * contract names, missing columns added as NULL, the table renamed. Column order is left to the run
+ * (it projects through the catalog). False, with nothing changed, when an input column feeds two
+ * outputs or no column would be left.
+ */
+async function reshapeInPlace(
+  conn: DuckDBConnection,
+  shape: { work: string; table: string; broken: string; columns: string[]; outputs: ConformedColumn[] },
+): Promise<boolean> {
+  const kept = shape.outputs.flatMap((o) => (o.from === 'missing' ? [] : [[o.column, o.name] as const]));
+  const keep = new Map(kept);
+  if (keep.size !== kept.length || keep.size === 0) return false;
+  const w = quoteIdent(shape.work);
+  const alter: string[] = [`DELETE FROM ${w} WHERE ${shape.broken}`];
+  for (const c of shape.columns)
+    if (!keep.has(c)) alter.push(`ALTER TABLE ${w} DROP COLUMN ${quoteIdent(c)}`);
+  // Renamed in two steps through free names, so that swapped names never collide.
+  const taken = new Set([...shape.columns, ...shape.outputs.map((o) => o.name)]);
+  const moves = kept
+    .filter(([from, to]) => from !== to)
+    .map(([from, to]) => ({
+      from: quoteIdent(from),
+      via: quoteIdent(freeName('__healer_mv', taken)),
+      to: quoteIdent(to),
+    }));
+  for (const m of moves) alter.push(`ALTER TABLE ${w} RENAME COLUMN ${m.from} TO ${m.via}`);
+  for (const m of moves) alter.push(`ALTER TABLE ${w} RENAME COLUMN ${m.via} TO ${m.to}`);
+  for (const o of shape.outputs)
+    if (o.from === 'missing') alter.push(`ALTER TABLE ${w} ADD COLUMN ${quoteIdent(o.name)} ${o.type}`);
+  alter.push(`ALTER TABLE ${w} RENAME TO ${quoteIdent(shape.table)}`);
+  for (const statement of alter) await conn.run(statement);
+  return true;
 }
 
 /**
