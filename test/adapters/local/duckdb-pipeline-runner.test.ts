@@ -6,13 +6,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import {
   createLocalEnvironment,
   type LocalEnvironment,
 } from '../../../src/environments/local-environment.js';
+import { rows } from './read-rows.js';
 
 // Shipments: an id and a weight; the transform totals the weight.
 const PIPELINE = `name: shipments
@@ -41,17 +41,6 @@ afterEach(async () => {
   await env.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
 
 describe('DuckdbPipelineRunner with a staged source', () => {
   it('projects the staged table through the catalog version and keeps it as the new baseline', async () => {

@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import { parsePipeline } from '../../../src/adapters/local/pipeline-file.js';
@@ -13,17 +12,7 @@ import { handleIncident } from '../../../src/agent.js';
 import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
 import { createLocalEnvironment } from '../../../src/environments/local-environment.js';
-
-async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
+import { rows } from './read-rows.js';
 
 describe('healer demo', () => {
   it('runs twice in a temp dir, exits 0, heals, quarantines with original values, audits', async () => {
