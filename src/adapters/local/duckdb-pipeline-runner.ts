@@ -1,6 +1,7 @@
-// The runner: executes a pipeline in DuckDB (sources staged as views named after them, the SQL
-// transform, a Parquet target published atomically) and writes the run's log, as a Glue job writes
-// CloudWatch Logs. On failure it returns a FailureEvent carrying the engine's own error message.
+// The runner: executes a pipeline in DuckDB (sources staged as temp tables named after them, or
+// handed over already conformed by a remediation; the SQL transform; a Parquet target published
+// atomically) and writes the run's log, as a Glue job writes CloudWatch Logs. On failure it returns
+// a FailureEvent carrying the engine's own error message.
 
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -245,7 +246,7 @@ export class DuckdbPipelineRunner {
     }
   }
 
-  /** Stages one source as a temp table (read from its location, or by the caller); returns its row count. */
+  /** Stages one source (read from its location, or by the caller); returns its row count. */
   private async stage(
     conn: DuckDBConnection,
     source: SourceSpec,
@@ -263,7 +264,7 @@ export class DuckdbPipelineRunner {
     let described: string;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
-      const format = from === source.location ? (source.format ?? resolved.format) : resolved.format;
+      const format = source.format ?? resolved.format;
       described = `${format}, ${resolved.files.length} file(s)`;
       // A column missing from the data fails here with DuckDB's own Binder Error.
       await conn.run(

@@ -4,7 +4,7 @@
 // CSV whose values all parse, with nulls in a required column, read once with the contract types;
 // a repeated key sends it back to the text path.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -236,6 +236,31 @@ describe('stageConformed', () => {
       'three',
       'third',
       'id: three is not a valid int64',
+    ]);
+  });
+
+  it('typed path over a glob of CSV files whose columns differ: read by name, every row accounted', async () => {
+    // Two daily drops; the second adds a "channel" column. One row of each has no amount.
+    await mkdir(join(dir, 'daily'), { recursive: true });
+    await writeFile(
+      join(dir, 'daily', '2026-11-01.csv'),
+      'payment_id,"amount €","note; DROP",paid_at\n10,1.5,a,2026-11-01 10:00:00\n11,,b,2026-11-01 11:00:00\n',
+    );
+    await writeFile(
+      join(dir, 'daily', '2026-11-02.csv'),
+      'payment_id,channel,"amount €","note; DROP",paid_at\n12,web,2.5,c,2026-11-02 10:00:00\n13,app,,d,2026-11-02 11:00:00\n',
+    );
+    const { done, staged } = await stage('daily/*.csv', payments, 'inc-pay-5');
+    expect(done.read).toBe('typed');
+    expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
+    expect(staged.map((r) => [r.payment_id, r['amount €'], r.channel])).toEqual([
+      ['10', 1.5, null],
+      ['12', 2.5, 'web'],
+    ]);
+    const quarantined = await read(done.quarantine);
+    expect(quarantined.map((r) => [r.payment_id, r.channel])).toEqual([
+      ['11', null],
+      ['13', 'app'],
     ]);
   });
 });
