@@ -5,7 +5,7 @@
 // reads. Nothing is dropped: rows in = delivered + quarantined.
 
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
@@ -227,7 +227,7 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
   const { conn, contract } = input;
   const src = await input.engine.resolve(input.location);
   const quarantine = quarantinePath(input.stateDir, contract.dataset, input.incidentId);
-  await mkdir(join(input.stateDir, 'quarantine', safeName(contract.dataset)), { recursive: true });
+  await mkdir(dirname(quarantine), { recursive: true });
   const phases: { name: string; ms: number }[] = [];
   let t = performance.now();
   const lap = (name: string) => {
