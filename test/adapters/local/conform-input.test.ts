@@ -14,6 +14,7 @@ import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import { type StagedConform, stageConformed } from '../../../src/adapters/local/executors/conform-input.js';
 import type { DatasetContract } from '../../../src/core/contract.js';
 import type { RowAccounting } from '../../../src/core/outcome.js';
+import type { SchemaField } from '../../../src/core/schema.js';
 
 let dir: string;
 let instance: DuckDBInstance;
@@ -29,20 +30,20 @@ const CSV = [
   '4,3.25,maybe,d',
 ].join('\n');
 
-const contract: DatasetContract = {
-  dataset: 'meters',
-  schema: {
-    name: 'meters',
-    fields: [
-      { path: 'meter_id', type: 'int64', rawType: 'BIGINT', nullable: false },
-      { path: 'reading', type: 'double', rawType: 'DOUBLE', nullable: true },
-      { path: 'active', type: 'boolean', rawType: 'BOOLEAN', nullable: true },
-    ],
-  },
-  keys: ['meter_id'],
-  quality: {},
-  protected: false,
-};
+/** A contract with no quality thresholds, not protected: what these tests vary is the schema. */
+function contractOf(dataset: string, fields: SchemaField[], keys: string[]): DatasetContract {
+  return { dataset, schema: { name: dataset, fields }, keys, quality: {}, protected: false };
+}
+
+const contract = contractOf(
+  'meters',
+  [
+    { path: 'meter_id', type: 'int64', rawType: 'BIGINT', nullable: false },
+    { path: 'reading', type: 'double', rawType: 'DOUBLE', nullable: true },
+    { path: 'active', type: 'boolean', rawType: 'BOOLEAN', nullable: true },
+  ],
+  ['meter_id'],
+);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'healer-conform-'));
@@ -110,21 +111,16 @@ const PAYMENTS = [
   '4,,,2026-11-03 08:00:00',
 ].join('\n');
 
-const payments: DatasetContract = {
-  dataset: 'payments',
-  schema: {
-    name: 'payments',
-    fields: [
-      { path: 'payment_id', type: 'int64', rawType: 'BIGINT', nullable: false },
-      { path: 'amount €', type: 'double', rawType: 'DOUBLE', nullable: false },
-      { path: 'note; DROP', type: 'string', rawType: 'VARCHAR', nullable: true },
-      { path: 'paid_at', type: 'timestamp', rawType: 'TIMESTAMP', nullable: false },
-    ],
-  },
-  keys: ['payment_id'],
-  quality: {},
-  protected: false,
-};
+const payments = contractOf(
+  'payments',
+  [
+    { path: 'payment_id', type: 'int64', rawType: 'BIGINT', nullable: false },
+    { path: 'amount €', type: 'double', rawType: 'DOUBLE', nullable: false },
+    { path: 'note; DROP', type: 'string', rawType: 'VARCHAR', nullable: true },
+    { path: 'paid_at', type: 'timestamp', rawType: 'TIMESTAMP', nullable: false },
+  ],
+  ['payment_id'],
+);
 
 describe('stageConformed', () => {
   it('text path: casts padded values, trims booleans, quarantines what does not cast, keeps every row', async () => {
@@ -200,20 +196,15 @@ describe('stageConformed', () => {
     // Upstream swapped two headers: "label" holds the ids and "id" the labels. The contract also
     // has an optional "weight" the file lacks, and "note" is an extra column that rides along.
     await writeFile(join(dir, 'swapped.csv'), 'label,id,note\n1,first,x\n2,second,y\nthree,third,z\n');
-    const swapped: DatasetContract = {
-      dataset: 'parcels',
-      schema: {
-        name: 'parcels',
-        fields: [
-          { path: 'id', type: 'int64', rawType: 'BIGINT', nullable: false },
-          { path: 'label', type: 'string', rawType: 'VARCHAR', nullable: true },
-          { path: 'weight', type: 'double', rawType: 'DOUBLE', nullable: true },
-        ],
-      },
-      keys: [],
-      quality: {},
-      protected: false,
-    };
+    const swapped = contractOf(
+      'parcels',
+      [
+        { path: 'id', type: 'int64', rawType: 'BIGINT', nullable: false },
+        { path: 'label', type: 'string', rawType: 'VARCHAR', nullable: true },
+        { path: 'weight', type: 'double', rawType: 'DOUBLE', nullable: true },
+      ],
+      [],
+    );
     const { done, staged } = await stage('swapped.csv', swapped, 'inc-parcels-1', false, [
       { from: 'label', to: 'id' },
       { from: 'id', to: 'label' },

@@ -8,13 +8,7 @@ import type { RemediationResult, RemediationStep } from '../../../core/outcome.j
 import type { RemediationContext } from '../../../ports.js';
 import type { StagedSource } from '../duckdb-pipeline-runner.js';
 import type { PipelineSpec } from '../pipeline-file.js';
-import {
-  type ConformPlan,
-  quarantinePath,
-  remediatedPath,
-  type StagedConform,
-  stageConformed,
-} from './conform-input.js';
+import { type ConformPlan, remediatedPath, type StagedConform, stageConformed } from './conform-input.js';
 import { affectedSources, type ExecutorDeps, rerunOf } from './executor.js';
 
 /**
@@ -99,7 +93,7 @@ export async function conformAndRerun(
     rows.rowsIn += result.rows.rowsIn;
     rows.rowsDelivered += result.rows.rowsDelivered;
     rows.rowsQuarantined += result.rows.rowsQuarantined;
-    artifacts[`${name}.quarantine`] = quarantinePath(deps.stateDir, name, ctx.incidentId);
+    artifacts[`${name}.quarantine`] = result.quarantine;
     const kept = outcome.status === 'succeeded' ? outcome.baselines[name] : undefined;
     if (kept) artifacts[`${name}.remediated`] = kept;
     for (const phase of result.phases) {

@@ -206,7 +206,7 @@ export interface StageConformedInput {
 }
 
 /** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
-export function quarantinePath(stateDir: string, source: string, incidentId: string): string {
+function quarantinePath(stateDir: string, source: string, incidentId: string): string {
   return join(stateDir, 'quarantine', safeName(source), `${safeName(incidentId)}.parquet`);
 }
 
