@@ -9,12 +9,12 @@ import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
-import type { FailureEvent } from './core/event.js';
+import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { validate } from './core/validate.js';
-import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
+import type { Environment, EventClaim, IncidentRecord, PipelineDescription } from './ports.js';
 
 export interface HandleIncidentOptions {
   /** Incident id; defaults to a hash of the event id. */
@@ -23,6 +23,16 @@ export interface HandleIncidentOptions {
   guard?: 'on' | 'off';
   /** Rows to sample when profiling inputs (adapters may bound further). */
   sampleRows?: number;
+  /**
+   * How long this handler may hold the event's claim (the Lambda's remaining time). A claim whose
+   * holder died before acting is taken over after it; without one the claim never expires.
+   */
+  claimLeaseMs?: number;
+}
+
+/** The idempotency key of an event: one run reaching one state is handled once. */
+export function eventClaimKey(event: Pick<FailureEvent, 'runId' | 'state'>): string {
+  return `${event.runId}:${event.state}`;
 }
 
 /** Handles one failure event and returns the stored incident record. */
@@ -42,9 +52,19 @@ export async function handleIncident(
   };
 
   // EventBridge (and any runner) may deliver the same event more than once: act once.
-  if (!(await env.state.claimEvent(`${event.runId}:${event.state}`))) {
+  const claimKey = eventClaimKey(event);
+  const claimed = await env.state.claimEvent(claimKey, {
+    now: started,
+    incidentId,
+    ...(options.claimLeaseMs === undefined ? {} : { leaseMs: options.claimLeaseMs }),
+  });
+  if (!claimed) {
+    const claim = await env.state.getEventClaim(claimKey);
+    const leaseOver = claim?.leaseUntil !== undefined && Date.parse(claim.leaseUntil) <= started.getTime();
+    if (claim?.status === 'acting' && leaseOver) return reconcileInterrupted(event, claim, base, env);
     return {
       ...base,
+      ...(claim?.incidentId ? { id: claim.incidentId } : {}),
       status: 'duplicate',
       summary: `event for run ${event.runId} (${event.state}) already handled`,
     };
@@ -95,6 +115,7 @@ export async function handleIncident(
     };
     await record('outcome', { status, summary, durationMs: incident.durationMs });
     await env.state.saveIncident(incident);
+    await env.state.finishEvent(claimKey);
     return incident;
   };
 
@@ -142,7 +163,9 @@ export async function handleIncident(
 
   // Active action: take the per-job lock so two incidents never remediate one job at once.
   const owner = incidentId;
-  if (!(await env.state.acquireLock(event.job, owner, 15 * 60_000, env.clock.now()))) {
+  // The lock lives no longer than this handler may (a dead Lambda's lock frees with its lease).
+  const lockTtlMs = options.claimLeaseMs ?? 15 * 60_000;
+  if (!(await env.state.acquireLock(event.job, owner, lockTtlMs, env.clock.now()))) {
     const steps = await env.notifier.escalate({
       incidentId,
       pipeline: event.pipeline,
@@ -159,7 +182,9 @@ export async function handleIncident(
   }
   let result: RemediationResult;
   try {
-    if (action === 'retry') await env.state.recordRetry(event.job, event.runId, env.clock.now());
+    // From here on a redelivery must never act again, only reconcile what this one started.
+    await env.state.markEventActing(claimKey, action);
+    if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
     try {
       result = await env.remediator.execute(action, { incidentId, event, evidence, decision, pipeline });
     } catch (error) {
@@ -202,6 +227,68 @@ export async function handleIncident(
   return finish('escalated', reason, { result, validation });
 }
 
+/**
+ * Finishes an incident whose handler started an active action and then failed or died before
+ * recording the outcome. Acting again could double a quarantine or a publish, so it never does: it
+ * records the interruption in the audit, hands the incident to a human and closes the claim.
+ */
+async function reconcileInterrupted(
+  event: FailureEvent,
+  claim: EventClaim,
+  base: IncidentRecord,
+  env: Environment,
+): Promise<IncidentRecord> {
+  const incidentId = claim.incidentId ?? base.id;
+  const action = claim.action ?? 'unknown action';
+  const reason =
+    `a previous attempt started ${action} and stopped before recording its outcome; ` +
+    "healer did not act again: check the job's last run and its output";
+  const previous = await env.state.getIncident(incidentId);
+  const now = env.clock.now();
+  const pipeline = await env.pipelines.describe(event.pipeline);
+  const record = (step: AuditStep, data: unknown) =>
+    env.audit.append({
+      incidentId,
+      step,
+      at: now.toISOString(),
+      policyHash: env.policy.hash,
+      guardHash: GUARD_HASH,
+      authorityHash: sha256(canonicalJson(pipeline.authority)),
+      data,
+    });
+  await record('reconcile', { claim, reason, redeliveredEventId: event.id });
+  // The interrupted holder is gone (its lease passed): its job lock must not block the next run.
+  await env.state.releaseLock(event.job, incidentId);
+  const steps = await env.notifier.escalate({
+    incidentId,
+    pipeline: event.pipeline,
+    job: event.job,
+    runId: event.runId,
+    summary: `escalated: ${reason}`,
+    reason,
+    evidence: { event, logs: '', logsTruncated: false, datasets: [] },
+  });
+  const incident: IncidentRecord = {
+    ...base,
+    ...previous,
+    id: incidentId,
+    status: 'escalated',
+    summary: `escalated: ${reason}`,
+    ...(claim.action ? { action: claim.action } : {}),
+    result: { action: 'escalate', steps },
+    finishedAt: now.toISOString(),
+    durationMs: now.getTime() - Date.parse(previous?.startedAt ?? base.startedAt),
+  };
+  await record('outcome', {
+    status: incident.status,
+    summary: incident.summary,
+    durationMs: incident.durationMs,
+  });
+  await env.state.saveIncident(incident);
+  await env.state.finishEvent(eventClaimKey(event));
+  return incident;
+}
+
 /** Diagnoses gathered evidence and decides (policy, then guard) without executing anything. */
 export async function decideIncident(
   context: { incidentId: string; event: FailureEvent; evidence: Evidence; pipeline: PipelineDescription },
@@ -211,7 +298,7 @@ export async function decideIncident(
   const { event, pipeline } = context;
   const diagnosis = diagnose(context.evidence);
   const capabilities = await env.remediator.capabilities({ ...context, diagnosis });
-  const usage = await env.state.usage(event.job, event.runId, env.clock.now());
+  const usage = await env.state.usage(event.job, rootRunOf(event), env.clock.now());
   const decision = decide({
     diagnosis,
     policy: env.policy,

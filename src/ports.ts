@@ -176,11 +176,27 @@ export type IncidentStatus =
  * Durable state: idempotency, budgets, circuit breaker, incidents, per-job locks.
  *
  * @example
- * if (!(await state.claimEvent(`${event.runId}:${event.state}`))) return; // seen before
+ * if (!(await state.claimEvent(`${event.runId}:${event.state}`, { now }))) return; // seen before
  */
 export interface StateStore {
-  /** Records the key; false when it was already claimed (the event was handled before). */
-  claimEvent(key: string): Promise<boolean>;
+  /**
+   * Records the key; false when it is already claimed. A claim with a lease (`leaseMs`) that
+   * passed while its status was still `claimed` (the holder died before acting) is taken over.
+   */
+  claimEvent(key: string, options?: ClaimOptions): Promise<boolean>;
+  /** What is known of a claimed event; undefined when it was never claimed. */
+  getEventClaim(key: string): Promise<EventClaim | undefined>;
+  /**
+   * Marks the claim `acting` before an active action starts: from then on a redelivery must not
+   * act again, only reconcile. `endLease` (after a failure) lets a redelivery reconcile at once.
+   */
+  markEventActing(key: string, action: Action): Promise<void>;
+  /** Ends the claim's lease now, so a redelivery may take it over (claimed) or reconcile it (acting). */
+  endEventLease(key: string, now: Date): Promise<void>;
+  /** Marks the claim `done`: the incident has its outcome; every redelivery is a duplicate. */
+  finishEvent(key: string): Promise<void>;
+  /** Forgets a claim under which nothing ran, so a redelivery is handled as new. */
+  releaseEvent(key: string): Promise<void>;
   usage(job: string, runId: string, now: Date): Promise<BudgetUsage>;
   recordRetry(job: string, runId: string, at: Date): Promise<void>;
   /** A validated resolution resets the circuit breaker; a failure counts towards it. */
@@ -191,6 +207,25 @@ export interface StateStore {
   saveIncident(incident: IncidentRecord): Promise<void>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   listIncidents(limit?: number): Promise<IncidentRecord[]>;
+}
+
+/** How an event is claimed: for how long the claimer may hold it before it counts as dead. */
+export interface ClaimOptions {
+  now: Date;
+  /** Without a lease the claim never expires (the CLI: one process handles the event). */
+  leaseMs?: number;
+  incidentId?: string;
+}
+
+/** The stored state of one event claim. */
+export interface EventClaim {
+  key: string;
+  /** `claimed`: nothing acted yet; `acting`: an active action started; `done`: the outcome is recorded. */
+  status: 'claimed' | 'acting' | 'done';
+  incidentId?: string;
+  action?: Action;
+  /** ISO time after which a redelivery may take over (claimed) or reconcile (acting). */
+  leaseUntil?: string;
 }
 
 /** Time, injected so tests and the simulator control it. */

@@ -16,6 +16,11 @@ export const failureEventSchema = z
     job: z.string().min(1).max(256),
     /** The run that failed. */
     runId: z.string().min(1).max(256),
+    /**
+     * The first run of the chain when this run is healer's rerun of an earlier one. Retry budgets and
+     * the circuit breaker count the whole chain, so a rerun never gets a fresh budget.
+     */
+    rootRunId: z.string().min(1).max(256).optional(),
     state: z.enum(['FAILED', 'TIMEOUT', 'SUCCEEDED']),
     /** ISO 8601 time of the failure. */
     occurredAt: z.string().datetime({ offset: true }),
@@ -31,6 +36,11 @@ export const failureEventSchema = z
   .strict();
 
 export type FailureEvent = z.infer<typeof failureEventSchema>;
+
+/** The run whose retry budget this event spends: the chain's first run. */
+export function rootRunOf(event: Pick<FailureEvent, 'runId' | 'rootRunId'>): string {
+  return event.rootRunId ?? event.runId;
+}
 
 /** Parses untrusted input into a FailureEvent or throws an InvalidEventError naming the field. */
 export function parseFailureEvent(input: unknown, where = 'event'): FailureEvent {

@@ -8,7 +8,13 @@ import type { BudgetUsage } from '../core/decision.js';
 import type { FailureEvent } from '../core/event.js';
 import type { Policy } from '../core/policy/policy.js';
 import type { TableSchema } from '../core/schema.js';
-import type { Environment, IncidentRecord, PipelineDescription, RemediationContext } from '../ports.js';
+import type {
+  Environment,
+  EventClaim,
+  IncidentRecord,
+  PipelineDescription,
+  RemediationContext,
+} from '../ports.js';
 import { incidentCapabilities, incidentProfiles } from './evidence.js';
 import { remediationResult, type SimOutcome, simulateAction } from './outcome-model.js';
 import type { SimIncident } from './scenarios.js';
@@ -28,7 +34,7 @@ export function createSimEnvironment(policy: Policy): SimEnvironment {
   const incidents = new Map<string, SimIncident>();
   const outcomes = new Map<string, SimOutcome>();
   const audit = new Map<string, AuditRecord[]>();
-  const claimed = new Set<string>();
+  const claimed = new Map<string, EventClaim>();
   const incidentsStored = new Map<string, IncidentRecord>();
   const retries = new Map<string, number>();
   const failures = new Map<string, number>();
@@ -140,8 +146,21 @@ export function createSimEnvironment(policy: Policy): SimEnvironment {
     state: {
       async claimEvent(key) {
         if (claimed.has(key)) return false;
-        claimed.add(key);
+        claimed.set(key, { key, status: 'claimed' });
         return true;
+      },
+      async getEventClaim(key) {
+        return claimed.get(key);
+      },
+      async markEventActing(key, action) {
+        claimed.set(key, { key, status: 'acting', action });
+      },
+      async endEventLease() {},
+      async finishEvent(key) {
+        claimed.set(key, { key, status: 'done' });
+      },
+      async releaseEvent(key) {
+        if (claimed.get(key)?.status === 'claimed') claimed.delete(key);
       },
       async usage(job, runId): Promise<BudgetUsage> {
         return {

@@ -117,7 +117,12 @@ describe('glue-remediator', () => {
     );
     expect(result.rerun?.status).toBe('succeeded');
     const run = await c.glue.getJobRun({ JobName: 'orders-etl', RunId: result.rerun!.runId });
-    expect(run.JobRun?.Arguments).toEqual({ '--day': '2026-11-22', '--x': 'y' });
+    // The failed run's own arguments, plus the chain's root run so a failing rerun has no fresh budget.
+    expect(run.JobRun?.Arguments).toEqual({
+      '--day': '2026-11-22',
+      '--x': 'y',
+      '--healer_root_run_id': 'jr_failed',
+    });
   });
 
   it('backs off with jitter on a real ConcurrentRunsExceededException until the other run ends', async () => {

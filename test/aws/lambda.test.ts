@@ -201,11 +201,11 @@ describe('lambda handler on moto', () => {
     expect(table.Table?.StorageDescriptor?.Columns).toEqual(GOOD_COLUMNS);
     const versions = await c.glue.getTableVersions({ DatabaseName: 'sales', TableName: 'orders' });
     expect(versions.TableVersions?.length).toBe(3);
-    // The job re-ran once, with the failed run's own arguments.
+    // The job re-ran once, with the failed run's own arguments and the chain's root run.
     const runs = await jobRuns('orders-etl');
     expect(runs.length).toBe(before + 1);
     const rerun = runs.find((r) => r.Id !== runId);
-    expect(rerun?.Arguments).toEqual(args);
+    expect(rerun?.Arguments).toEqual({ ...args, '--healer_root_run_id': runId });
     // The audit chain is on S3 and verifies.
     const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
     const records = await audit.read(result.incidentId!);
@@ -232,7 +232,7 @@ describe('lambda handler on moto', () => {
     expect((await jobRuns('billing-etl')).length).toBe(runsAfterFirst);
     expect(first.action).toBe('retry');
     const rerun = (await jobRuns('billing-etl')).find((r) => r.Id !== runId);
-    expect(rerun?.Arguments).toEqual({ '--day': '2026-11-22' });
+    expect(rerun?.Arguments).toEqual({ '--day': '2026-11-22', '--healer_root_run_id': runId });
   });
 
   it('never retries an AccessDenied: escalates to SNS (read back from SQS) with the evidence', async () => {

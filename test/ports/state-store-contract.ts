@@ -24,6 +24,46 @@ export function runStateStoreContract(name: string, options: StateStoreContractO
       expect(await state.claimEvent('jr_1:TIMEOUT')).toBe(true);
     });
 
+    it('takes over a claim whose holder died before acting, never one that started acting', async () => {
+      const state = await options.create();
+      const at = (ms: number) => new Date(NOW.getTime() + ms);
+      expect(await state.claimEvent('jr_2:FAILED', { now: NOW, leaseMs: 1000, incidentId: 'inc-2' })).toBe(
+        true,
+      );
+      expect(await state.claimEvent('jr_2:FAILED', { now: at(500), leaseMs: 1000 })).toBe(false);
+      // The holder died before acting: after its lease the redelivery takes the claim over.
+      expect(
+        await state.claimEvent('jr_2:FAILED', { now: at(1500), leaseMs: 1000, incidentId: 'inc-2' }),
+      ).toBe(true);
+      await state.markEventActing('jr_2:FAILED', 'quarantine');
+      expect(await state.getEventClaim('jr_2:FAILED')).toMatchObject({
+        status: 'acting',
+        action: 'quarantine',
+        incidentId: 'inc-2',
+      });
+      // Acting: never taken over nor released, whatever the lease says.
+      expect(await state.claimEvent('jr_2:FAILED', { now: at(10_000), leaseMs: 1000 })).toBe(false);
+      await state.releaseEvent('jr_2:FAILED');
+      expect((await state.getEventClaim('jr_2:FAILED'))?.status).toBe('acting');
+      await state.endEventLease('jr_2:FAILED', at(2000));
+      expect((await state.getEventClaim('jr_2:FAILED'))?.leaseUntil).toBe(at(2000).toISOString());
+      await state.finishEvent('jr_2:FAILED');
+      expect((await state.getEventClaim('jr_2:FAILED'))?.status).toBe('done');
+      expect(await state.claimEvent('jr_2:FAILED', { now: at(20_000), leaseMs: 1000 })).toBe(false);
+      expect(await state.getEventClaim('jr_unknown:FAILED')).toBeUndefined();
+    });
+
+    it('releases a claim under which nothing ran, and claims without a lease never expire', async () => {
+      const state = await options.create();
+      expect(await state.claimEvent('jr_3:FAILED', { now: NOW })).toBe(true);
+      expect(await state.claimEvent('jr_3:FAILED', { now: new Date(NOW.getTime() + 86_400_000) })).toBe(
+        false,
+      );
+      await state.releaseEvent('jr_3:FAILED');
+      expect(await state.getEventClaim('jr_3:FAILED')).toBeUndefined();
+      expect(await state.claimEvent('jr_3:FAILED', { now: NOW })).toBe(true);
+    });
+
     it('counts retries per run and per job in the last hour', async () => {
       const state = await options.create();
       await state.recordRetry('job-a', 'jr_1', new Date(NOW.getTime() - 2 * HOUR));

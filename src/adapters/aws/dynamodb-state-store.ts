@@ -12,8 +12,9 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type Action, isAction } from '../../core/action.js';
 import type { BudgetUsage } from '../../core/decision.js';
-import type { IncidentRecord, StateStore } from '../../ports.js';
+import type { ClaimOptions, EventClaim, IncidentRecord, StateStore } from '../../ports.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
 
 /** The DynamoDB document client call the store uses (`send`). */
@@ -51,26 +52,112 @@ export class DynamodbStateStore implements StateStore {
     this.retentionS = (options.retentionDays ?? 30) * 86_400;
   }
 
-  async claimEvent(key: string): Promise<boolean> {
+  async claimEvent(key: string, options?: ClaimOptions): Promise<boolean> {
+    const now = options?.now ?? new Date();
+    const lease = options?.leaseMs === undefined ? {} : { leaseUntilMs: now.getTime() + options.leaseMs };
     return this.conditional(() =>
       this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `event#${key}`, sk: '-', expiresAt: this.ttl(Date.now()) },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: {
+            ...this.eventKey(key),
+            status: 'claimed',
+            ...(options?.incidentId ? { incidentId: options.incidentId } : {}),
+            ...lease,
+            expiresAt: this.ttl(now.getTime()),
+          },
+          // New, or claimed by a holder that died before acting (its lease passed).
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status = :claimed AND attribute_exists(#lease) AND #lease <= :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseUntilMs' },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now.getTime() },
+        }),
+      ),
+    );
+  }
+
+  async getEventClaim(key: string): Promise<EventClaim | undefined> {
+    const got = await awsCall('dynamodb:GetItem', this.table, () =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: this.eventKey(key), ConsistentRead: true })),
+    );
+    const item = got.Item;
+    if (!item) return undefined;
+    const status = item.status === 'claimed' || item.status === 'acting' ? item.status : 'done';
+    return {
+      key,
+      status,
+      ...(typeof item.incidentId === 'string' ? { incidentId: item.incidentId } : {}),
+      ...(typeof item.action === 'string' && isAction(item.action) ? { action: item.action } : {}),
+      ...(typeof item.leaseUntilMs === 'number'
+        ? { leaseUntil: new Date(item.leaseUntilMs).toISOString() }
+        : {}),
+    };
+  }
+
+  async markEventActing(key: string, action: Action): Promise<void> {
+    await awsCall('dynamodb:UpdateItem', this.table, () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.eventKey(key),
+          UpdateExpression: 'SET #status = :acting, #action = :action',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status', '#action': 'action' },
+          ExpressionAttributeValues: { ':acting': 'acting', ':action': action },
+        }),
+      ),
+    );
+  }
+
+  async endEventLease(key: string, now: Date): Promise<void> {
+    await this.conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.eventKey(key),
+          UpdateExpression: 'SET #lease = :now',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
+          ExpressionAttributeNames: { '#lease': 'leaseUntilMs', '#status': 'status' },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':done': 'done' },
+        }),
+      ),
+    );
+  }
+
+  async finishEvent(key: string): Promise<void> {
+    await awsCall('dynamodb:UpdateItem', this.table, () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.eventKey(key),
+          UpdateExpression: 'SET #status = :done REMOVE #lease',
+          ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseUntilMs' },
+          ExpressionAttributeValues: { ':done': 'done' },
         }),
       ),
     );
   }
 
   /**
-   * Forgets a claim, so a redelivery of the event is handled again. The Lambda calls this when an
-   * incident fails part-way: the claim must not turn EventBridge's retry into a silent duplicate.
+   * Forgets a claim under which nothing ran, so a redelivery of the event is handled again. A
+   * claim that started acting is never released: a redelivery must reconcile, not act twice.
    */
   async releaseEvent(key: string): Promise<void> {
-    await awsCall('dynamodb:DeleteItem', this.table, () =>
-      this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: `event#${key}`, sk: '-' } })),
+    await this.conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.eventKey(key),
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      ),
     );
+  }
+
+  private eventKey(key: string) {
+    return { pk: `event#${key}`, sk: '-' };
   }
 
   async usage(job: string, runId: string, now: Date): Promise<BudgetUsage> {

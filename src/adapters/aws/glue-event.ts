@@ -5,7 +5,7 @@
 import { Glue } from '@aws-sdk/client-glue';
 import { z } from 'zod';
 import { InvalidEventError } from '../../core/errors.js';
-import { type FailureEvent, parseFailureEvent } from '../../core/event.js';
+import { type FailureEvent, parseFailureEvent, rootRunOf } from '../../core/event.js';
 import { awsCall } from './aws-errors.js';
 
 /** States healer acts on (FAILED, TIMEOUT) or validates with (SUCCEEDED). */
@@ -96,6 +96,7 @@ export function toFailureEvent(event: GlueJobStateChange, run: GlueRunFacts): Fa
       pipeline: event.detail.jobName,
       job: event.detail.jobName,
       runId: event.detail.jobRunId,
+      ...(run.arguments[ROOT_RUN_ARGUMENT] ? { rootRunId: run.arguments[ROOT_RUN_ARGUMENT] } : {}),
       state: event.detail.state,
       occurredAt: event.time,
       errorMessage: (run.errorMessage || event.detail.message || undefined)?.slice(0, 100_000),
@@ -119,6 +120,21 @@ export function runArguments(event: FailureEvent): Record<string, string> | unde
   } catch {
     return undefined;
   }
+}
+
+/** The job argument that carries a rerun chain's first run, so budgets count the whole chain. */
+export const ROOT_RUN_ARGUMENT = '--healer_root_run_id';
+
+/**
+ * The arguments for healer's rerun of the failed run: the run's own arguments (with `overrides`)
+ * plus the chain's root run id. Undefined when the original arguments are unknown.
+ */
+export function rerunArguments(
+  event: FailureEvent,
+  overrides: Record<string, string> = {},
+): Record<string, string> | undefined {
+  const args = runArguments(event);
+  return args ? { ...args, ...overrides, [ROOT_RUN_ARGUMENT]: rootRunOf(event) } : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { TableSchema } from '../../core/schema.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
 import { AwsRemoteError, awsCall, isRetryableAwsError } from './aws-errors.js';
 import { glueTableToSchema, resolveTable } from './glue-catalog.js';
-import { runArguments } from './glue-event.js';
+import { rerunArguments } from './glue-event.js';
 import { joinS3, parseS3Uri } from './s3-uri.js';
 
 /** The Glue calls the remediator uses. */
@@ -145,7 +145,7 @@ export class GlueRemediator implements Remediator {
   private async retry(ctx: RemediationContext): Promise<RemediationResult> {
     const family = ctx.decision.diagnosis.classification.family;
     if (NEVER_RETRY.has(family)) return refused('retry', `a ${family} failure is never retried blindly`);
-    const args = runArguments(ctx.event);
+    const args = rerunArguments(ctx.event);
     if (!args) return refused('retry', 'the failed run arguments are unknown (too large to carry)');
     const steps: RemediationStep[] = [];
     const runId = await this.startRun(ctx.event.job, args, steps);
@@ -191,7 +191,7 @@ export class GlueRemediator implements Remediator {
       const schema = after.Table
         ? glueTableToSchema(target.dataset, after.Table, after.Table.VersionId)
         : undefined;
-      const args = runArguments(ctx.event);
+      const args = rerunArguments(ctx.event);
       if (!args) steps.push({ name: 'rerun', status: 'skipped', detail: 'run arguments unknown' });
       const runId = args ? await this.startRun(ctx.event.job, args, steps) : undefined;
       const rerun = runId ? await this.waitForRun(ctx.event.job, runId, steps) : undefined;
@@ -248,11 +248,9 @@ export class GlueRemediator implements Remediator {
         error: { code: 'E_REMOTE', message: `remediation job ${runId} failed` },
       };
     const rows = await this.readAccounting(joinS3(remediated, '_healer_accounting.json'), steps);
-    const original = runArguments(ctx.event);
-    if (!original) steps.push({ name: 'rerun', status: 'skipped', detail: 'run arguments unknown' });
-    const rerunId = original
-      ? await this.startRun(ctx.event.job, { ...original, [this.o.inputArgument]: remediated }, steps)
-      : undefined;
+    const rerunArgs = rerunArguments(ctx.event, { [this.o.inputArgument]: remediated });
+    if (!rerunArgs) steps.push({ name: 'rerun', status: 'skipped', detail: 'run arguments unknown' });
+    const rerunId = rerunArgs ? await this.startRun(ctx.event.job, rerunArgs, steps) : undefined;
     const rerun = rerunId ? await this.waitForRun(ctx.event.job, rerunId, steps) : undefined;
     if (rerunId) artifacts.rerunId = rerunId;
     return {

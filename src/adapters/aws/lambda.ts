@@ -1,14 +1,20 @@
 // The Lambda entry point: an EventBridge `Glue Job State Change` event in, one incident out. It
 // only translates (zod parse, GetJobRun) and calls `handleIncident`; Powertools idempotency on
-// DynamoDB, keyed on detail.jobRunId + detail.state, makes the same event delivered twice act once.
+// DynamoDB, keyed on detail.jobRunId + detail.state, makes the same event delivered twice act once,
+// and the agent's own claim (leased for this invocation's lifetime) makes a redelivery after a
+// failure or a dead invocation reconcile instead of acting twice or being dropped.
 
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { handleIncident } from '../../agent.js';
+import { eventClaimKey, handleIncident } from '../../agent.js';
 import { HealerError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import type { AwsClients } from '../../environments/aws-environment.js';
@@ -52,7 +58,7 @@ export function makeHandler(deps: LambdaDeps) {
   });
 
   const handleOnce = makeIdempotent(
-    async (event: unknown, _context: Context): Promise<LambdaResult> => {
+    async (event: unknown, context: Context): Promise<LambdaResult> => {
       const failure = await deps.translate(event);
       if (failure.state === 'SUCCEEDED') {
         deps.logger.info('run succeeded; nothing to heal', { jobRunId: failure.runId });
@@ -65,15 +71,14 @@ export function makeHandler(deps: LambdaDeps) {
       }
       environment ??= deps.environment();
       const env = await environment;
+      const claimKey = eventClaimKey(failure);
       let incident: Awaited<ReturnType<typeof handleIncident>>;
       try {
-        incident = await handleIncident(failure, env);
+        // The claim lasts as long as this invocation can: if it dies before acting, the
+        // redelivery after its timeout takes the claim over instead of calling it a duplicate.
+        incident = await handleIncident(failure, env, { claimLeaseMs: context.getRemainingTimeInMillis() });
       } catch (error) {
-        // The agent claimed the event before failing; release it so the retry (Lambda's async
-        // retries, EventBridge, the DLQ redrive) handles the incident instead of calling it a duplicate.
-        const state: object = env.state;
-        if ('releaseEvent' in state && typeof state.releaseEvent === 'function')
-          await (state.releaseEvent as (key: string) => Promise<void>)(`${failure.runId}:${failure.state}`);
+        await settleFailedClaim(env, claimKey, error, deps.logger);
         throw error;
       }
       const result: LambdaResult = {
@@ -99,6 +104,17 @@ export function makeHandler(deps: LambdaDeps) {
     try {
       return await handleOnce(event, context);
     } catch (error) {
+      // A concurrent delivery of the same event is being handled right now: not an error, and no
+      // page for the on-call through the stack's Lambda error alarm.
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        deps.logger.info('duplicate delivery while the first is in progress; nothing to do');
+        return {
+          jobRunId: parsed.detail.jobRunId,
+          state: parsed.detail.state,
+          status: 'duplicate',
+          summary: 'a concurrent invocation is handling this event',
+        };
+      }
       deps.logger.error('incident handling failed', {
         error: oneLine(error),
         code: error instanceof HealerError ? error.code : undefined,
@@ -108,6 +124,23 @@ export function makeHandler(deps: LambdaDeps) {
       deps.logger.removeKeys(['jobName', 'jobRunId']);
     }
   };
+}
+
+/**
+ * After a failed invocation: a claim under which nothing ran is released, so the redelivery is
+ * handled as new; a claim that started acting is kept and its lease ended, so the redelivery
+ * reconciles it (finishes the audit, escalates) and never acts twice.
+ */
+async function settleFailedClaim(env: Environment, key: string, error: unknown, logger: Logger) {
+  try {
+    const claim = await env.state.getEventClaim(key);
+    if (claim?.status === 'claimed') await env.state.releaseEvent(key);
+    else if (claim?.status === 'acting') await env.state.endEventLease(key, env.clock.now());
+    logger.warn('claim settled after a failure', { claim: claim?.status, error: oneLine(error) });
+  } catch (settleError) {
+    // The claim's lease still ends with this invocation's timeout: the redelivery then recovers.
+    logger.error('could not settle the claim', { error: oneLine(settleError) });
+  }
 }
 
 /** Deps from environment variables (validated with zod) and the standard SDK configuration. */

@@ -5,8 +5,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type Action, isAction } from '../../core/action.js';
 import type { BudgetUsage } from '../../core/decision.js';
-import type { IncidentRecord, StateStore } from '../../ports.js';
+import type { ClaimOptions, EventClaim, IncidentRecord, StateStore } from '../../ports.js';
 
 /** The last record of the audit chain, as the store remembers it. */
 export interface AuditHead {
@@ -22,6 +23,10 @@ export interface AuditHeadStore {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS claimed_events (key VARCHAR PRIMARY KEY, claimed_at TIMESTAMP);
+ALTER TABLE claimed_events ADD COLUMN IF NOT EXISTS status VARCHAR;
+ALTER TABLE claimed_events ADD COLUMN IF NOT EXISTS incident_id VARCHAR;
+ALTER TABLE claimed_events ADD COLUMN IF NOT EXISTS action VARCHAR;
+ALTER TABLE claimed_events ADD COLUMN IF NOT EXISTS lease_until_ms BIGINT;
 CREATE TABLE IF NOT EXISTS retries (job VARCHAR, run_id VARCHAR, retried_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS breakers (job VARCHAR PRIMARY KEY, consecutive_failures INTEGER);
 CREATE TABLE IF NOT EXISTS locks (job VARCHAR PRIMARY KEY, owner VARCHAR, expires_at TIMESTAMP);
@@ -62,18 +67,82 @@ export class DuckdbStateStore implements StateStore, AuditHeadStore {
     return next;
   }
 
-  private async rows(sql: string, values: (string | number)[] = []): Promise<Record<string, unknown>[]> {
+  private async rows(
+    sql: string,
+    values: (string | number | null)[] = [],
+  ): Promise<Record<string, unknown>[]> {
     const reader = await this.conn.runAndReadAll(sql, values);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
-  claimEvent(key: string): Promise<boolean> {
+  claimEvent(key: string, options?: ClaimOptions): Promise<boolean> {
     return this.serial(async () => {
+      const now = (options?.now ?? new Date()).getTime();
+      const lease = options?.leaseMs === undefined ? null : now + options.leaseMs;
+      // A claim whose holder died before acting (its lease passed) is taken over.
+      await this.conn.run(
+        `DELETE FROM claimed_events WHERE key = $1 AND status = 'claimed' AND lease_until_ms <= $2`,
+        [key, now],
+      );
       const inserted = await this.rows(
-        'INSERT INTO claimed_events VALUES ($1, now()) ON CONFLICT DO NOTHING RETURNING key',
-        [key],
+        `INSERT INTO claimed_events (key, claimed_at, status, incident_id, lease_until_ms)
+         VALUES ($1, now(), 'claimed', $2, $3) ON CONFLICT DO NOTHING RETURNING key`,
+        [key, options?.incidentId ?? null, lease],
       );
       return inserted.length === 1;
+    });
+  }
+
+  getEventClaim(key: string): Promise<EventClaim | undefined> {
+    return this.serial(async () => {
+      const [r] = await this.rows(
+        'SELECT status, incident_id, action, lease_until_ms FROM claimed_events WHERE key = $1',
+        [key],
+      );
+      if (!r) return undefined;
+      const status = r.status === 'claimed' || r.status === 'acting' ? r.status : 'done';
+      return {
+        key,
+        status,
+        ...(typeof r.incident_id === 'string' ? { incidentId: r.incident_id } : {}),
+        ...(typeof r.action === 'string' && isAction(r.action) ? { action: r.action } : {}),
+        ...(r.lease_until_ms !== null && r.lease_until_ms !== undefined
+          ? { leaseUntil: new Date(Number(r.lease_until_ms)).toISOString() }
+          : {}),
+      };
+    });
+  }
+
+  markEventActing(key: string, action: Action): Promise<void> {
+    return this.serial(async () => {
+      await this.conn.run(`UPDATE claimed_events SET status = 'acting', action = $2 WHERE key = $1`, [
+        key,
+        action,
+      ]);
+    });
+  }
+
+  endEventLease(key: string, now: Date): Promise<void> {
+    return this.serial(async () => {
+      await this.conn.run(
+        `UPDATE claimed_events SET lease_until_ms = $2 WHERE key = $1 AND status IN ('claimed', 'acting')`,
+        [key, now.getTime()],
+      );
+    });
+  }
+
+  finishEvent(key: string): Promise<void> {
+    return this.serial(async () => {
+      await this.conn.run(`UPDATE claimed_events SET status = 'done', lease_until_ms = NULL WHERE key = $1`, [
+        key,
+      ]);
+    });
+  }
+
+  releaseEvent(key: string): Promise<void> {
+    return this.serial(async () => {
+      // Never a claim that started acting: a redelivery must reconcile, not act twice.
+      await this.conn.run(`DELETE FROM claimed_events WHERE key = $1 AND status = 'claimed'`, [key]);
     });
   }
 

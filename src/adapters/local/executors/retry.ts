@@ -3,6 +3,7 @@
 // attempts and by the authority's per-run and per-job-per-hour retry budgets.
 
 import { effectiveBudgets } from '../../../core/authority.js';
+import { rootRunOf } from '../../../core/event.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
 import type { RunOutcome } from '../duckdb-pipeline-runner.js';
 import { type Executor, passThroughRows, rerunOf } from './executor.js';
@@ -20,7 +21,7 @@ export const retry: Executor = async (ctx, spec, deps) => {
   for (let n = 0; n < spec.retry.maxAttempts; n++) {
     if (n > 0) {
       // The agent recorded the first retry; each further attempt spends budget too.
-      const usage = await deps.state.usage(event.job, event.runId, deps.clock.now());
+      const usage = await deps.state.usage(event.job, rootRunOf(event), deps.clock.now());
       if (
         usage.retriesThisRun >= budgets.maxRetriesPerRun ||
         usage.retriesThisJobLastHour >= budgets.maxRetriesPerJobPerHour
@@ -28,11 +29,12 @@ export const retry: Executor = async (ctx, spec, deps) => {
         steps.push({ name: `attempt ${n + 1}`, status: 'skipped', detail: 'retry budget spent' });
         break;
       }
-      await deps.state.recordRetry(event.job, event.runId, deps.clock.now());
+      await deps.state.recordRetry(event.job, rootRunOf(event), deps.clock.now());
     }
     const wait = backoffDelay(n, spec.retry.baseDelayMs, spec.retry.maxDelayMs, deps.random);
     await deps.clock.sleep(wait);
     outcome = await deps.runner.run(spec, {
+      // Budgets count every attempt against the chain's first run (`rootRunOf`), never per attempt.
       runId: `${event.runId}-retry${n + 1}`,
       attempt: (event.attempt ?? 1) + n + 1,
     });
