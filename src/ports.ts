@@ -13,6 +13,7 @@ import type { DatasetContract } from './core/contract.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
+import type { IncidentGroup } from './core/incident-group.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
@@ -73,6 +74,12 @@ export interface Catalog {
  */
 export interface DataEngine {
   inferSchema(location: string, name: string): Promise<TableSchema>;
+  /**
+   * A cheap identity of the data at `location` (file names, sizes and modification times; S3
+   * ETags): equal fingerprints mean equal data, so a measurement can be reused. Undefined when the
+   * adapter cannot tell cheaply; callers then measure afresh.
+   */
+  fingerprint?(location: string): Promise<string | undefined>;
   profile(
     location: string,
     options?: {
@@ -162,6 +169,8 @@ export interface IncidentRecord {
   decision?: Decision;
   result?: RemediationResult;
   validation?: ValidationResult;
+  /** Set when this incident stands for a group of failures with one cause (an incident storm). */
+  group?: IncidentGroup;
 }
 
 export type IncidentStatus =

@@ -15,9 +15,11 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/drift.js'),
   () => import('./commands/demo.js'),
   () => import('./commands/run.js'),
+  () => import('./commands/handle.js'),
   () => import('./commands/audit.js'),
   () => import('./commands/incidents.js'),
   () => import('./commands/bench-remediate.js'),
+  () => import('./commands/bench-storm.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
 ];

@@ -13,6 +13,7 @@ export const AUDIT_STEPS = [
   'escalation',
   'outcome',
   'reconcile',
+  'linked',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

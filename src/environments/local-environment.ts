@@ -33,6 +33,8 @@ import type { Clock, Environment, Notifier } from '../ports.js';
 
 export interface LocalEnvironmentOptions {
   pipelineFile: string;
+  /** More pipeline files the environment answers for (events name their pipeline); default none. */
+  pipelineFiles?: string[];
   /** Defaults to `.healer/` beside the pipeline file. */
   stateDir?: string;
   /** A policy artifact file; default `policies/default.policy.json` of the package when present. */
@@ -82,7 +84,8 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const stateDir = resolve(options.stateDir ?? join(dirname(pipelineFile), '.healer'));
   const clock = options.clock ?? new SystemClock();
   const catalog = new LocalCatalog(stateDir);
-  const registry = new FilePipelineRegistry([pipelineFile], catalog);
+  const others = (options.pipelineFiles ?? []).map((f) => resolve(f)).filter((f) => f !== pipelineFile);
+  const registry = new FilePipelineRegistry([pipelineFile, ...others], catalog);
   const spec = await loadPipelineFile(pipelineFile);
   const policy = await loadPolicy(options.policy);
   const engine = new DuckdbDataEngine();

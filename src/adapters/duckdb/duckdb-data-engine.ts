@@ -9,6 +9,7 @@ import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
+import { fileFingerprint } from './file-fingerprint.js';
 import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 
 /** The file formats the engine reads. */
@@ -62,6 +63,10 @@ export class DuckdbDataEngine implements DataEngine {
   /** Resolves a path, directory or glob to its files and their format (read-only sniffing). */
   async resolve(location: string): Promise<DataSource> {
     return this.withConnection((conn) => resolveSource(conn, location));
+  }
+
+  fingerprint(location: string): Promise<string | undefined> {
+    return fileFingerprint(location);
   }
 
   async inferSchema(location: string, name: string): Promise<TableSchema> {

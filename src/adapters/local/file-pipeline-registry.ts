@@ -1,6 +1,7 @@
 // PipelineRegistry over pipeline files: describes a pipeline (datasets with their contracts, the
 // current input and the last good input, and the authority) from its YAML file and the catalog.
 
+import { stat } from 'node:fs/promises';
 import { ConfigError } from '../../core/errors.js';
 import type { DatasetBinding, PipelineDescription, PipelineRegistry } from '../../ports.js';
 import type { LocalCatalog } from './local-catalog.js';
@@ -13,16 +14,27 @@ import { loadPipelineFile, type PipelineSpec } from './pipeline-file.js';
  */
 export class FilePipelineRegistry implements PipelineRegistry {
   private readonly specs = new Map<string, PipelineSpec>();
+  /** Per file: its stat signature when last parsed, and what it declared. */
+  private readonly parsed = new Map<string, { signature: string; spec: PipelineSpec }>();
 
   constructor(
     private readonly files: string[],
     private readonly catalog: LocalCatalog,
   ) {}
 
-  /** The parsed pipeline of that name (files are re-read so edits apply to the next incident). */
+  /**
+   * The parsed pipeline of that name. Edits apply to the next incident: a file is parsed again
+   * whenever its size or modification time changed (a storm of events does not re-parse each time).
+   */
   async spec(pipeline: string): Promise<PipelineSpec> {
     for (const file of this.files) {
+      const info = await stat(file).catch(() => undefined);
+      const signature = info ? `${info.size}:${info.mtimeMs}:${info.ino}` : '';
+      const known = this.parsed.get(file);
+      if (known && signature && known.signature === signature) continue;
       const spec = await loadPipelineFile(file);
+      if (known) this.specs.delete(known.spec.name);
+      this.parsed.set(file, { signature, spec });
       this.specs.set(spec.name, spec);
     }
     const spec = this.specs.get(pipeline);

@@ -1,0 +1,235 @@
+// `healer bench-storm [--events N] [--jobs J] [--json]`: an incident storm on the embedded
+// runtime. J pipelines, each failing for one of five causes (throttling, access denied, memory,
+// a renamed column, a null spike), send N failure events in all; healer handles them as incident
+// groups. Measured in the same run: the storm's wall time, one cold single incident, and the time
+// of decisions on already-measured evidence. With --json the last line is
+// {"events","groups","storm_seconds","single_incident_seconds","ratio","decision_p99_ms"}.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLogPath } from '../../adapters/local/index.js';
+import { decideIncident, gatherEvidence, handleIncident } from '../../agent.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { FailureEvent } from '../../core/event.js';
+import { createLocalEnvironment } from '../../environments/local-environment.js';
+import { CachingDataEngine } from '../../evidence-cache.js';
+import { handleStorm } from '../../storm.js';
+import type { RegisterCommand } from '../commands.js';
+
+/** The five causes: a log line each (real message formats) and what the input looks like. */
+const CAUSES = [
+  {
+    name: 'throttling',
+    log: 'An error occurred (ThrottlingException) when calling the GetObject operation (reached max retries: 4): Rate exceeded',
+    input: 'good',
+  },
+  {
+    name: 'access_denied',
+    log: 'java.nio.file.AccessDeniedException: s3://acme-raw/orders/part-0000.csv: getFileStatus on s3://acme-raw/orders/part-0000.csv: com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)',
+    input: 'good',
+  },
+  {
+    name: 'out_of_memory',
+    log: 'Out of Memory Error: could not allocate block of size 256.0 KiB (1.9 GiB/1.9 GiB used)',
+    input: 'good',
+  },
+  {
+    name: 'renamed_column',
+    log: 'Binder Error: Referenced column "amount" not found in FROM clause!',
+    input: 'renamed',
+  },
+  {
+    name: 'null_spike',
+    log: 'Constraint Error: NOT NULL constraint failed: orders.amount',
+    input: 'nulls',
+  },
+] as const;
+
+const ROWS = 2_000;
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('bench-storm')
+    .description('Time an incident storm (many failures, few causes) against one single incident')
+    .option('--events <n>', 'failure events in the storm', '10000')
+    .option('--jobs <j>', 'pipelines the events are spread over', '50')
+    .option('--json', 'print the figures as JSON (last line)')
+    .action(async (options: { events: string; jobs: string; json?: boolean }) => {
+      const n = Number(options.events);
+      const jobs = Number(options.jobs);
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+        throw new InvalidInputError(`--events: expected an integer from 1 to 1000000, got ${options.events}`);
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1000)
+        throw new InvalidInputError(`--jobs: expected an integer from 1 to 1000, got ${options.jobs}`);
+      const dir = await mkdtemp(join(tmpdir(), 'healer-storm-'));
+      try {
+        const files = await writePipelines(dir, jobs);
+        const stateDir = join(dir, '.healer');
+        const events = await writeEvents(stateDir, n, jobs);
+
+        // One cold single incident per trial, on a fresh state folder and a fresh engine.
+        const singles: number[] = [];
+        for (let k = 0; k < 3; k++) {
+          const event = { ...events[k * 7]!, id: `single-${k}`, runId: `single-run-${k}` };
+          const singleState = join(dir, `single-${k}`);
+          await writeLog(singleState, event, CAUSES[causeOf(event)]!.log);
+          const env = await createLocalEnvironment({
+            pipelineFile: files[0]!,
+            pipelineFiles: files,
+            stateDir: singleState,
+            terminal: false,
+          });
+          try {
+            const t0 = performance.now();
+            await handleIncident(event, env);
+            singles.push((performance.now() - t0) / 1000);
+          } finally {
+            await env.close();
+          }
+        }
+
+        const env = await createLocalEnvironment({
+          pipelineFile: files[0]!,
+          pipelineFiles: files,
+          stateDir,
+          terminal: false,
+        });
+        try {
+          const data = new CachingDataEngine(env.data, { fingerprintTtlMs: 5_000 });
+          const cached = { ...env, data };
+          const t0 = performance.now();
+          const storm = await handleStorm(events, cached);
+          const stormSeconds = (performance.now() - t0) / 1000;
+
+          // Decisions on evidence already measured: gather (from the cache) + diagnose + decide.
+          const times: number[] = [];
+          for (const event of events.slice(0, 500)) {
+            const t = performance.now();
+            const pipeline = await env.pipelines.describe(event.pipeline);
+            const evidence = await gatherEvidence(event, pipeline, cached);
+            await decideIncident({ incidentId: 'bench', event, evidence, pipeline }, cached);
+            times.push(performance.now() - t);
+          }
+          const single = median(singles);
+          const figures = {
+            events: n,
+            groups: storm.groups.length,
+            storm_seconds: round(stormSeconds),
+            single_incident_seconds: round(single),
+            ratio: round(stormSeconds / single),
+            decision_p99_ms: round(quantile(times, 0.99)),
+          };
+          if (options.json) {
+            io.out(`${JSON.stringify(figures)}\n`);
+            return;
+          }
+          const statuses = new Map<string, number>();
+          for (const g of storm.groups)
+            statuses.set(g.incident.status, (statuses.get(g.incident.status) ?? 0) + 1);
+          io.out(
+            [
+              `${n} events over ${jobs} pipelines and ${CAUSES.length} causes -> ${storm.groups.length} incident groups (${[...statuses].map(([s, c]) => `${c} ${s}`).join(', ')})`,
+              `storm ${figures.storm_seconds} s (${round((stormSeconds * 1000) / n)} ms per event); one cold incident ${figures.single_incident_seconds} s (trials ${singles.map((s) => s.toFixed(3)).join(' ')})`,
+              `ratio ${figures.ratio}x (target <= 10x); decisions on measured evidence: p99 ${figures.decision_p99_ms} ms (target < 50 ms)`,
+              `evidence cache: ${data.stats.hits} hits, ${data.stats.misses} measurements, ${data.stats.uncached} uncached`,
+              '',
+            ].join('\n'),
+          );
+        } finally {
+          await env.close();
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+};
+
+function causeOf(event: FailureEvent): number {
+  return Number(event.pipeline.split('_').at(-1)) % CAUSES.length;
+}
+
+/** J pipelines in shadow mode (decide and record, execute nothing), each with its own input. */
+async function writePipelines(dir: string, jobs: number): Promise<string[]> {
+  const files: string[] = [];
+  for (let j = 0; j < jobs; j++) {
+    const name = `storm_job_${j}`;
+    const folder = join(dir, name);
+    await mkdir(folder, { recursive: true });
+    const cause = CAUSES[j % CAUSES.length]!;
+    await writeFile(join(folder, 'orders.csv'), ordersCsv(cause.input, j));
+    const file = join(folder, 'pipeline.yaml');
+    await writeFile(
+      file,
+      [
+        `name: ${name}`,
+        'sources:',
+        '  orders:',
+        '    path: orders.csv',
+        '    contract:',
+        '      columns:',
+        '        order_id: { type: int64, nullable: false }',
+        '        customer: { type: string, nullable: false }',
+        '        amount: { type: double, nullable: false }',
+        '      keys: [order_id]',
+        'transform: SELECT order_id, customer, amount FROM "orders"',
+        'target: { path: out/orders.parquet }',
+        'authority: { mode: shadow }',
+        '',
+      ].join('\n'),
+    );
+    files.push(file);
+  }
+  return files;
+}
+
+function ordersCsv(kind: 'good' | 'renamed' | 'nulls', seed: number): string {
+  const header = kind === 'renamed' ? 'order_id,customer,order_amount' : 'order_id,customer,amount';
+  const lines = [header];
+  for (let i = 0; i < ROWS; i++) {
+    const amount = kind === 'nulls' && i % 4 === 0 ? '' : ((i * 37 + seed) % 1000) / 4 + 1;
+    lines.push(`${i + 1},c-${(i * 7 + seed) % 97},${amount}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** N failure events round-robin over the pipelines, with each run's log where healer reads it. */
+async function writeEvents(stateDir: string, n: number, jobs: number): Promise<FailureEvent[]> {
+  const events: FailureEvent[] = [];
+  const t0 = Date.parse('2026-12-02T08:00:00Z');
+  for (let i = 0; i < n; i++) {
+    const j = i % jobs;
+    const pipeline = `storm_job_${j}`;
+    const event: FailureEvent = {
+      id: `evt-${i}`,
+      source: 'local',
+      pipeline,
+      job: pipeline,
+      runId: `run-${i}`,
+      state: 'FAILED',
+      occurredAt: new Date(t0 + i * 100).toISOString(),
+    };
+    await writeLog(stateDir, event, CAUSES[j % CAUSES.length]!.log);
+    events.push(event);
+  }
+  return events;
+}
+
+async function writeLog(stateDir: string, event: FailureEvent, line: string): Promise<void> {
+  const file = runLogPath(stateDir, event.pipeline, event.runId);
+  await mkdir(join(file, '..'), { recursive: true });
+  await writeFile(file, `2026-12-02 08:00:00 ERROR ${line}\n`);
+}
+
+function median(xs: number[]): number {
+  return quantile(xs, 0.5);
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
