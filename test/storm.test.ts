@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLogPath } from '../src/adapters/local/index.js';
-import type { FailureEvent } from '../src/core/event.js';
-import { incidentGroupId, incidentGroupKey, windowStartOf } from '../src/core/incident-group.js';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
+import type { FailureEvent } from '../src/core/event.js';
+import { incidentGroupId, incidentGroupKey, windowStartOf } from '../src/core/incident-group.js';
 import { createLocalEnvironment } from '../src/environments/local-environment.js';
 import { CachingDataEngine } from '../src/evidence-cache.js';
 import { handleStorm } from '../src/storm.js';
@@ -155,11 +155,15 @@ describe('healer handle', () => {
     const io = memoryIo('', dir);
     const stateDir = join(dir, '.healer');
     const code = await main(['handle', file, '--pipeline', ...files, '--state-dir', stateDir, '--json'], io);
-    const out = JSON.parse(io.stdout) as { events: number; groups: { status: string; linked: number; cause: string }[] };
+    const out = JSON.parse(io.stdout) as {
+      events: number;
+      groups: { status: string; linked: number; cause: string }[];
+    };
     expect(out.events).toBe(30);
     expect(out.groups).toHaveLength(2);
     expect(out.groups.map((g) => g.linked)).toEqual([14, 14]);
-    for (const g of out.groups) expect(g).toMatchObject({ status: 'recorded', cause: expect.stringMatching(/^permission/) });
+    for (const g of out.groups)
+      expect(g).toMatchObject({ status: 'recorded', cause: expect.stringMatching(/^permission/) });
     expect(code).toBe(0);
 
     await writeFile(file, `${JSON.stringify(batch[0])}\n{"id": "x", "source": "local"}\n`);
