@@ -1,7 +1,0 @@
-E = [
-("kafka-connect-oracle-ora-01031","https://github.com/erdemcer/kafka-connect-oracle/issues/22","permission","kafka","[2021-01-18 18:46:53,616] ERROR WorkerSourceTask{id=oracle-logminer-connector-0} Task threw an uncaught and unrecoverable exception (org.apache.kafka.connect.runtime.WorkerTask:177)\norg.apache.kafka.connect.errors.ConnectException: Error at database tier, Please check : java.sql.SQLSyntaxErrorException: ORA-01031: insufficient privileges\nORA-06512: at \"SYS.DBMS_LOGMNR\", line 58"),
-("oracle-grant-ora-01031-help","https://github.com/rsim/oracle-enhanced/pull/2449","permission","oracle","GRANT EXECUTE ON dbms_lock TO ruby\n                 *\nERROR at line 1:\nORA-01031: insufficient privileges\nHelp: https://docs.oracle.com/error-help/db/ora-01031/"),
-("oracle-ora-01045-lacks-create-session","https://github.com/datazip-inc/olake-docs/pull/68","permission","oracle","ORA-01045: user OLAKE lacks CREATE SESSION privilege; logon denied",True),
-("oracle-ora-00942-table-or-view","https://github.com/datazip-inc/olake-docs/pull/68","dependency","oracle","java.sql.SQLSyntaxErrorException: ORA-00942: table or view does not exist",True),
-("dbptk-permission-denied-for-schema","https://github.com/keeps/dbptk-developer/issues/339","permission","postgres","      Obtaining table structure for fotis.autor_abi\nERROR Fatal error while converting the database (ERROR: permission denied for schema fotisn  Position: 22)"),
-]

@@ -1,7 +1,0 @@
-E = [
-("bq-load-provided-schema-does-not-match","https://github.com/kubernetes/test-infra/issues/19625","schema","bigquery","BigQuery error in load operation: Provided Schema does not match Table k8s-\ngubernator:build.staging. Field number has changed type from STRING to INTEGER"),
-("bq-airflow-invalid-schema-update-changed-type","https://github.com/mozilla/bigquery-etl/issues/1806","schema","bigquery","[2021-02-12 20:51:25,130] {pod_launcher.py:156} INFO - b\"BigQuery error in query operation: Error processing job 'moz-fx-data-shared-\\n\"\n[2021-02-12 20:51:25,132] {pod_launcher.py:156} INFO - b\"prod:bqjob_r540c8667ffa81f70_00000177980335a2_1': Invalid schema update. Field\\n\"\n[2021-02-12 20:51:25,132] {pod_launcher.py:156} INFO - b'os_version has changed type from NUMERIC to STRING\\n'"),
-("bq-clusterfuzz-schema-does-not-match-float-integer","https://github.com/google/clusterfuzz/pull/680","schema","bigquery","Provided Schema does not match Table cluster-fuzz:afl_stats.TestcaseRun. Field seconds_executed has changed type from FLOAT to INTEGER"),
-("cloudquery-bigquery-column-changed-type","https://github.com/cloudquery/cloudquery/pull/6644","schema","bigquery","column id changed type from STRING to INTEGER. Try dropping the column and re-running",True),
-("cdap-bigquery-table-does-not-exist","https://github.com/data-integrations/google-cloud/pull/33","dependency","bigquery","java.lang.IllegalArgumentException: BigQuery table orders_daily does not exist.",True),
-]
