@@ -1,7 +1,7 @@
 // Signatures of configuration failures: missing or malformed job arguments, unknown options,
 // missing connectors or libraries. A human must change the job; retrying cannot help.
 
-import type { Signature } from './signature.js';
+import { type Signature, sqlState } from './signature.js';
 
 export const CONFIG_SIGNATURES: readonly Signature[] = [
   {
@@ -66,5 +66,62 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
       /\bInvalid (value|configuration) for (key|config(uration)?|property)\b|\bUnrecognized option\b|\bunrecognized arguments:|Parser Error: syntax error at or near|\[PARSE_SYNTAX_ERROR\]|mismatched input '[^']{0,100}' expecting/i,
     specificity: 0.8,
     example: 'main.py: error: unrecognized arguments: --JOB_ID j_0f9c',
+  },
+  {
+    id: 'airflow.connection_not_defined',
+    family: 'config',
+    pattern:
+      /The conn_id `[^`]{0,200}` isn't defined|\bCONNECTION_NOT_FOUND\b|\bVariable \S+ does not exist\b|\bVARIABLE_NOT_FOUND\b/,
+    specificity: 0.95,
+    example: "airflow.exceptions.AirflowNotFoundException: The conn_id `warehouse` isn't defined",
+  },
+  {
+    id: 'dbt.profile_or_env',
+    family: 'config',
+    pattern:
+      /Env var required but not provided|\bEnvVarMissingError\b|Could not find profile named|Profile loading failed|environment variable is required/,
+    specificity: 0.93,
+    example: "Env var required but not provided: 'DATABRICKS_HOST'",
+  },
+  {
+    id: 'sql.syntax_error',
+    family: 'config',
+    // SQLSTATE 42601 and the parsers' words: the job's SQL does not parse; a human must fix it.
+    pattern: new RegExp(
+      `syntax error line \\d+ at position \\d+|\\bsyntax error at or near\\b|ParseException:? ?line \\d+:\\d+|cannot recognize input near|Failed to recognize predicate|You have an error in your SQL syntax|\\bER_PARSE_ERROR\\b|\\bORA-(00933|00936)\\b|Specified key was too long|${sqlState('42601')}`,
+      'i',
+    ),
+    specificity: 0.88,
+    example: "FAILED: ParseException line 1:37 cannot recognize input near '.' 'id1' 'BIGINT' in column type",
+  },
+  {
+    id: 'spark.session_misconfigured',
+    family: 'config',
+    // A session or classpath without the extension, catalog or filesystem the job needs.
+    pattern:
+      /This Delta operation requires the SparkSession to be configured|\[DELTA_CONFIGURE_SPARK_SESSION|Table does not support (reads|writes)|S3AFileSystem (not found|could not be instantiated)|\bServiceConfigurationError\b/,
+    specificity: 0.9,
+    example:
+      'org.apache.spark.sql.AnalysisException: This Delta operation requires the SparkSession to be configured with the',
+  },
+  {
+    id: 'kafka.invalid_config',
+    family: 'config',
+    pattern:
+      /\b(InvalidConfiguration|Config|UnsupportedSaslMechanism|InvalidReplicationFactor|InvalidPartitions|InvalidRequiredAcks|InvalidTopic|UnsupportedVersion)Exception\b/,
+    specificity: 0.85,
+    example:
+      'org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication-factor is invalid.',
+  },
+  {
+    id: 'sql.feature_not_supported',
+    family: 'config',
+    // SQLSTATE class 0A: the engine does not support what the job asks of it.
+    pattern: new RegExp(
+      `\\bfeature not supported\\b|\\[UNSUPPORTED_FEATURE|${sqlState('0A[0-9A-Z]{3}')}`,
+      'i',
+    ),
+    specificity: 0.85,
+    example: 'ERROR:  cannot use subquery in check constraint (SQLSTATE 0A000)',
   },
 ];
