@@ -63,7 +63,7 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
     id: 'config.invalid_setting',
     family: 'config',
     pattern:
-      /\bInvalid (value|configuration) for (key|config(uration)?|property)\b|\bUnrecognized option\b|\bunrecognized arguments:|Parser Error: syntax error at or near|\[PARSE_SYNTAX_ERROR\]|mismatched input '[^']{0,100}' expecting/i,
+      /\bInvalid (value|configuration) for (key|config(uration)?|property)\b|\bUnrecognized option\b|\bunrecognized arguments:|Parser Error: syntax error at or near|\[PARSE_SYNTAX_ERROR\]|mismatched input '[^']{0,100}'\.? expecting|\bParsingException: line \d+:\d+/i,
     specificity: 0.8,
     example: 'main.py: error: unrecognized arguments: --JOB_ID j_0f9c',
   },
@@ -103,6 +103,16 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
     specificity: 0.9,
     example:
       'org.apache.spark.sql.AnalysisException: This Delta operation requires the SparkSession to be configured with the',
+  },
+  {
+    id: 'trino.user_error_config',
+    family: 'config',
+    // Trino's error names (StandardErrorCode) carry the family whatever the message says.
+    pattern:
+      /\bname=(SYNTAX_ERROR|NOT_SUPPORTED|FUNCTION_NOT_FOUND|INVALID_SESSION_PROPERTY|CATALOG_NOT_FOUND)\b/,
+    specificity: 0.9,
+    example:
+      'TrinoUserError(type=USER_ERROR, name=SYNTAX_ERROR, message="line 1:1: mismatched input \'SELEC\'", query_id=20221003_221109_00002_uejbx)',
   },
   {
     id: 'kafka.invalid_config',

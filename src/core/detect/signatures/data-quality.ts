@@ -102,7 +102,7 @@ export const DATA_QUALITY_SIGNATURES: readonly Signature[] = [
     family: 'data_quality',
     // SQLSTATE class 22 (data exception): a value that does not parse or fit its type.
     pattern: new RegExp(
-      `invalid input syntax for|value too long for type|numeric field overflow|out of range for type|\\bdivision by zero\\b|Incorrect (integer|decimal|double|date|datetime|time) value|Data too long for column|Data truncated for column|Out of range value for column|\\bORA-(01722|01841|01861|12899)\\b|Numeric value '[^']{0,100}' is not recognized|Timestamp '[^']{0,100}' is not recognized|Invalid input value for type|${sqlState('22[0-9A-Z]{3}')}`,
+      `invalid input syntax for|value too long for type|numeric field overflow|out of range for type|\\bdivision by zero\\b|Incorrect (integer|decimal|double|date|datetime|time) value|Data too long for column|Data truncated for column|Out of range value for column|\\bORA-(01722|01841|01861|12899)\\b|Numeric value '[^']{0,100}' is not recognized|Timestamp '[^']{0,100}' is not recognized|Invalid input value for type|Check 'stl_load_errors' system table|String length exceeds DDL length|\\bname=(INVALID_CAST_ARGUMENT|NUMERIC_VALUE_OUT_OF_RANGE|DIVISION_BY_ZERO|INVALID_FUNCTION_ARGUMENT)\\b|${sqlState('22[0-9A-Z]{3}')}`,
       'i',
     ),
     specificity: 0.9,

@@ -69,7 +69,7 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     // SQLSTATE 42P01/42S02 (undefined table) and its wordings: the input table is not there (yet).
     // Snowflake says "does not exist or not authorized" on purpose; what it asserts is absence.
     pattern: new RegExp(
-      `\\brelation "[^"]{1,200}" does not exist|\\bUndefinedTable\\b|Base table or view not found|Table '[^']{1,200}' doesn't exist|\\bER_NO_SUCH_TABLE\\b|\\bORA-00942\\b|\\btable or view does not exist\\b|Table not found '|\\[Error 10001\\]|does not exist or not authorized|Object does not exist, or operation cannot be performed|\\bTable '[^']{1,200}' does not exist\\b|\\btable \\S+ does not exist\\.|Not found: (Table|Dataset) |${sqlState('42P01|42S02')}`,
+      `\\brelation "[^"]{1,200}" does not exist|\\bUndefinedTable\\b|Base table or view not found|Table '[^']{1,200}' doesn't exist|\\bER_NO_SUCH_TABLE\\b|\\bORA-00942\\b|\\btable or view does not exist\\b|Table not found '|\\[Error 10001\\]|does not exist or not authorized|Object does not exist, or operation cannot be performed|\\bTable '[^']{1,200}' does not exist\\b|\\btable \\S+ does not exist\\.|Not found: (Table|Dataset) |\\bname=(TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|NOT_FOUND)\\b|${sqlState('42P01|42S02')}`,
       'i',
     ),
     specificity: 0.9,

@@ -83,7 +83,7 @@ export const SCHEMA_SIGNATURES: readonly Signature[] = [
     family: 'schema',
     // SQLSTATE 42703/42S22 (undefined column) and its wordings across engines.
     pattern: new RegExp(
-      `\\bcolumn "[^"]{1,200}"( of relation "[^"]{1,200}")? does not exist|\\bcolumn [\\w.]{1,200} does not exist\\b|\\bUndefinedColumn\\b|\\bUnknown column '[^']{1,200}' in\\b|\\bER_BAD_FIELD_ERROR\\b|\\bORA-00904\\b|\\binvalid identifier '|Invalid column reference|Invalid table alias or column reference|Column '[^']{1,200}' cannot be resolved|\\bUnrecognized name: |Column \`[^\`]{1,200}\` not found in|\\bNOT_FOUND_COLUMN_IN_BLOCK\\b|${sqlState('42703|42S22')}`,
+      `\\bcolumn "[^"]{1,200}"( of relation "[^"]{1,200}")? does not exist|\\bcolumn [\\w.]{1,200} does not exist\\b|\\bUndefinedColumn\\b|\\bUnknown column '[^']{1,200}' in\\b|\\bER_BAD_FIELD_ERROR\\b|\\bORA-00904\\b|\\binvalid identifier '|Invalid column reference|Invalid table alias or column reference|Column '[^']{1,200}' (cannot be resolved|not found in any table)|\\bInvalid column: |\\bname=(COLUMN_NOT_FOUND|MISSING_COLUMN_NAME|TYPE_MISMATCH)\\b|\\bUnrecognized name: |Column \`[^\`]{1,200}\` not found in|\\bNOT_FOUND_COLUMN_IN_BLOCK\\b|${sqlState('42703|42S22')}`,
       'i',
     ),
     specificity: 0.93,
