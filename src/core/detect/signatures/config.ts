@@ -115,6 +115,29 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
       'TrinoUserError(type=USER_ERROR, name=SYNTAX_ERROR, message="line 1:1: mismatched input \'SELEC\'", query_id=20221003_221109_00002_uejbx)',
   },
   {
+    id: 'sql.undefined_function',
+    family: 'config',
+    // SQLSTATE 42883 (undefined function) and Spark's UNRESOLVED_ROUTINE: the job calls a function
+    // the engine does not have (a missing UDF registration, a dialect difference).
+    pattern: new RegExp(
+      `\\bfunction [\\w."]{1,200}\\([^)]{0,200}\\) does not exist\\b|\\[UNRESOLVED_ROUTINE\\]|\\bUndefined function: |\\bFUNCTION_NOT_FOUND\\b|${sqlState('42883')}`,
+      'i',
+    ),
+    specificity: 0.88,
+    example: 'psycopg2.errors.UndefinedFunction: function to_dat(unknown) does not exist',
+  },
+  {
+    id: 'sql.invalid_catalog',
+    family: 'config',
+    // SQLSTATE 3D000: the connection names a database that is not there; the job's settings are wrong.
+    pattern: new RegExp(
+      `FATAL:\\s+database "[^"]{1,200}" does not exist|\\bUnknown database '[^']{1,200}'|\\bER_BAD_DB_ERROR\\b|${sqlState('3D000')}`,
+      'i',
+    ),
+    specificity: 0.9,
+    example: 'psycopg2.OperationalError: FATAL:  database "analytics" does not exist',
+  },
+  {
     id: 'kafka.invalid_config',
     family: 'config',
     pattern:

@@ -66,7 +66,7 @@ export const PERMISSION_SIGNATURES: readonly Signature[] = [
     family: 'permission',
     // SQLSTATE class 28 and the login failures of Postgres, MySQL, Oracle, SQL Server, Snowflake.
     pattern: new RegExp(
-      `password authentication failed for user|\\bno pg_hba\\.conf entry\\b|fe_sendauth: no password supplied|\\bAccess denied for user\\b|\\bER_ACCESS_DENIED_ERROR\\b|\\bORA-(01017|01045|28000)\\b|Incorrect username or password|\\bLogin failed for user\\b|${sqlState('28[0-9A-Z]{3}')}`,
+      `password authentication failed for user|FATAL:\\s+role "[^"]{1,200}" does not exist|\\bno pg_hba\\.conf entry\\b|fe_sendauth: no password supplied|\\bAccess denied for user\\b|\\bER_ACCESS_DENIED_ERROR\\b|\\bORA-(01017|01045|28000)\\b|Incorrect username or password|\\bLogin failed for user\\b|${sqlState('28[0-9A-Z]{3}')}`,
       'i',
     ),
     specificity: 0.96,
