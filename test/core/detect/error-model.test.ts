@@ -82,16 +82,14 @@ describe('calibration', () => {
 
 describe('the classifier with its fallback', () => {
   it('answers from the model, with source and a capped confidence, when no signature matches', () => {
-    // A wording no signature knows, close to real Postgres/MySQL access-control messages.
+    // A Hudi key error: no signature knows Hudi's wording; the model reads "null", "cannot be null".
     const log =
-      'ERROR: user etl_loader is denied access: permission denied, grant missing for insufficient privileges role';
-    const c = classifyError(log.replace('insufficient privileges', 'privileges'));
-    expect(c.source === 'model' || c.family === 'unknown').toBe(true);
-    if (c.source === 'model') {
-      expect(c.rule).toBe(`model.${c.family}`);
-      expect(c.confidence).toBeLessThanOrEqual(0.85);
-      expect(log).toContain(c.line.slice(0, 40));
-    }
+      'org.apache.hudi.exception.HoodieKeyException: recordKey value: "null" for field: "id" cannot be null or empty.';
+    const c = classifyError(log);
+    expect(c).toMatchObject({ family: 'data_quality', rule: 'model.data_quality', source: 'model' });
+    expect(c.confidence).toBeGreaterThanOrEqual(CLASSIFIER_MODEL.threshold - 0.01);
+    expect(c.confidence).toBeLessThanOrEqual(0.85);
+    expect(c.line).toBe(log);
   });
 
   it('a signature match is reported with source signature and wins over the model', () => {
