@@ -137,4 +137,14 @@ export const DATA_QUALITY_SIGNATURES: readonly Signature[] = [
     example:
       'java.lang.RuntimeException: s3://lake/orders/part-0.parquet is not a Parquet file. expected magic number at tail [80, 65, 82, 49] but found [117, 101, 116, 10]',
   },
+  {
+    id: 'file.bad_encoding',
+    family: 'data_quality',
+    // Bytes that are not valid in the declared encoding (Python, Postgres 22021, DuckDB's CSV reader).
+    pattern:
+      /\bUnicodeDecodeError: '[\w-]{1,20}' codec can't decode byte\b|\binvalid byte sequence for encoding\b|Invalid unicode \(byte sequence mismatch\) detected/,
+    specificity: 0.9,
+    example:
+      "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 10: invalid continuation byte",
+  },
 ];
