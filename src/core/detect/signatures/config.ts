@@ -84,6 +84,16 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
     example: "Env var required but not provided: 'DATABRICKS_HOST'",
   },
   {
+    id: 'dbt.compilation_error',
+    family: 'config',
+    // dbt's compilation errors: the project's graph or SQL templates are wrong, not the data.
+    pattern:
+      /^\s*Compilation Error\b|\bdepends on (a )?node named '[^']{1,200}' which was not found|\bwhich is not in the graph!|\bexists but cannot be referenced from\b/,
+    specificity: 0.9,
+    example:
+      "  Model 'model.dbtrepo.diabetes3' (models/intermediate/diabetes3.sql) depends on a node named 'diabetes2' which was not found",
+  },
+  {
     id: 'sql.syntax_error',
     family: 'config',
     // SQLSTATE 42601 and the parsers' words: the job's SQL does not parse; a human must fix it.
