@@ -21,4 +21,10 @@ export interface Classification {
   confidence: number;
   /** The log line that matched (trimmed); empty when nothing matched. */
   line: string;
+  /**
+   * What decided: a `signature` (rule = its id), or the learned fallback `model` (rule =
+   * `model.<family>`, confidence = its calibrated probability, capped below any signature's).
+   * Absent for `unknown` and for classifications made outside the classifier.
+   */
+  source?: 'signature' | 'model';
 }

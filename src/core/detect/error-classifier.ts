@@ -2,6 +2,8 @@
 // failure family, the signature that proved it, the line it matched and a confidence. Pure.
 
 import type { Classification } from '../failure-family.js';
+import { CLASSIFIER_MODEL } from './classifier-model.generated.js';
+import { predictor } from './error-model.js';
 import { SIGNATURES, type Signature } from './signatures/index.js';
 
 /**
@@ -16,7 +18,13 @@ export const CLASSIFIER_BOUNDS = {
   MAX_LINE_CHARS: 16 * 1024,
   /** The `line` reported back is at most this long (a window around the match). */
   MAX_REPORTED_LINE_CHARS: 500,
+  /** The learned fallback reads at most the last this many characters of the bounded log. */
+  MODEL_TAIL_CHARS: 64 * 1024,
 } as const;
+
+/** The model is never as sure as a signature: its confidence is capped here. */
+const MAX_MODEL_CONFIDENCE = 0.85;
+const predictFamily = predictor(CLASSIFIER_MODEL);
 
 /** Score bonus per `Caused by:` level (capped): the root cause outranks its wrappers. */
 const DEPTH_BONUS = 0.15;
@@ -36,8 +44,19 @@ interface Candidate {
   score: number;
 }
 
-// Any signature hit implies this case-insensitive union hits, so most lines cost one regex test.
-const PREFILTER = new RegExp(SIGNATURES.map((s) => `(?:${s.pattern.source})`).join('|'), 'i');
+// Any signature hit implies one of these two unions hits, so most lines cost two regex tests. The
+// case-sensitive patterns are kept apart: a case-insensitive union of everything is ~2x slower.
+const unionOf = (sigs: readonly Signature[], flags: string) =>
+  new RegExp(sigs.map((s) => `(?:${s.pattern.source})`).join('|') || '(?!)', flags);
+const PREFILTER_CASED = unionOf(
+  SIGNATURES.filter((s) => !s.pattern.ignoreCase),
+  '',
+);
+const PREFILTER_UNCASED = unionOf(
+  SIGNATURES.filter((s) => s.pattern.ignoreCase),
+  'i',
+);
+const PREFILTER = { test: (line: string) => PREFILTER_CASED.test(line) || PREFILTER_UNCASED.test(line) };
 // Java stack frames (`at a.b.C.m(C.java:1)`) and `... 36 more` never carry the message.
 const STACK_FRAME = /^\s*(at [\w$.<>/]+\(.*\)|\.\.\. \d+ more|at\$)/;
 // A line that starts a new log record (timestamp, level or a Python traceback first): the cause
@@ -47,6 +66,10 @@ const RECORD_START =
 const LOW_LEVEL = /\b(WARN|WARNING|INFO|DEBUG|TRACE)\b/;
 const HIGH_LEVEL = /\b(ERROR|FATAL|CRITICAL)\b/;
 const CAUSED_BY = /^\s*Caused by:/;
+// A Python traceback frame (`  File "x.py", line 3, in f`); the indented source line under it is
+// code, not a message.
+const PY_FRAME = /^\s*File "[^"]{1,1000}", line \d+/;
+const PY_SOURCE = /^\s{4,}\S/;
 
 /**
  * Classifies one job log into a failure family.
@@ -90,7 +113,7 @@ export function classifyError(log: string): Classification {
     )
       bestPermission = candidate;
   }
-  if (best === undefined) return UNKNOWN;
+  if (best === undefined) return modelFallback(text);
   // A denial that shows up next to throttling or timeouts is the real failure: retrying the
   // same call is denied again, so the answer must not invite a blind retry.
   const chosen =
@@ -100,7 +123,41 @@ export function classifyError(log: string): Classification {
     rule: chosen.signature.id,
     confidence: confidenceOf(chosen),
     line: reportedLine(chosen.line, chosen.matchIndex),
+    source: 'signature',
   };
+}
+
+/**
+ * No signature matched: the learned fallback reads the tail of the log (without Java and Python stack
+ * frames and INFO/DEBUG records, which never carry the failure) and answers only when its calibrated
+ * probability clears the threshold fitted on the development corpus; otherwise `unknown`.
+ */
+function modelFallback(text: string): Classification {
+  const p = predictFamily(modelLines(text));
+  if (p.family === 'unknown' || p.line === '') return UNKNOWN;
+  return {
+    family: p.family,
+    rule: `model.${p.family}`,
+    confidence: Math.round(Math.min(MAX_MODEL_CONFIDENCE, p.probability) * 100) / 100,
+    line: reportedLine(p.line, 0),
+    source: 'model',
+  };
+}
+
+/** The lines of a log the learned fallback reads (training reads texts through this too). */
+export function modelLines(text: string): string[] {
+  const lines: string[] = [];
+  let afterPyFrame = false;
+  for (const raw of text.slice(-CLASSIFIER_BOUNDS.MODEL_TAIL_CHARS).split('\n')) {
+    const line = raw.slice(0, CLASSIFIER_BOUNDS.MAX_LINE_CHARS);
+    const codeUnderFrame = afterPyFrame && PY_SOURCE.test(line);
+    afterPyFrame = PY_FRAME.test(line);
+    if (line.trim() === '' || STACK_FRAME.test(line) || afterPyFrame || codeUnderFrame) continue;
+    const head = line.slice(0, 120);
+    if (LOW_LEVEL.test(head) && !HIGH_LEVEL.test(head) && !/\bWARN(ING)?\b/.test(head)) continue;
+    lines.push(line);
+  }
+  return lines;
 }
 
 function bestOnLine(line: string, depth: number, lowLevel: boolean): Candidate | undefined {

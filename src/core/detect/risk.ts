@@ -111,6 +111,7 @@ const MEMORY_RULES: ReadonlySet<string> = new Set([
   'jvm.out_of_memory',
   'python.memory_error',
   'duckdb.out_of_memory',
+  'query.memory_limit',
 ]);
 
 function isDrift(f: Finding): boolean {

@@ -1,7 +1,7 @@
 // Signatures of data-quality failures: the schema is as expected but some values are not
 // (unparseable numbers and dates, malformed records, nulls in non-nullable fields, duplicates).
 
-import type { Signature } from './signature.js';
+import { type Signature, sqlState } from './signature.js';
 
 export const DATA_QUALITY_SIGNATURES: readonly Signature[] = [
   {
@@ -74,5 +74,77 @@ export const DATA_QUALITY_SIGNATURES: readonly Signature[] = [
     pattern: /\bHIVE_BAD_DATA\b/,
     specificity: 0.9,
     example: 'HIVE_BAD_DATA: Error parsing field value \'\' for field 3: For input string: ""',
+  },
+  {
+    id: 'sql.not_null_violation',
+    family: 'data_quality',
+    // SQLSTATE 23502 and its wordings: a required column received a null.
+    pattern: new RegExp(
+      `violates not-null constraint|\\bNotNullViolation\\b|\\bORA-01400\\b|Column '[^']{1,200}' cannot be null|${sqlState('23502')}`,
+      'i',
+    ),
+    specificity: 0.93,
+    example: 'psycopg2.errors.NotNullViolation: null value in column "id" violates not-null constraint',
+  },
+  {
+    id: 'sql.integrity_violation',
+    family: 'data_quality',
+    // SQLSTATE class 23 (integrity constraint violation): duplicates, foreign keys, checks.
+    pattern: new RegExp(
+      `violates (unique|foreign key|check|exclusion) constraint|\\bIntegrityError\\b|IntegrityConstraintViolation|Integrity constraint violation|Duplicate entry '[^']{0,200}' for key|\\bER_DUP_ENTRY\\b|\\bORA-00001\\b|${sqlState('23[0-9A-Z]{3}')}`,
+      'i',
+    ),
+    specificity: 0.9,
+    example: "SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry '42' for key 'PRIMARY'",
+  },
+  {
+    id: 'sql.data_exception',
+    family: 'data_quality',
+    // SQLSTATE class 22 (data exception): a value that does not parse or fit its type.
+    pattern: new RegExp(
+      `invalid input syntax for|value too long for type|numeric field overflow|out of range for type|\\bdivision by zero\\b|Incorrect (integer|decimal|double|date|datetime|time) value|Data too long for column|Data truncated for column|Out of range value for column|\\bORA-(01722|01841|01861|12899)\\b|Numeric value '[^']{0,100}' is not recognized|Timestamp '[^']{0,100}' is not recognized|Invalid input value for type|Check 'stl_load_errors' system table|String length exceeds DDL length|\\bname=(INVALID_CAST_ARGUMENT|NUMERIC_VALUE_OUT_OF_RANGE|DIVISION_BY_ZERO|INVALID_FUNCTION_ARGUMENT)\\b|${sqlState('22[0-9A-Z]{3}')}`,
+      'i',
+    ),
+    specificity: 0.9,
+    example: "ERROR 1366 (HY000): Incorrect integer value: 'n/a' for column 'qty' at row 1",
+  },
+  {
+    id: 'file.malformed_rows',
+    family: 'data_quality',
+    // A delimited file whose rows do not parse (pandas' C parser and its skipped-line warnings).
+    pattern:
+      /\bError tokenizing data\b|\bExpected \d+ fields in line \d+, saw \d+|\bSkipping line \d+: expected \d+ fields/,
+    specificity: 0.92,
+    example: 'pandas.errors.ParserError: Error tokenizing data. C error: Expected 8 fields in line 7, saw 11',
+  },
+  {
+    id: 'arrow.conversion',
+    family: 'data_quality',
+    // Arrow (pyarrow, polars, Velox) refusing a value of the wrong type in a typed column.
+    pattern:
+      /Could not convert '[^']{0,100}' with type \w+: tried to convert to|\bConversion failed for column\b|\bArrowTypeError\b|\bArrowInvalid: .{0,60}(convert|Conversion)|Cannot cast [A-Z]+ '[^']{0,100}' to [A-Z]+|Error converting from Python objects to/,
+    specificity: 0.9,
+    example:
+      "pyarrow.lib.ArrowInvalid: (\"Could not convert 'n/a' with type str: tried to convert to int64\", 'Conversion failed for column qty with type object')",
+  },
+  {
+    id: 'file.corrupt_input',
+    family: 'data_quality',
+    // The input bytes are not what their format promises (truncated Parquet, corrupt Kafka records).
+    pattern:
+      /\bis not a Parquet file\b|Parquet magic bytes not found|\bCorruptRecordException\b|\bInvalidTimestampException\b|\bSerializationException: Error deserializing\b/,
+    specificity: 0.85,
+    example:
+      'java.lang.RuntimeException: s3://lake/orders/part-0.parquet is not a Parquet file. expected magic number at tail [80, 65, 82, 49] but found [117, 101, 116, 10]',
+  },
+  {
+    id: 'file.bad_encoding',
+    family: 'data_quality',
+    // Bytes that are not valid in the declared encoding (Python, Postgres 22021, DuckDB's CSV reader).
+    pattern:
+      /\bUnicodeDecodeError: '[\w-]{1,20}' codec can't decode byte\b|\binvalid byte sequence for encoding\b|Invalid unicode \(byte sequence mismatch\) detected/,
+    specificity: 0.9,
+    example:
+      "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 10: invalid continuation byte",
   },
 ];

@@ -2,7 +2,7 @@
 // path or object, an empty input directory, a table or database not (yet) in the catalog, an
 // upstream sensor that timed out. Waiting for upstream, then retrying, is the usual fix.
 
-import type { Signature } from './signature.js';
+import { type Signature, sqlState } from './signature.js';
 
 export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
   {
@@ -62,5 +62,35 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     specificity: 0.9,
     example:
       'airflow.exceptions.AirflowSensorTimeout: Sensor has timed out; run duration of 3600.1 seconds exceeds the specified timeout of 3600.0.',
+  },
+  {
+    id: 'sql.undefined_table',
+    family: 'dependency',
+    // SQLSTATE 42P01/42S02 (undefined table) and its wordings: the input table is not there (yet).
+    // Snowflake says "does not exist or not authorized" on purpose; what it asserts is absence.
+    pattern: new RegExp(
+      `\\brelation "[^"]{1,200}" does not exist|\\bUndefinedTable\\b|Base table or view not found|Table '[^']{1,200}' doesn't exist|\\bER_NO_SUCH_TABLE\\b|\\bORA-00942\\b|\\btable or view does not exist\\b|Table not found '|\\[Error 10001\\]|does not exist or not authorized|Object does not exist, or operation cannot be performed|\\bTable '[^']{1,200}' does not exist\\b|\\btable \\S+ does not exist\\.|Not found: (Table|Dataset) |\\bname=(TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|NOT_FOUND)\\b|${sqlState('42P01|42S02')}`,
+      'i',
+    ),
+    specificity: 0.9,
+    example: 'psycopg2.errors.UndefinedTable: relation "staging.orders" does not exist',
+  },
+  {
+    id: 'kafka.unknown_topic',
+    family: 'dependency',
+    pattern:
+      /\bUnknownTopicOrPartitionException\b|\bUNKNOWN_TOPIC_OR_PARTITION\b|This server does not host this topic-partition/,
+    specificity: 0.9,
+    example:
+      'org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.',
+  },
+  {
+    id: 'table.not_found_at_path',
+    family: 'dependency',
+    // A table format or engine finding nothing at the path it was given.
+    pattern:
+      /\bis not a Delta table\b|\[DELTA_TABLE_NOT_FOUND\]|\[DELTA_MISSING_DELTA_TABLE\]|AnalysisException: \S{1,300} doesn['’]t exist;?/,
+    specificity: 0.88,
+    example: 'org.apache.spark.sql.AnalysisException: `s3://lake/orders` is not a Delta table.',
   },
 ];

@@ -1,7 +1,7 @@
 // Signatures of resource failures: memory, disk, and capacity or concurrency limits. More of the
 // resource (or waiting for it) fixes them; retrying as is usually fails the same way.
 
-import type { Signature } from './signature.js';
+import { type Signature, sqlState } from './signature.js';
 
 export const RESOURCE_SIGNATURES: readonly Signature[] = [
   {
@@ -88,5 +88,54 @@ export const RESOURCE_SIGNATURES: readonly Signature[] = [
     pattern: /Failed to meet resource allocation requirements|Exceeded maximum concurrent compute capacity/i,
     specificity: 0.85,
     example: 'JobRunState FAILED: Exceeded maximum concurrent compute capacity for your account: 100.',
+  },
+  {
+    id: 'sql.too_many_connections',
+    family: 'resource',
+    // SQLSTATE class 53 (insufficient resources) and the connection-slot limits of Postgres/MySQL.
+    pattern: new RegExp(
+      `too many clients already|remaining connection slots are reserved|\\bToo many connections\\b|\\bER_CON_COUNT_ERROR\\b|${sqlState('53300')}`,
+      'i',
+    ),
+    specificity: 0.95,
+    example: '(psycopg2.OperationalError) FATAL: sorry, too many clients already',
+  },
+  {
+    id: 'sql.insufficient_resources',
+    family: 'resource',
+    // The rest of SQLSTATE class 53: out of memory (53200), disk full (53100), other limits.
+    pattern: new RegExp(
+      `\\bcould not extend file\\b|\\bout of shared memory\\b|${sqlState('53[0-9A-Z]{3}')}`,
+      'i',
+    ),
+    specificity: 0.85,
+    example: 'ERROR:  out of shared memory',
+  },
+  {
+    id: 'query.memory_limit',
+    family: 'resource',
+    // Query engines that kill a query for its memory (Trino/Presto) or resources (BigQuery).
+    pattern:
+      /Query exceeded (per-node|distributed|local|maximum)[\w -]{0,40}memory limit|\bEXCEEDED_\w{0,30}MEMORY_LIMIT\b|\bINSUFFICIENT_RESOURCES\b|\bCLUSTER_OUT_OF_MEMORY\b|\bExceededMemoryLimitException\b|Resources exceeded during query execution|\bresourcesExceeded\b/,
+    specificity: 0.95,
+    example:
+      'io.trino.ExceededMemoryLimitException: Query exceeded per-node memory limit of 25.80GB [Allocated: 25.79GB, Delta: 14.39MB]',
+  },
+  {
+    id: 'cloud.quota_exceeded',
+    family: 'resource',
+    pattern: /\bQuota exceeded\b|\bquotaExceeded\b/i,
+    specificity: 0.85,
+    example: 'Quota exceeded: Your project exceeded quota for free query bytes scanned.',
+  },
+  {
+    id: 'spark.shuffle_fetch_failed',
+    family: 'resource',
+    // Lost shuffle output or oversized blocks: executors died (usually of memory) or partitions are
+    // too large; more memory or more partitions is what fixes it.
+    pattern:
+      /\b(Metadata)?FetchFailedException\b|Missing an output location for shuffle|\bToo large frame\b|\bframe length exceeds\b|\bExecutor heartbeat timed out after\b/,
+    specificity: 0.7,
+    example: 'org.apache.spark.shuffle.FetchFailedException: Too large frame: 2624680416',
   },
 ];

@@ -1,7 +1,7 @@
 // Signatures of schema failures: a column the job expects is missing or renamed, or a column's
 // type no longer matches what the reader or writer expects (Spark, Parquet, Delta, DuckDB).
 
-import type { Signature } from './signature.js';
+import { type Signature, sqlState } from './signature.js';
 
 export const SCHEMA_SIGNATURES: readonly Signature[] = [
   {
@@ -77,5 +77,25 @@ export const SCHEMA_SIGNATURES: readonly Signature[] = [
     pattern: /Mismatch Type Error:|Binder Error: No function matches the given name and argument types/,
     specificity: 0.8,
     example: 'Mismatch Type Error: Type VARCHAR does not match with INTEGER. Cannot cast ENUM',
+  },
+  {
+    id: 'sql.undefined_column',
+    family: 'schema',
+    // SQLSTATE 42703/42S22 (undefined column) and its wordings across engines.
+    pattern: new RegExp(
+      `\\bcolumn "[^"]{1,200}"( of relation "[^"]{1,200}")? does not exist|\\bcolumn [\\w.]{1,200} does not exist\\b|\\bUndefinedColumn\\b|\\bUnknown column '[^']{1,200}' in\\b|\\bER_BAD_FIELD_ERROR\\b|\\bORA-00904\\b|\\binvalid identifier '|Invalid column reference|Invalid table alias or column reference|Column '[^']{1,200}' (cannot be resolved|not found in any table)|\\bInvalid column: |\\bname=(COLUMN_NOT_FOUND|MISSING_COLUMN_NAME|TYPE_MISMATCH)\\b|\\bUnrecognized name: |Column \`[^\`]{1,200}\` not found in|\\bNOT_FOUND_COLUMN_IN_BLOCK\\b|${sqlState('42703|42S22')}`,
+      'i',
+    ),
+    specificity: 0.93,
+    example: 'psycopg2.errors.UndefinedColumn: column "amount" does not exist',
+  },
+  {
+    id: 'table.incompatible_write',
+    family: 'schema',
+    // The data written no longer fits the target's column types (Spark, Impala, BigQuery loads).
+    pattern:
+      /Cannot write incompatible data (to|for the) table|\bCannot safely cast\b|\[INCOMPATIBLE_DATA_(FOR|TO)_TABLE|\bnot union compatible\b|\bIncompatible types '|may result in loss of precision|Provided Schema does not match Table|\bInvalid schema update\b|\bchanged type from [A-Z0-9_]+ to [A-Z0-9_]+|\bColumn type conversion from\b/i,
+    specificity: 0.92,
+    example: "AnalysisException: Cannot write incompatible data to table '`default`.`partitioned_flights`':",
   },
 ];

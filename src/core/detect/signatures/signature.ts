@@ -18,3 +18,14 @@ export interface Signature {
   /** A real line this signature must match (tests assert it classifies to this signature). */
   readonly example: string;
 }
+
+/**
+ * A SQLSTATE code as drivers print it, for codes matching `codes` (a regex fragment such as
+ * `28[0-9A-Z]{3}`): `SQLSTATE[42S02]`, `SQLSTATE: 22018`, `SQL state: 42501`, `sqlState='42000'`,
+ * node-postgres `code: '42703'`, and the `<vendor code> (<SQLSTATE>)` form of MySQL and Snowflake
+ * (`ERROR 1045 (28000)`, `002003 (42S02)`). The class (first two characters) carries the meaning
+ * across vendors, so one pattern per class generalises to engines never seen.
+ */
+export function sqlState(codes: string): string {
+  return `(?:\\bSQL ?STATE\\W{0,4}|\\bsqlState\\W{0,4}|\\bcode: '|\\b\\d{4,6} \\()(?:${codes})\\b`;
+}
