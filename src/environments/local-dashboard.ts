@@ -1,0 +1,95 @@
+// The dashboard's reads on the embedded runtime: incidents from the state folder (opened per
+// request, so a running pipeline is never blocked by the dashboard), the audit log, quarantined rows
+// read with DuckDB, and the policy artifacts of a folder.
+
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { quoteLiteral } from '../adapters/duckdb/sql.js';
+import { DuckdbStateStore, JsonlAuditLog } from '../adapters/local/index.js';
+import { NotFoundError } from '../core/errors.js';
+import { parsePolicyArtifact } from '../core/policy/artifact.js';
+import type { IncidentRecord } from '../ports.js';
+import type { DashboardDeps, PolicyVersion, QuarantinePreview } from '../server/dashboard-app.js';
+
+export interface LocalDashboardOptions {
+  stateDir: string;
+  /** Folders holding `*.policy.json` artifacts; the first artifact of `current` is marked current. */
+  policyDirs: string[];
+  /** The policy file in force (marked current). */
+  currentPolicy?: string;
+  token?: string;
+}
+
+/** Builds the read side of the dashboard over a local state folder. */
+export function localDashboardDeps(options: LocalDashboardOptions): DashboardDeps {
+  const stateFile = join(options.stateDir, 'state.duckdb');
+  const withState = async <T>(read: (state: DuckdbStateStore) => Promise<T>): Promise<T> => {
+    if (!existsSync(stateFile))
+      throw new NotFoundError(`no healer state in ${options.stateDir} (run a pipeline first)`, {
+        context: { file: stateFile },
+      });
+    const state = await DuckdbStateStore.open(stateFile);
+    try {
+      return await read(state);
+    } finally {
+      await state.close();
+    }
+  };
+  return {
+    listIncidents: () => withState((s) => s.listIncidents(5000)),
+    getIncident: (id) => withState((s) => s.getIncident(id)),
+    readAudit: (id) => new JsonlAuditLog(join(options.stateDir, 'audit.jsonl')).read(id),
+    quarantinePreview: (incident, limit) => quarantinePreview(incident, limit),
+    policies: () => policies(options.policyDirs, options.currentPolicy),
+    ...(options.token ? { token: options.token } : {}),
+  };
+}
+
+async function quarantinePreview(incident: IncidentRecord, limit: number): Promise<QuarantinePreview[]> {
+  const files = Object.entries(incident.result?.artifacts ?? {})
+    .filter(([k, v]) => k.endsWith('.quarantine') && existsSync(v))
+    .map(([, v]) => v);
+  if (files.length === 0) return [];
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const out: QuarantinePreview[] = [];
+    for (const file of files) {
+      const relation = `read_parquet(${quoteLiteral(file)})`;
+      const reader = await conn.runAndReadAll(
+        `SELECT * FROM ${relation} LIMIT ${Math.max(1, Math.floor(limit))}`,
+      );
+      const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`);
+      out.push({
+        file,
+        columns: reader.columnNames(),
+        rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+        total: Number((count.getRowObjectsJson()[0] as { n: unknown }).n),
+      });
+    }
+    return out;
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+async function policies(dirs: string[], current?: string): Promise<PolicyVersion[]> {
+  const out: PolicyVersion[] = [];
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith('.policy.json')).sort()) {
+      const file = join(dir, name);
+      try {
+        const artifact = parsePolicyArtifact(JSON.parse(await readFile(file, 'utf8')), file);
+        out.push({ name, artifact, current: current !== undefined && file === current });
+      } catch {
+        // A broken artifact is not a version the dashboard can show; `healer policy show` names the problem.
+      }
+    }
+  }
+  if (!out.some((v) => v.current) && out[0]) out[0].current = true;
+  return out;
+}
