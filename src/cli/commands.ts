@@ -20,6 +20,7 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/incidents.js'),
   () => import('./commands/bench-remediate.js'),
   () => import('./commands/bench-storm.js'),
+  () => import('./commands/bench-mttr.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
   () => import('./commands/serve.js'),

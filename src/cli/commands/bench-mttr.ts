@@ -1,0 +1,146 @@
+// `healer bench-mttr [--rows N] [--trials K] [--json]`: the whole incident of `healer run` against
+// a plain run of the same pipeline, in the same process. The pipeline reads an N-row input in which
+// 0.5% of the rows lack a required value; the plain run reads the same rows without them. An
+// incident is everything the agent does: the failing run, evidence, diagnosis, decision, quarantine,
+// the re-run, validation and the audit. K interleaved trials on fresh state folders, medians
+// reported. With --json the last line is {"rows","incident_seconds","plain_seconds","ratio"}.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { quoteLiteral } from '../../adapters/duckdb/sql.js';
+import { handleIncident } from '../../agent.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { createLocalEnvironment } from '../../environments/local-environment.js';
+import type { RegisterCommand } from '../commands.js';
+
+const PIPELINE = (input: string) => `name: bench_mttr
+sources:
+  events:
+    path: ${input}
+    contract:
+      columns:
+        id: { type: int64, nullable: false }
+        amount: { type: double, nullable: false }
+        category: { type: string, nullable: false }
+        at: { type: timestamp, nullable: false }
+      keys: [id]
+transform: SELECT category, count(*) AS n, sum(amount) AS total FROM "events" GROUP BY category
+target: { path: out/by_category.parquet }
+authority: { mode: autonomous }
+`;
+
+export const register: RegisterCommand = (program, io) => {
+  program
+    .command('bench-mttr')
+    .description('Time a whole healing incident of `healer run` against a plain run of the same pipeline')
+    .option('--rows <n>', 'rows to generate', '1000000')
+    .option('--trials <k>', 'interleaved trials; the medians are reported', '3')
+    .option('--json', 'print the figures as JSON (last line)')
+    .action(async (options: { rows: string; trials: string; json?: boolean }) => {
+      const n = Number(options.rows);
+      if (!Number.isInteger(n) || n < 1000 || n > 100_000_000)
+        throw new InvalidInputError(
+          `--rows: expected an integer from 1000 to 100000000, got ${options.rows}`,
+        );
+      const trials = Number(options.trials);
+      if (!Number.isInteger(trials) || trials < 1 || trials > 25)
+        throw new InvalidInputError(`--trials: expected an integer from 1 to 25, got ${options.trials}`);
+      const dir = await mkdtemp(join(tmpdir(), 'healer-mttr-'));
+      try {
+        await generate(join(dir, 'clean.csv'), n, false);
+        await generate(join(dir, 'faulty.csv'), n, true);
+        await writeFile(join(dir, 'plain.yaml'), PIPELINE('clean.csv'));
+        await writeFile(join(dir, 'incident.yaml'), PIPELINE('faulty.csv'));
+        const plain: number[] = [];
+        const incident: number[] = [];
+        let last = '';
+        for (let k = 0; k < trials; k++) {
+          plain.push(await plainRun(join(dir, 'plain.yaml'), join(dir, `plain-state-${k}`)));
+          const t = await incidentRun(join(dir, 'incident.yaml'), join(dir, `incident-state-${k}`));
+          incident.push(t.seconds);
+          last = t.summary;
+        }
+        const figures = {
+          rows: n,
+          incident_seconds: round(median(incident)),
+          plain_seconds: round(median(plain)),
+          ratio: round(median(incident) / median(plain)),
+        };
+        if (options.json) {
+          io.out(`${JSON.stringify(figures)}\n`);
+          return;
+        }
+        io.out(
+          [
+            `rows ${n}; ${trials} trial(s), medians: whole incident ${figures.incident_seconds} s; plain run ${figures.plain_seconds} s; ratio ${figures.ratio}x (target <= 2x)`,
+            `trials: incident ${incident.map((x) => x.toFixed(3)).join(' ')} s; plain ${plain.map((x) => x.toFixed(3)).join(' ')} s`,
+            `last incident: ${last}`,
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+};
+
+/** N rows; with `faulty`, every 200th row has no amount (a required column). */
+async function generate(file: string, n: number, faulty: boolean): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const amount = faulty
+      ? `CASE WHEN i % 200 = 7 THEN NULL ELSE round(i * 0.37 % 1000, 2) END`
+      : 'round(i * 0.37 % 1000, 2)';
+    await conn.run(
+      `COPY (SELECT i AS id, ${amount} AS amount, 'cat' || (i % 17) AS category, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at
+            FROM range(${n}) t(i)) TO ${quoteLiteral(file)} (HEADER)`,
+    );
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+/** A plain successful `healer run`: the runner alone, on a fresh state folder. */
+async function plainRun(pipelineFile: string, stateDir: string): Promise<number> {
+  const t0 = performance.now();
+  const env = await createLocalEnvironment({ pipelineFile, stateDir, terminal: false });
+  try {
+    const run = await env.runner.run(env.spec);
+    if (run.status !== 'succeeded') throw new Error(`the plain run failed: ${run.errorMessage}`);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await env.close();
+  }
+}
+
+/** The whole incident: the failing run, then everything the agent does until it is resolved. */
+async function incidentRun(
+  pipelineFile: string,
+  stateDir: string,
+): Promise<{ seconds: number; summary: string }> {
+  const t0 = performance.now();
+  const env = await createLocalEnvironment({ pipelineFile, stateDir, terminal: false });
+  try {
+    const run = await env.runner.run(env.spec);
+    if (run.status !== 'failed') throw new Error('the bench input was expected to fail its contract');
+    const incident = await handleIncident(run.event, env);
+    if (incident.status !== 'resolved') throw new Error(`the incident was not resolved: ${incident.summary}`);
+    return { seconds: (performance.now() - t0) / 1000, summary: `${incident.action}: ${incident.summary}` };
+  } finally {
+    await env.close();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
