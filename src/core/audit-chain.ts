@@ -8,9 +8,12 @@ export const AUDIT_STEPS = [
   'evidence',
   'diagnosis',
   'decision',
+  'intent',
   'action',
   'validation',
   'escalation',
+  'commit',
+  'reconcile',
   'outcome',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];

@@ -35,6 +35,7 @@ export const retry: Executor = async (ctx, spec, deps) => {
     outcome = await deps.runner.run(spec, {
       runId: `${event.runId}-retry${n + 1}`,
       attempt: (event.attempt ?? 1) + n + 1,
+      stagingDir: deps.journal.stagingDir(ctx.incidentId),
     });
     steps.push({
       name: `attempt ${n + 1}`,
@@ -49,6 +50,7 @@ export const retry: Executor = async (ctx, spec, deps) => {
     action: 'retry',
     steps: succeeded ? steps.map((s) => (s.status === 'failed' ? { ...s, status: 'skipped' } : s)) : steps,
   };
+  if (outcome?.status === 'succeeded') await deps.journal.stage(ctx.incidentId, outcome.publication);
   if (outcome) {
     result.rerun = rerunOf(outcome);
     const rows = passThroughRows(outcome);
