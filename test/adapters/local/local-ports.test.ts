@@ -164,7 +164,8 @@ describe('atomic publication', () => {
       import { createLocalEnvironment } from ${JSON.stringify(join(process.cwd(), 'src/environments/local-environment.ts'))};
       const env = await createLocalEnvironment({ pipelineFile: ${JSON.stringify(join(dir, 'pipeline.yaml'))}, terminal: false });
       await env.runner.run(env.spec, { beforePublish: () => { console.log('WRITTEN'); return new Promise(() => {}); } });`;
-    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['--input-type=module', '-e', script], {
+    // One process (no tsx wrapper in between): the process killed is the run itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve) =>
