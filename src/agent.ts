@@ -114,38 +114,37 @@ export async function handleIncident(
     return incident;
   };
 
+  // Every hand-off to a human carries the same evidence and decision trace.
+  const escalateWith = (summary: string, reason: string, validation?: ValidationResult) =>
+    env.notifier.escalate({
+      incidentId,
+      pipeline: event.pipeline,
+      job: event.job,
+      runId: event.runId,
+      summary,
+      reason,
+      decision,
+      evidence,
+      ...(validation ? { validation } : {}),
+    });
+
   const action = decision.verdict.final;
   if (decision.disposition === 'record_only') {
     return finish('recorded', `shadow mode: would ${action}; nothing executed`);
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: `approval required to ${action}`,
-      reason: 'supervised mode: approval required before executing',
-      decision,
-      evidence,
-    });
+    const steps = await escalateWith(
+      `approval required to ${action}`,
+      'supervised mode: approval required before executing',
+    );
     return finish('awaiting_approval', `awaiting approval to ${action}`, {
       result: { action: 'escalate', steps },
     });
   }
 
   if (action === 'escalate') {
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: `escalated: ${decision.verdict.reason}`,
-      reason: decision.verdict.reason,
-      decision,
-      evidence,
-    });
+    const steps = await escalateWith(`escalated: ${decision.verdict.reason}`, decision.verdict.reason);
     const result: RemediationResult = { action, steps };
     await record('escalation', result);
     return finish('escalated', `escalated: ${decision.verdict.reason}`, { result });
@@ -176,16 +175,10 @@ export async function handleIncident(
   await journal?.begin(intent);
   if (!(await env.state.acquireLock(event.job, owner, 15 * 60_000, env.clock.now()))) {
     await journal?.close(incidentId);
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: 'another remediation holds the job lock',
-      reason: 'job is locked by a concurrent remediation',
-      decision,
-      evidence,
-    });
+    const steps = await escalateWith(
+      'another remediation holds the job lock',
+      'job is locked by a concurrent remediation',
+    );
     return finish('escalated', 'escalated: job locked by a concurrent remediation', {
       result: { action: 'escalate', steps },
     });
@@ -245,17 +238,7 @@ export async function handleIncident(
     await env.state.recordRemediation(event.job, false);
     const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
     const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: reason,
-      reason,
-      decision,
-      evidence,
-      validation,
-    });
+    const steps = await escalateWith(reason, reason, validation);
     await record('escalation', { reason, steps });
     const incident = await finish('escalated', reason, { result, validation });
     await env.state.releaseLock(event.job, owner);
