@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import { DuckdbStateStore } from '../../../src/adapters/local/duckdb-state-store.js';
 import { JsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
+import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
 import { type Reconciliation, reconcile } from '../../../src/agent.js';
 import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
@@ -193,7 +194,6 @@ beforeAll(async () => {
   await writeFile(join(dir, 'in.csv'), csv(false));
   const io = memoryIo('', dir);
   expect(await main(['run', join(dir, 'pipeline.yaml')], io), io.stderr).toBe(0);
-  await writeFile(join(dir, 'in.csv'), csv(true));
 }, 120_000);
 
 afterAll(async () => {
@@ -202,8 +202,24 @@ afterAll(async () => {
 });
 
 describe('kill -9 through a healing run, then a plain re-run', () => {
-  // Points passed during the failing run's incident, in order; `closed` is after everything.
   const points: readonly CrashPoint[] = CRASH_POINTS;
+
+  it('a plain run killed after its commit: the next start finishes publishing it', async () => {
+    const catalog = new LocalCatalog(state());
+    const before = await catalog.currentTarget('payments_out');
+    expect((await child('published')).signal).toBe('SIGKILL');
+    expect(await readableNow()).toBe(ROWS);
+    // Killed between the target and the baseline pointer: the pointer is still the old run's.
+    const target = await catalog.currentTarget('payments_out');
+    expect(target?.runId).not.toBe(before?.runId);
+    expect((await catalog.baseline('payments'))?.runId).toBe(before?.runId);
+    expect(await startReconciles()).toEqual([]); // no incident: the run's own intent is finished
+    expect((await catalog.baseline('payments'))?.runId).toBe(target?.runId);
+    expect(await readdir(join(state(), 'intents'))).toEqual([]);
+    expect(await readdir(join(state(), 'staging'))).toEqual([]);
+    // From here on the input is bad: every run fails and the agent heals it.
+    await writeFile(join(dir, 'in.csv'), csv(true));
+  }, 60_000);
 
   it('at every named point: the previous output stays readable; the next start finishes or undoes the action', async () => {
     const timings: string[] = [];
