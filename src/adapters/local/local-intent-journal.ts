@@ -43,6 +43,35 @@ export function publicationWrites(p: Publication): string[] {
   ];
 }
 
+// What is read back from disk is checked: a hand-edited or foreign file fails here, by name.
+const PublicationFile = z.object({
+  files: z.array(z.object({ from: z.string(), to: z.string() })),
+  target: z
+    .object({
+      name: z.string(),
+      location: z.string(),
+      snapshot: z.object({ runId: z.string(), file: z.string(), publishedAt: z.string(), rows: z.number() }),
+    })
+    .optional(),
+  schemas: z.array(
+    z.object({
+      // The fields were written by this journal from a TableSchema; their shape is the catalog's.
+      schema: z.object({
+        name: z.string(),
+        fields: z.array(z.looseObject({ path: z.string(), type: z.string() })),
+      }),
+      reason: z.string(),
+      at: z.string(),
+    }),
+  ),
+  baselines: z.array(
+    z.object({
+      source: z.string(),
+      pointer: z.object({ location: z.string(), runId: z.string(), rows: z.number(), at: z.string() }),
+    }),
+  ),
+});
+
 const IntentFile = z.object({
   key: z.string(),
   kind: z.enum(['action', 'run']),
@@ -51,7 +80,7 @@ const IntentFile = z.object({
   createdAt: z.string(),
   intent: z.unknown().optional(),
   commit: z.unknown().optional(),
-  publication: z.unknown().optional(),
+  publication: PublicationFile.optional(),
 });
 
 interface IntentFileBody {
@@ -188,14 +217,18 @@ export class LocalIntentJournal implements IntentJournal {
   // ---- internals ----
 
   private async staged(incidentId: string): Promise<Publication> {
+    const file = join(this.stagingDir(incidentId), 'publication.json');
+    let text: string;
     try {
-      return JSON.parse(
-        await readFile(join(this.stagingDir(incidentId), 'publication.json'), 'utf8'),
-      ) as Publication;
+      text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyPublication();
       throw error;
     }
+    const parsed = PublicationFile.safeParse(JSON.parse(text));
+    if (!parsed.success)
+      throw new HealerError('E_INTERNAL', `unreadable staged publication ${file}`, { cause: parsed.error });
+    return parsed.data as unknown as Publication;
   }
 
   /**
@@ -240,7 +273,7 @@ export class LocalIntentJournal implements IntentJournal {
       throw new HealerError('E_INTERNAL', `unreadable intent file ${this.intentFile(key)}`, {
         cause: parsed.error,
       });
-    return parsed.data as IntentFileBody;
+    return parsed.data as unknown as IntentFileBody;
   }
 
   private async intentFiles(): Promise<string[]> {
