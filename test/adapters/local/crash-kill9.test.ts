@@ -221,7 +221,7 @@ describe('kill -9 through a healing run, then a plain re-run', () => {
     await writeFile(join(dir, 'in.csv'), csv(true));
   }, 60_000);
 
-  it('at every named point: the previous output stays readable; the next start finishes or undoes the action', async () => {
+  it('at every named point (a torn write simulated by cutting the file in half before the kill): the previous output stays readable; the next start finishes or undoes the action', async () => {
     const timings: string[] = [];
     let resolved = 0;
     let failed = 0;
@@ -254,7 +254,7 @@ describe('kill -9 through a healing run, then a plain re-run', () => {
     console.log(`kill -9 at named points (child until killed): ${timings.join(', ')}`);
   }, 300_000);
 
-  it('at random times (seeded): the same guarantees', async () => {
+  it('at random times (seeded; real interrupted writes): the same guarantees, then a plain re-run heals', async () => {
     let seed = 42;
     const random = () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
