@@ -254,6 +254,17 @@ describe('kill -9 through a healing run, then a plain re-run', () => {
     console.log(`kill -9 at named points (child until killed): ${timings.join(', ')}`);
   }, 300_000);
 
+  it('killed again while reconciling: the start after that finishes the first action once', async () => {
+    const before = await checkAfterRerun();
+    expect((await child('commit')).signal).toBe('SIGKILL');
+    // The next run starts by rolling that action forward and dies half way through publishing it.
+    expect((await child('published')).signal).toBe('SIGKILL');
+    await readableNow();
+    expect((await startReconciles()).map((d) => d.resolution)).toEqual(['rolled_forward']);
+    await verifyAudit();
+    expect(await checkAfterRerun()).toEqual({ resolved: before.resolved + 1, failed: before.failed });
+  }, 120_000);
+
   it('at random times (seeded; real interrupted writes): the same guarantees, then a plain re-run heals', async () => {
     let seed = 42;
     const random = () => {
