@@ -1,10 +1,11 @@
 // One incident end to end over the ports: claim → gather (read-only) → diagnose → decide (policy,
-// then guard) → execute → validate → record. Every step is appended to the hash-chained audit.
+// then guard) → intent → execute (staged) → validate → commit → record. Every step is appended to
+// the hash-chained audit; `reconcile` finishes or undoes the actions of a process that died.
 // This is the one door; the CLI, the local runner, the Lambda handler and the simulator only turn
 // their input into a FailureEvent and call it.
 
 import { isActiveAction } from './core/action.js';
-import { type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
+import { type AuditBody, type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
 import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
@@ -14,7 +15,8 @@ import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { validate } from './core/validate.js';
-import type { Environment, EventClaim, IncidentRecord, PipelineDescription } from './ports.js';
+import { crashPoint } from './crash-point.js';
+import type { ActionIntent, Environment, EventClaim, IncidentRecord, PipelineDescription } from './ports.js';
 
 export interface HandleIncidentOptions {
   /** Incident id; defaults to a hash of the event id. */
@@ -41,6 +43,8 @@ export async function handleIncident(
   env: Environment,
   options: HandleIncidentOptions = {},
 ): Promise<IncidentRecord> {
+  // Actions a dead process left open are finished or undone before anything new starts.
+  await reconcile(env);
   const started = env.clock.now();
   const incidentId = options.incidentId ?? `inc-${sha256(event.id).slice(0, 12)}`;
   const base: IncidentRecord = {
@@ -71,16 +75,16 @@ export async function handleIncident(
   }
 
   let authorityHash = '';
-  const record = async (step: AuditStep, data: unknown) =>
-    env.audit.append({
-      incidentId,
-      step,
-      at: env.clock.now().toISOString(),
-      policyHash: env.policy.hash,
-      guardHash: GUARD_HASH,
-      authorityHash,
-      data,
-    });
+  const body = (step: AuditStep, data: unknown): AuditBody => ({
+    incidentId,
+    step,
+    at: env.clock.now().toISOString(),
+    policyHash: env.policy.hash,
+    guardHash: GUARD_HASH,
+    authorityHash,
+    data,
+  });
+  const record = async (step: AuditStep, data: unknown) => env.audit.append(body(step, data));
 
   await record('received', { event });
   const pipeline = await env.pipelines.describe(event.pipeline);
@@ -97,27 +101,53 @@ export async function handleIncident(
   await record('diagnosis', diagnosis);
   await record('decision', { capabilities, usage, decision });
 
-  const finish = async (
+  const finished = (
     status: IncidentRecord['status'],
     summary: string,
     extra: Partial<IncidentRecord> = {},
-  ): Promise<IncidentRecord> => {
-    const finished = env.clock.now();
-    const incident: IncidentRecord = {
+  ): IncidentRecord => {
+    const at = env.clock.now();
+    return {
       ...base,
       ...extra,
       status,
       summary,
       action: decision.verdict.final,
       decision,
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
+      finishedAt: at.toISOString(),
+      durationMs: at.getTime() - started.getTime(),
     };
-    await record('outcome', { status, summary, durationMs: incident.durationMs });
+  };
+  const outcomeOf = (incident: IncidentRecord) => ({
+    status: incident.status,
+    summary: incident.summary,
+    durationMs: incident.durationMs,
+  });
+  const finish = async (
+    status: IncidentRecord['status'],
+    summary: string,
+    extra: Partial<IncidentRecord> = {},
+  ): Promise<IncidentRecord> => {
+    const incident = finished(status, summary, extra);
+    await record('outcome', outcomeOf(incident));
     await env.state.saveIncident(incident);
     await env.state.finishEvent(claimKey);
     return incident;
   };
+
+  // Every hand-off to a human carries the same evidence and decision trace.
+  const escalateWith = (summary: string, reason: string, validation?: ValidationResult) =>
+    env.notifier.escalate({
+      incidentId,
+      pipeline: event.pipeline,
+      job: event.job,
+      runId: event.runId,
+      summary,
+      reason,
+      decision,
+      evidence,
+      ...(validation ? { validation } : {}),
+    });
 
   const action = decision.verdict.final;
   if (decision.disposition === 'record_only') {
@@ -125,32 +155,17 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: `approval required to ${action}`,
-      reason: 'supervised mode: approval required before executing',
-      decision,
-      evidence,
-    });
+    const steps = await escalateWith(
+      `approval required to ${action}`,
+      'supervised mode: approval required before executing',
+    );
     return finish('awaiting_approval', `awaiting approval to ${action}`, {
       result: { action: 'escalate', steps },
     });
   }
 
   if (action === 'escalate') {
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: `escalated: ${decision.verdict.reason}`,
-      reason: decision.verdict.reason,
-      decision,
-      evidence,
-    });
+    const steps = await escalateWith(`escalated: ${decision.verdict.reason}`, decision.verdict.reason);
     const result: RemediationResult = { action, steps };
     await record('escalation', result);
     return finish('escalated', `escalated: ${decision.verdict.reason}`, { result });
@@ -161,32 +176,46 @@ export async function handleIncident(
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });
   }
 
-  // Active action: take the per-job lock so two incidents never remediate one job at once.
+  // Active action. Its intent is durable before the lock is taken and before anything is written,
+  // so a process that dies from here on leaves something `reconcile` can finish or undo.
   const owner = incidentId;
+  const journal = env.journal;
+  const context = { incidentId, event, evidence, decision, pipeline };
+  const writes = (await env.remediator.plannedWrites?.(action, context)) ?? [];
+  const intent: ActionIntent = {
+    incidentId,
+    pipeline: event.pipeline,
+    job: event.job,
+    action,
+    incident: { ...base, action, decision },
+    policyHash: env.policy.hash,
+    guardHash: GUARD_HASH,
+    authorityHash,
+    writes,
+  };
+  await journal?.begin(intent);
   // The lock lives no longer than this handler may (a dead Lambda's lock frees with its lease).
   const lockTtlMs = options.claimLeaseMs ?? 15 * 60_000;
   if (!(await env.state.acquireLock(event.job, owner, lockTtlMs, env.clock.now()))) {
-    const steps = await env.notifier.escalate({
-      incidentId,
-      pipeline: event.pipeline,
-      job: event.job,
-      runId: event.runId,
-      summary: 'another remediation holds the job lock',
-      reason: 'job is locked by a concurrent remediation',
-      decision,
-      evidence,
-    });
+    await journal?.close(incidentId);
+    const steps = await escalateWith(
+      'another remediation holds the job lock',
+      'job is locked by a concurrent remediation',
+    );
     return finish('escalated', 'escalated: job locked by a concurrent remediation', {
       result: { action: 'escalate', steps },
     });
   }
-  let result: RemediationResult;
   try {
+    // Without a journal the executor publishes as it goes: there is no intent to record.
+    if (journal) await record('intent', { action, writes });
+    crashPoint('intent');
     // From here on a redelivery must never act again, only reconcile what this one started.
     await env.state.markEventActing(claimKey, action);
+    let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
     try {
-      result = await env.remediator.execute(action, { incidentId, event, evidence, decision, pipeline });
+      result = await env.remediator.execute(action, context);
     } catch (error) {
       result = {
         action,
@@ -194,37 +223,126 @@ export async function handleIncident(
         error: { code: errorCode(error), message: oneLine(error) },
       };
     }
+    await record('action', result);
+    crashPoint('action-recorded');
+
+    const contract = pipeline.datasets.find((d) => d.dataset === result.output?.dataset)?.contract;
+    const validation = validate({ action, result, contract });
+    await record('validation', validation);
+
+    if (validation.status === 'resolved') {
+      const summary = `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`;
+      const incident = finished('resolved', summary, { result, validation });
+      // The commit: what the action staged, the records still to append and the incident, in one
+      // atomic write. From here on the action happened; a restart finishes it.
+      const commit = journal
+        ? await journal.commit(incidentId, (staged) => ({
+            writes: staged,
+            records: [body('commit', { writes: staged }), body('outcome', outcomeOf(incident))],
+            incident,
+          }))
+        : { writes: [], records: [body('outcome', outcomeOf(incident))], incident };
+      crashPoint('commit');
+      await journal?.publish(incidentId);
+      for (const r of commit.records) {
+        await env.audit.append(r);
+        crashPoint(r.step === 'commit' ? 'commit-recorded' : 'outcome-recorded');
+      }
+      await env.state.saveIncident(incident);
+      await env.state.finishEvent(claimKey);
+      crashPoint('incident-saved');
+      await env.state.recordRemediation(event.job, true);
+      // The lock goes before the intent: a lock is never held without an intent naming its owner.
+      await env.state.releaseLock(event.job, owner);
+      await journal?.close(incidentId);
+      crashPoint('closed');
+      return incident;
+    }
+
+    // Not validated: nothing the action staged is published; the previous good output stays.
+    await journal?.discard(incidentId);
+    await env.state.recordRemediation(event.job, false);
+    const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
+    const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
+    const steps = await escalateWith(reason, reason, validation);
+    await record('escalation', { reason, steps });
+    const incident = await finish('escalated', reason, { result, validation });
+    await env.state.releaseLock(event.job, owner);
+    await journal?.close(incidentId);
+    return incident;
   } finally {
     await env.state.releaseLock(event.job, owner);
   }
-  await record('action', result);
+}
 
-  const contract = pipeline.datasets.find((d) => d.dataset === result.output?.dataset)?.contract;
-  const validation = validate({ action, result, contract });
-  await record('validation', validation);
-  await env.state.recordRemediation(event.job, validation.status === 'resolved');
+/** What `reconcile` did with one action a dead process left open. */
+export interface Reconciliation {
+  incidentId: string;
+  action: ActionIntent['action'];
+  resolution: 'rolled_forward' | 'rolled_back';
+}
 
-  if (validation.status === 'resolved') {
-    return finish('resolved', `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`, {
-      result,
-      validation,
+/**
+ * Finishes or undoes every action whose process died: a committed action is rolled forward (its
+ * staged writes published, its missing audit records appended, its incident saved), an uncommitted
+ * one rolled back (its staging removed, the incident recorded as failed). Either way the audit gets
+ * one `reconcile` record and the dead owner's job lock is released. Idempotent: a crash during
+ * reconciliation is reconciled again, appending only what is still missing.
+ */
+export async function reconcile(
+  env: Pick<Environment, 'journal' | 'audit' | 'state' | 'clock'>,
+): Promise<Reconciliation[]> {
+  if (!env.journal) return [];
+  const done: Reconciliation[] = [];
+  for (const { intent, commit } of await env.journal.abandoned()) {
+    const { incidentId } = intent;
+    const seen = new Set((await env.audit.read(incidentId)).map((r) => r.step));
+    const body = (step: AuditStep, data: unknown): AuditBody => ({
+      incidentId,
+      step,
+      at: env.clock.now().toISOString(),
+      policyHash: intent.policyHash,
+      guardHash: intent.guardHash,
+      authorityHash: intent.authorityHash,
+      data,
     });
+    const append = async (record: AuditBody) => {
+      if (seen.has(record.step)) return;
+      await env.audit.append(record);
+      seen.add(record.step);
+    };
+    if (commit) {
+      await env.journal.publish(incidentId);
+      await append(
+        body('reconcile', { resolution: 'rolled_forward', action: intent.action, writes: commit.writes }),
+      );
+      for (const r of commit.records) await append(r);
+      await env.state.saveIncident(commit.incident);
+      await env.state.recordRemediation(intent.job, true);
+    } else {
+      await env.journal.discard(incidentId);
+      const summary = `the process stopped during ${intent.action} before its commit: rolled back, nothing it staged was published`;
+      const at = env.clock.now();
+      const incident: IncidentRecord = {
+        ...intent.incident,
+        status: 'failed',
+        summary,
+        finishedAt: at.toISOString(),
+        durationMs: at.getTime() - Date.parse(intent.incident.startedAt),
+      };
+      await append(
+        body('reconcile', { resolution: 'rolled_back', action: intent.action, writes: intent.writes }),
+      );
+      await append(body('outcome', { status: incident.status, summary, durationMs: incident.durationMs }));
+      await env.state.saveIncident(incident);
+    }
+    // The event's claim is closed too: a redelivery is a duplicate, never a second action.
+    await env.state.finishEvent(eventClaimKey(intent.incident.event));
+    await env.state.releaseLock(intent.job, incidentId);
+    await env.journal.close(incidentId);
+    done.push({ incidentId, action: intent.action, resolution: commit ? 'rolled_forward' : 'rolled_back' });
   }
-  const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
-  const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
-  const steps = await env.notifier.escalate({
-    incidentId,
-    pipeline: event.pipeline,
-    job: event.job,
-    runId: event.runId,
-    summary: reason,
-    reason,
-    decision,
-    evidence,
-    validation,
-  });
-  await record('escalation', { reason, steps });
-  return finish('escalated', reason, { result, validation });
+  return done;
 }
 
 /**

@@ -6,6 +6,12 @@
  * @module etl-healer
  */
 
-export { gatherEvidence, type HandleIncidentOptions, handleIncident } from './agent.js';
+export {
+  gatherEvidence,
+  type HandleIncidentOptions,
+  handleIncident,
+  type Reconciliation,
+  reconcile,
+} from './agent.js';
 export * from './core/index.js';
 export type * from './ports.js';

@@ -115,6 +115,67 @@ export interface Remediator {
     context: Omit<RemediationContext, 'decision'> & { diagnosis: Diagnosis },
   ): Promise<Capabilities>;
   execute(action: Action, context: RemediationContext): Promise<RemediationResult>;
+  /** Where `execute` would write what becomes visible (recorded as the action's intent). */
+  plannedWrites?(action: Action, context: RemediationContext): Promise<string[]>;
+}
+
+/**
+ * What an active action declared before it touched anything: enough to finish its record, or to
+ * undo what it staged, after the process running it died.
+ */
+export interface ActionIntent {
+  incidentId: string;
+  pipeline: string;
+  job: string;
+  action: Action;
+  /** The incident as it stood when the action began (its decision included). */
+  incident: IncidentRecord;
+  /** The hashes in force, so records written on its behalf later carry them too. */
+  policyHash: string;
+  guardHash: string;
+  authorityHash: string;
+  /** Where the action will write what becomes visible (files and pointers). */
+  writes: string[];
+}
+
+/** What one commit makes true together: the audit records still to append and the incident. */
+export interface ActionCommit {
+  /** What became visible at the commit (final paths). */
+  writes: string[];
+  records: AuditBody[];
+  incident: IncidentRecord;
+}
+
+/** An intent left open by a process that is gone, with its commit when it got that far. */
+export interface OpenIntent {
+  intent: ActionIntent;
+  commit?: ActionCommit;
+}
+
+/**
+ * Intent and commit of active actions. `begin` is written before the action changes anything; the
+ * action stages its writes where no reader looks; `commit` is the one atomic flip after which
+ * `publish` moves them into place (idempotently, so a restart can finish it). A runtime without a
+ * journal publishes as it executes.
+ *
+ * @example
+ * await journal.begin(intent);
+ * const result = await remediator.execute(action, ctx); // staged, nothing visible yet
+ * await journal.commit(intent.incidentId, (writes) => ({ writes, records, incident }));
+ * await journal.publish(intent.incidentId);
+ */
+export interface IntentJournal {
+  begin(intent: ActionIntent): Promise<void>;
+  /** The commit point: records what the action staged and what is left to record, atomically. */
+  commit(incidentId: string, make: (writes: string[]) => ActionCommit): Promise<ActionCommit>;
+  /** Moves a committed action's staged writes into place; idempotent. */
+  publish(incidentId: string): Promise<void>;
+  /** Removes what an uncommitted action staged. */
+  discard(incidentId: string): Promise<void>;
+  /** Forgets a finished intent (its staging removed first). */
+  close(incidentId: string): Promise<void>;
+  /** Intents whose owner process is gone, for reconciliation. */
+  abandoned(): Promise<OpenIntent[]>;
 }
 
 /** The message sent when healer hands an incident to a human. */
@@ -259,4 +320,6 @@ export interface Environment {
   state: StateStore;
   clock: Clock;
   policy: Policy;
+  /** Intent and commit of active actions; absent where executing publishes directly. */
+  journal?: IntentJournal;
 }

@@ -16,6 +16,7 @@ import {
   FilePipelineRegistry,
   JsonlAuditLog,
   LocalCatalog,
+  LocalIntentJournal,
   LocalRemediator,
   loadPipelineFile,
   type PipelineSpec,
@@ -54,6 +55,7 @@ export interface LocalEnvironment extends Environment {
   catalog: LocalCatalog;
   stateStore: DuckdbStateStore;
   auditLog: JsonlAuditLog;
+  journal: LocalIntentJournal;
   escalationsDir: string;
   close(): Promise<void>;
 }
@@ -91,7 +93,15 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const engine = new DuckdbDataEngine();
   const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
   const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
-  const runner = new DuckdbPipelineRunner({ stateDir, catalog, engine, clock, faults: options.faults });
+  const journal = new LocalIntentJournal(stateDir, catalog);
+  const runner = new DuckdbPipelineRunner({
+    stateDir,
+    catalog,
+    engine,
+    clock,
+    journal,
+    faults: options.faults,
+  });
   const escalationsDir = join(stateDir, 'escalations');
   const targets: Notifier[] = [];
   if (options.terminal !== false) targets.push(new TerminalNotifier(options.terminal));
@@ -105,6 +115,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     clock,
     state,
     stateDir,
+    journal,
     random: options.random,
   });
   return {
@@ -119,6 +130,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     state,
     clock,
     policy,
+    journal,
     stateDir,
     spec,
     runner,

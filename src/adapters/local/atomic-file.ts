@@ -21,7 +21,8 @@ export async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Flushes a folder's entries (a rename into it) to disk. */
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {

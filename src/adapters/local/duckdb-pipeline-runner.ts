@@ -1,7 +1,8 @@
 // The runner: executes a pipeline in DuckDB (sources staged as temp tables named after them, or
-// handed over already conformed by a remediation; the SQL transform; a Parquet target published
-// atomically) and writes the run's log, as a Glue job writes CloudWatch Logs. On failure it returns
-// a FailureEvent carrying the engine's own error message.
+// handed over already conformed by a remediation; the SQL transform; a Parquet target staged and
+// published by one commit of the intent journal, or left staged for a remediation's commit) and
+// writes the run's log, as a Glue job writes CloudWatch Logs. On failure it returns a FailureEvent
+// carrying the engine's own error message.
 
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
+import { crashPoint } from '../../crash-point.js';
 import type { Clock } from '../../ports.js';
 import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
@@ -18,6 +20,7 @@ import { fsyncFile, writeFileAtomic } from './atomic-file.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
+import { emptyPublication, type LocalIntentJournal, type Publication } from './local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
 
 export interface RunOptions {
@@ -27,6 +30,12 @@ export interface RunOptions {
   staged?: Record<string, StagedSource>;
   /** Called after the output is written and fsynced, before it is published (crash tests). */
   beforePublish?: () => Promise<void>;
+  /**
+   * Stage the output and the baselines in this folder and publish nothing: the outcome's
+   * `publication` is what the caller's commit makes visible. Without it the run commits its own
+   * output through the intent journal.
+   */
+  stagingDir?: string;
 }
 
 /**
@@ -56,8 +65,10 @@ export type RunOutcome =
       /** Rows read per source. */
       rowsIn: Record<string, number>;
       rowsOut: number;
-      /** Where each source's rows were kept as its new baseline. */
+      /** Where each source's rows are kept as its new baseline (once published). */
       baselines: Record<string, string>;
+      /** What the run made visible, or (with `stagingDir`) what the caller's commit will. */
+      publication: Publication;
       target: TargetSnapshot;
       targetSchema: TableSchema;
     })
@@ -82,8 +93,8 @@ export function newRunId(now: Date): string {
 /**
  * Runs pipelines in an in-process DuckDB. Sources are staged as temp tables named after the source
  * (projected through the catalog's current schema version, with the contract's NOT NULL
- * constraints), the transform runs over them, and the output is written to a new snapshot file and
- * published atomically.
+ * constraints), the transform runs over them, and the output and baselines are staged and published
+ * by one commit (see local-intent-journal.ts).
  *
  * @example
  * const outcome = await runner.run(spec);
@@ -98,6 +109,7 @@ export class DuckdbPipelineRunner {
       catalog: LocalCatalog;
       engine: DuckdbDataEngine;
       clock: Clock;
+      journal: LocalIntentJournal;
       faults?: FaultInjector;
     },
   ) {}
@@ -115,6 +127,10 @@ export class DuckdbPipelineRunner {
     let stage = 'setup';
     let failedSource: string | undefined;
     const drifted = new Set<string>();
+    // Everything this run writes is staged first and published by one commit.
+    const deferred = options.stagingDir !== undefined;
+    const staging = options.stagingDir ?? (await this.deps.journal.beginRun(runId));
+    const publication = emptyPublication();
     this.instance ??= DuckDBInstance.create(':memory:');
     const conn = await (await this.instance).connect();
     try {
@@ -152,47 +168,60 @@ export class DuckdbPipelineRunner {
       const targetFields = (await describeQuery(conn, `SELECT * FROM (${transform})`)).map(toField);
       stage = 'write';
       const file = await catalog.newSnapshotPath(spec.target.name, runId);
+      const stagedFile = join(staging, 'target', `${safeName(runId)}.parquet`);
+      await mkdir(dirname(stagedFile), { recursive: true });
       const written = await conn.runAndReadAll(
-        `COPY (${transform}) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+        `COPY (${transform}) TO ${quoteLiteral(stagedFile)} (FORMAT parquet)`,
       );
+      crashPoint('snapshot-torn', stagedFile);
       const rowsOut = Number(written.getRows()[0]?.[0] ?? Number.NaN);
       if (!Number.isInteger(rowsOut)) throw new Error('COPY reported no row count for the target');
-      await fsyncFile(file);
-      log('INFO', `Wrote ${rowsOut} rows to snapshot ${file}`);
+      await fsyncFile(stagedFile);
+      crashPoint('snapshot-written');
+      log('INFO', `Wrote ${rowsOut} rows to snapshot ${file} (staged)`);
       await options.beforePublish?.();
       const target: TargetSnapshot = { runId, file, publishedAt: clock.now().toISOString(), rows: rowsOut };
       await mkdir(dirname(spec.target.location), { recursive: true });
-      await catalog.publishTarget(spec.target.name, spec.target.location, target);
-      log('INFO', `Published target ${spec.target.name} at ${spec.target.location}`);
+      publication.files.push({ from: stagedFile, to: file });
+      publication.target = { name: spec.target.name, location: spec.target.location, snapshot: target };
       const targetSchema: TableSchema = { name: spec.target.name, fields: targetFields };
-      const published = await catalog.publishSchema(targetSchema, `run ${runId}`, clock.now());
+      publication.schemas.push({
+        schema: targetSchema,
+        reason: `run ${runId}`,
+        at: clock.now().toISOString(),
+      });
       stage = 'baseline';
       const baselines: Record<string, string> = {};
       for (const source of spec.sources) {
         if (!source.contract && (await catalog.currentSchema(source.name)) === undefined) {
           const fields = (await describeQuery(conn, `SELECT * FROM ${quoteIdent(source.name)}`)).map(toField);
-          await catalog.publishSchema({ name: source.name, fields }, `inferred by run ${runId}`, clock.now());
+          publication.schemas.push({
+            schema: { name: source.name, fields },
+            reason: `inferred by run ${runId}`,
+            at: clock.now().toISOString(),
+          });
         }
         const keepAt = options.staged?.[source.name]?.keepAt;
         const location = keepAt ?? (await catalog.newBaselinePath(source.name, runId));
-        if (keepAt) await mkdir(dirname(keepAt), { recursive: true });
+        const stagedBaseline = join(staging, 'baselines', `${safeName(source.name)}.parquet`);
+        await mkdir(dirname(stagedBaseline), { recursive: true });
         await conn.run(
-          `COPY (SELECT * FROM ${quoteIdent(source.name)}) TO ${quoteLiteral(location)} (FORMAT parquet)`,
+          `COPY (SELECT * FROM ${quoteIdent(source.name)}) TO ${quoteLiteral(stagedBaseline)} (FORMAT parquet)`,
         );
-        await fsyncFile(location);
+        await fsyncFile(stagedBaseline);
         baselines[source.name] = location;
-        await catalog.setBaseline(source.name, {
-          location,
-          runId,
-          rows: rowsIn[source.name] ?? 0,
-          at: clock.now().toISOString(),
+        publication.files.push({ from: stagedBaseline, to: location });
+        publication.baselines.push({
+          source: source.name,
+          pointer: { location, runId, rows: rowsIn[source.name] ?? 0, at: clock.now().toISOString() },
         });
       }
+      if (!deferred) {
+        await this.deps.journal.commitRun(runId, publication);
+        log('INFO', `Published target ${spec.target.name} at ${spec.target.location}`);
+      } else log('INFO', `Staged target ${spec.target.name}: published when the remediation commits`);
       const durationMs = clock.now().getTime() - started.getTime();
-      log(
-        'INFO',
-        `Job run ${runId} SUCCEEDED in ${durationMs} ms (target schema version ${published.version})`,
-      );
+      log('INFO', `Job run ${runId} SUCCEEDED in ${durationMs} ms`);
       await writeFileAtomic(logFile, `${lines.join('\n')}\n`);
       return {
         status: 'succeeded',
@@ -205,8 +234,10 @@ export class DuckdbPipelineRunner {
         baselines,
         target,
         targetSchema,
+        publication,
       };
     } catch (error) {
+      if (!deferred) await this.deps.journal.abortRun(runId);
       const message = error instanceof Error ? error.message : String(error);
       log('ERROR', `Job run ${runId} FAILED during ${stage}`);
       for (const line of message.split('\n')) if (line.trim() !== '') log('ERROR', line);

@@ -4,7 +4,7 @@
 // files are immutable; small HEAD pointer files are replaced atomically.
 
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { canonicalJson } from '../../core/audit-chain.js';
 import { HealerError } from '../../core/errors.js';
 import type { TableSchema } from '../../core/schema.js';
@@ -152,9 +152,24 @@ export class LocalCatalog implements Catalog {
 
   /** A new, unique path for the output of a run (write there, then `publishTarget`). */
   async newSnapshotPath(target: string, runId: string): Promise<string> {
-    const dir = join(this.targetDir(target), 'snapshots');
-    await mkdir(dir, { recursive: true });
-    return join(dir, `${safeName(runId)}.parquet`);
+    const file = this.snapshotPath(target, runId);
+    await mkdir(dirname(file), { recursive: true });
+    return file;
+  }
+
+  /** Where the snapshot of a run's output is kept (no folder created). */
+  snapshotPath(target: string, runId: string): string {
+    return join(this.targetDir(target), 'snapshots', `${safeName(runId)}.parquet`);
+  }
+
+  /** The file of a target's HEAD pointer (current snapshot and history). */
+  targetHeadPath(target: string): string {
+    return join(this.targetDir(target), 'HEAD.json');
+  }
+
+  /** The file of a source's baseline pointer. */
+  baselinePointerPath(source: string): string {
+    return join(this.baselineDir(source), 'HEAD.json');
   }
 
   /**
@@ -164,6 +179,8 @@ export class LocalCatalog implements Catalog {
   async publishTarget(target: string, location: string, snapshot: TargetSnapshot): Promise<void> {
     await publishFileAtomic(snapshot.file, location);
     const head = await this.targetHead(target);
+    // Publishing the same snapshot again (a restart finishing a commit) adds no history entry.
+    if (head.current?.runId === snapshot.runId && head.current.file === snapshot.file) return;
     await writeFileAtomic(
       join(this.targetDir(target), 'HEAD.json'),
       JSON.stringify({ current: snapshot, history: [...head.history, snapshot] } satisfies TargetHead),

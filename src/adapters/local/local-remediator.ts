@@ -1,5 +1,6 @@
-// Remediator for the embedded runtime: one executor per action (./executors/), and the facts the
-// guard needs (capabilities) measured on the real files with DuckDB.
+// Remediator for the embedded runtime: one executor per action (./executors/), the facts the guard
+// needs (capabilities) measured on the real files with DuckDB, and where an action will write
+// (its intent). Executors stage their writes; the agent's commit through the journal publishes them.
 
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBInstance as Instance } from '@duckdb/node-api';
@@ -11,12 +12,13 @@ import type { Clock, RemediationContext, Remediator, StateStore } from '../../po
 import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
 import type { DuckdbPipelineRunner } from './duckdb-pipeline-runner.js';
 import { coerceSchema } from './executors/coerce-schema.js';
-import { badRowFraction } from './executors/conform-input.js';
+import { badRowFraction, quarantinePath, remediatedPath } from './executors/conform-input.js';
 import { affectedSources, type Executor, type ExecutorDeps } from './executors/executor.js';
 import { quarantine } from './executors/quarantine.js';
 import { retry } from './executors/retry.js';
 import { rollbackSchema } from './executors/rollback-schema.js';
 import type { LocalCatalog } from './local-catalog.js';
+import type { LocalIntentJournal } from './local-intent-journal.js';
 import type { PipelineSpec } from './pipeline-file.js';
 
 const EXECUTORS: Partial<Record<Action, Executor>> = {
@@ -28,7 +30,7 @@ const EXECUTORS: Partial<Record<Action, Executor>> = {
 
 /**
  * @example
- * const remediator = new LocalRemediator({ specs, runner, catalog, engine, clock, state, stateDir });
+ * const remediator = new LocalRemediator({ specs, runner, catalog, engine, clock, state, stateDir, journal });
  * const result = await remediator.execute('quarantine', ctx);
  */
 export class LocalRemediator implements Remediator {
@@ -44,11 +46,13 @@ export class LocalRemediator implements Remediator {
       clock: Clock;
       state: StateStore;
       stateDir: string;
+      journal: LocalIntentJournal;
       random?: () => number;
     },
   ) {
     this.deps = {
       stateDir: options.stateDir,
+      journal: options.journal,
       runner: options.runner,
       catalog: options.catalog,
       engine: options.engine,
@@ -105,6 +109,34 @@ export class LocalRemediator implements Remediator {
       ...(bad === undefined ? {} : { badRowFraction: bad }),
       ...(coercionBad === undefined ? {} : { coercionBadRowFraction: coercionBad }),
     };
+  }
+
+  async plannedWrites(action: Action, ctx: RemediationContext): Promise<string[]> {
+    const spec = await this.options.specs(ctx.event.pipeline);
+    const { catalog } = this.options;
+    const runIds =
+      action === 'retry'
+        ? Array.from({ length: spec.retry.maxAttempts }, (_, n) => `${ctx.event.runId}-retry${n + 1}`)
+        : [
+            `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : action === 'coerce_schema' ? 'coerce' : 'rollback'}`,
+          ];
+    const writes: string[] = [];
+    if (action === 'quarantine' || action === 'coerce_schema')
+      for (const s of affectedSources({ ...ctx }, spec))
+        if (s.contract)
+          writes.push(
+            quarantinePath(this.options.stateDir, s.contract.dataset, ctx.incidentId),
+            remediatedPath(this.options.stateDir, s.name, ctx.incidentId),
+          );
+    if (action === 'rollback_schema')
+      for (const s of affectedSources({ ...ctx }, spec)) writes.push(`catalog schema HEAD of ${s.name}`);
+    writes.push(
+      ...runIds.map((r) => catalog.snapshotPath(spec.target.name, r)),
+      spec.target.location,
+      catalog.targetHeadPath(spec.target.name),
+      ...spec.sources.map((s) => catalog.baselinePointerPath(s.name)),
+    );
+    return writes;
   }
 
   async execute(action: Action, ctx: RemediationContext): Promise<RemediationResult> {

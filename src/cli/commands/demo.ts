@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
 import { type InjectedFault, ScriptedFaults } from '../../adapters/local/index.js';
 import type { WebhookConfig } from '../../adapters/local/webhook-notifier.js';
-import { handleIncident } from '../../agent.js';
+import { handleIncident, reconcile } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
@@ -175,6 +175,8 @@ export async function runDemo(
     });
     try {
       await restore(pristine, dir);
+      // A demo killed earlier in this folder left intents open: finish or undo them first.
+      await reconcile(env);
       const first = await env.runner.run(env.spec);
       if (first.status !== 'succeeded')
         throw new Error(`the clean baseline run failed: ${first.errorMessage}`);

@@ -2,7 +2,7 @@
 // agent. Exit 0 when the run succeeded or was healed, 1 when the incident was escalated.
 
 import { resolve } from 'node:path';
-import { handleIncident } from '../../agent.js';
+import { handleIncident, reconcile } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
@@ -29,6 +29,8 @@ export const register: RegisterCommand = (program, io) => {
       });
       let code = 0;
       try {
+        // A run killed earlier left intents open: finish or undo them before reading any baseline.
+        await reconcile(env);
         const run = await env.runner.run(env.spec);
         if (run.status === 'succeeded') {
           if (options.json) io.out(`${JSON.stringify({ run })}\n`);

@@ -18,7 +18,7 @@ import {
   ScriptedFaults,
   WebhookNotifier,
 } from '../../../src/adapters/local/index.js';
-import { handleIncident } from '../../../src/agent.js';
+import { handleIncident, reconcile } from '../../../src/agent.js';
 import type { FailureEvent } from '../../../src/core/event.js';
 import { createLocalEnvironment } from '../../../src/environments/local-environment.js';
 import type { Clock, Escalation } from '../../../src/ports.js';
@@ -164,7 +164,8 @@ describe('atomic publication', () => {
       import { createLocalEnvironment } from ${JSON.stringify(join(process.cwd(), 'src/environments/local-environment.ts'))};
       const env = await createLocalEnvironment({ pipelineFile: ${JSON.stringify(join(dir, 'pipeline.yaml'))}, terminal: false });
       await env.runner.run(env.spec, { beforePublish: () => { console.log('WRITTEN'); return new Promise(() => {}); } });`;
-    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['--input-type=module', '-e', script], {
+    // One process (no tsx wrapper in between): the process killed is the run itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve) =>
@@ -173,7 +174,8 @@ describe('atomic publication', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const snapshots = await readdir(join(dir, '.healer', 'targets', 'p2', 'snapshots'));
-    expect(snapshots.length).toBe(2); // the killed run's file exists but was never published
+    expect(snapshots.length).toBe(1); // the killed run's file was staged, never published
+    expect((await readdir(join(dir, '.healer', 'staging'))).length).toBe(1);
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const [row] = (
@@ -185,6 +187,15 @@ describe('atomic publication', () => {
     db.closeSync();
     expect(Number(row?.n)).toBe(50); // the previous good output, intact
     expect(existsSync(join(dir, '.healer', 'targets', 'p2', 'HEAD.json'))).toBe(true);
+    // The next start finds the dead run's intent uncommitted and removes what it staged.
+    const next = await createLocalEnvironment({ pipelineFile: join(dir, 'pipeline.yaml'), terminal: false });
+    try {
+      expect(await reconcile(next)).toEqual([]);
+    } finally {
+      await next.close();
+    }
+    expect(await readdir(join(dir, '.healer', 'staging'))).toEqual([]);
+    expect(await readdir(join(dir, '.healer', 'intents'))).toEqual([]);
   }, 60_000);
 });
 

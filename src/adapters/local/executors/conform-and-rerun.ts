@@ -1,14 +1,23 @@
 // The shared body of `coerce_schema` and `quarantine`: re-run the pipeline with each affected source
 // conformed to its contract on the re-run's own connection (quarantine written first, the conformed
 // rows staged as the source's table), then keep the conformed rows as the source's new baseline.
+// Every file is written under the incident's staging folder; the agent's commit publishes them.
 
+import { join } from 'node:path';
 import type { Action } from '../../../core/action.js';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
 import type { RemediationContext } from '../../../ports.js';
 import type { StagedSource } from '../duckdb-pipeline-runner.js';
+import { safeName } from '../local-catalog.js';
 import type { PipelineSpec } from '../pipeline-file.js';
-import { type ConformPlan, remediatedPath, type StagedConform, stageConformed } from './conform-input.js';
+import {
+  type ConformPlan,
+  quarantinePath,
+  remediatedPath,
+  type StagedConform,
+  stageConformed,
+} from './conform-input.js';
 import { affectedSources, type ExecutorDeps, rerunOf } from './executor.js';
 
 /**
@@ -33,7 +42,8 @@ export async function conformAndRerun(
 ): Promise<RemediationResult> {
   const steps: RemediationStep[] = [];
   const staged: Record<string, StagedSource> = {};
-  const done = new Map<string, { plan: ConformPlan; result?: StagedConform }>();
+  const done = new Map<string, { plan: ConformPlan; result?: StagedConform; final: string }>();
+  const staging = deps.journal.stagingDir(ctx.incidentId);
   for (const source of affectedSources(ctx, spec)) {
     const contract = source.contract;
     if (!contract) {
@@ -41,7 +51,10 @@ export async function conformAndRerun(
       continue;
     }
     const plan = planFor(source.name);
-    const entry: { plan: ConformPlan; result?: StagedConform } = { plan };
+    const entry: { plan: ConformPlan; result?: StagedConform; final: string } = {
+      plan,
+      final: quarantinePath(deps.stateDir, contract.dataset, ctx.incidentId),
+    };
     done.set(source.name, entry);
     staged[source.name] = {
       from: `${source.location}, conformed to its contract by incident ${ctx.incidentId}`,
@@ -61,6 +74,7 @@ export async function conformAndRerun(
           // parse. A coercion is about values that do not parse as the contract type, and so is a
           // quarantine whose evidence read a contract column as another type: text first.
           typedFirst: action === 'quarantine' && !retyped(ctx, source.name, contract),
+          quarantineAt: join(staging, 'quarantine', `${safeName(contract.dataset)}.parquet`),
         });
       },
     };
@@ -73,6 +87,7 @@ export async function conformAndRerun(
     runId: `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : 'coerce'}`,
     attempt: (ctx.event.attempt ?? 1) + 1,
     staged,
+    stagingDir: staging,
   });
   const rerunMs = performance.now() - started;
 
@@ -80,7 +95,7 @@ export async function conformAndRerun(
   const artifacts: Record<string, string> = {};
   let output: RemediationResult['output'];
   let conformMs = 0;
-  for (const [name, { plan, result }] of done) {
+  for (const [name, { plan, result, final }] of done) {
     if (!result) {
       // The re-run failed before this source was conformed (an earlier source, or reading it).
       steps.push({
@@ -93,7 +108,7 @@ export async function conformAndRerun(
     rows.rowsIn += result.rows.rowsIn;
     rows.rowsDelivered += result.rows.rowsDelivered;
     rows.rowsQuarantined += result.rows.rowsQuarantined;
-    artifacts[`${name}.quarantine`] = result.quarantine;
+    artifacts[`${name}.quarantine`] = final;
     const kept = outcome.status === 'succeeded' ? outcome.baselines[name] : undefined;
     if (kept) artifacts[`${name}.remediated`] = kept;
     for (const phase of result.phases) {
@@ -118,7 +133,14 @@ export async function conformAndRerun(
     detail: outcome.runId,
     durationMs: Math.round(rerunMs - conformMs),
   });
-  if (outcome.status === 'succeeded') artifacts.target = spec.target.location;
+  if (outcome.status === 'succeeded') {
+    artifacts.target = spec.target.location;
+    // The quarantine files join the re-run's output in one publication: visible together at commit.
+    const publication = outcome.publication;
+    for (const { result, final } of done.values())
+      if (result) publication.files.unshift({ from: result.quarantine, to: final });
+    await deps.journal.stage(ctx.incidentId, publication);
+  }
   const anyConformed = [...done.values()].some((d) => d.result);
   return {
     action,

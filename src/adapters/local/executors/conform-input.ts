@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { TableSchema } from '../../../core/schema.js';
+import { crashPoint } from '../../../crash-point.js';
 import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
@@ -203,10 +204,15 @@ export interface StageConformedInput {
   at: Date;
   /** Try the typed CSV read first (quarantine: the bad rows are usually nulls, not bad text). */
   typedFirst: boolean;
+  /**
+   * Where to write the quarantined rows: a staged path that the action's commit renames to
+   * `quarantinePath` (default: that path itself).
+   */
+  quarantineAt?: string;
 }
 
 /** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
-function quarantinePath(stateDir: string, source: string, incidentId: string): string {
+export function quarantinePath(stateDir: string, source: string, incidentId: string): string {
   return join(stateDir, 'quarantine', safeName(source), `${safeName(incidentId)}.parquet`);
 }
 
@@ -226,7 +232,7 @@ export function remediatedPath(stateDir: string, source: string, incidentId: str
 export async function stageConformed(input: StageConformedInput): Promise<StagedConform> {
   const { conn, contract } = input;
   const src = await input.engine.resolve(input.location);
-  const quarantine = quarantinePath(input.stateDir, contract.dataset, input.incidentId);
+  const quarantine = input.quarantineAt ?? quarantinePath(input.stateDir, contract.dataset, input.incidentId);
   await mkdir(dirname(quarantine), { recursive: true });
   const phases: { name: string; ms: number }[] = [];
   let t = performance.now();
@@ -245,7 +251,9 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
     read = 'text';
     counted = await stageText(split);
   }
+  crashPoint('quarantine-torn', quarantine);
   await fsyncFile(quarantine);
+  crashPoint('quarantine-written');
   const reasons = await queryRows(
     conn,
     `SELECT DISTINCT _healer_reason AS r FROM read_parquet(${quoteLiteral(quarantine)}) LIMIT 3`,

@@ -7,6 +7,7 @@ import type { Clock, RemediationContext, StateStore } from '../../../ports.js';
 import type { DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import type { DuckdbPipelineRunner, RunOutcome } from '../duckdb-pipeline-runner.js';
 import type { LocalCatalog } from '../local-catalog.js';
+import type { LocalIntentJournal } from '../local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from '../pipeline-file.js';
 
 export interface ExecutorDeps {
@@ -17,6 +18,8 @@ export interface ExecutorDeps {
   duckdb: () => Promise<DuckDBInstance>;
   clock: Clock;
   state: StateStore;
+  /** Where an incident's writes are staged until the agent commits them. */
+  journal: LocalIntentJournal;
   /** Uniform in [0, 1): the jitter source (seeded in tests). */
   random: () => number;
 }

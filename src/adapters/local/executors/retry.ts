@@ -37,6 +37,7 @@ export const retry: Executor = async (ctx, spec, deps) => {
       // Budgets count every attempt against the chain's first run (`rootRunOf`), never per attempt.
       runId: `${event.runId}-retry${n + 1}`,
       attempt: (event.attempt ?? 1) + n + 1,
+      stagingDir: deps.journal.stagingDir(ctx.incidentId),
     });
     steps.push({
       name: `attempt ${n + 1}`,
@@ -51,6 +52,7 @@ export const retry: Executor = async (ctx, spec, deps) => {
     action: 'retry',
     steps: succeeded ? steps.map((s) => (s.status === 'failed' ? { ...s, status: 'skipped' } : s)) : steps,
   };
+  if (outcome?.status === 'succeeded') await deps.journal.stage(ctx.incidentId, outcome.publication);
   if (outcome) {
     result.rerun = rerunOf(outcome);
     const rows = passThroughRows(outcome);

@@ -39,10 +39,14 @@ export const rollbackSchema: Executor = async (ctx, spec, deps) => {
       steps,
       error: { code: 'E_NOT_FOUND', message: 'nothing to roll back' },
     };
+  // The catalog pointer and a restored snapshot move before the re-run (it must read the previous
+  // version); the re-run's output and baselines are staged and published by the agent's commit.
   const outcome = await deps.runner.run(spec, {
     runId: `${ctx.event.runId}-rollback`,
     attempt: (ctx.event.attempt ?? 1) + 1,
+    stagingDir: deps.journal.stagingDir(ctx.incidentId),
   });
+  if (outcome.status === 'succeeded') await deps.journal.stage(ctx.incidentId, outcome.publication);
   steps.push({
     name: 'rerun',
     status: outcome.status === 'succeeded' ? 'applied' : 'failed',
