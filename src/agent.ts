@@ -9,6 +9,7 @@ import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
+import { escalationHeadline } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
@@ -111,6 +112,7 @@ export async function handleIncident(
       runId: event.runId,
       summary: `approval required to ${action}`,
       reason: 'supervised mode: approval required before executing',
+      kind: 'approval',
       decision,
       evidence,
     });
@@ -120,19 +122,22 @@ export async function handleIncident(
   }
 
   if (action === 'escalate') {
-    const steps = await env.notifier.escalate({
+    const escalation = {
       incidentId,
       pipeline: event.pipeline,
       job: event.job,
       runId: event.runId,
       summary: `escalated: ${decision.verdict.reason}`,
       reason: decision.verdict.reason,
+      kind: 'decision' as const,
       decision,
       evidence,
-    });
+    };
+    const headline = escalationHeadline(escalation);
+    const steps = await env.notifier.escalate({ ...escalation, summary: headline });
     const result: RemediationResult = { action, steps };
-    await record('escalation', result);
-    return finish('escalated', `escalated: ${decision.verdict.reason}`, { result });
+    await record('escalation', { ...result, headline });
+    return finish('escalated', headline, { result });
   }
   if (action === 'log_only' || action === 'defer') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
@@ -150,6 +155,7 @@ export async function handleIncident(
       runId: event.runId,
       summary: 'another remediation holds the job lock',
       reason: 'job is locked by a concurrent remediation',
+      kind: 'locked',
       decision,
       evidence,
     });
@@ -194,6 +200,7 @@ export async function handleIncident(
     runId: event.runId,
     summary: reason,
     reason,
+    kind: 'validation',
     decision,
     evidence,
     validation,

@@ -11,6 +11,7 @@ import type { AuditBody, AuditRecord, ChainVerification } from './core/audit-cha
 import type { Authority } from './core/authority.js';
 import type { DatasetContract } from './core/contract.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
+import type { EscalationKind, MigrationProposal } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
@@ -119,6 +120,10 @@ export interface Escalation {
   summary: string;
   /** Why it is escalated: the guard's reason, or the failed validation. */
   reason: string;
+  /** What asks for a human (default `decision`); the headline (`escalationHeadline`) depends on it. */
+  kind?: EscalationKind;
+  /** Set when the same drift was healed again and again: adopt it as a new catalog version. */
+  migration?: MigrationProposal;
   decision?: Decision;
   evidence: Evidence;
   validation?: ValidationResult;
