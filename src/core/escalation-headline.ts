@@ -93,21 +93,15 @@ function vetoHeadline(facts: EscalationFacts, decision: Decision, veto: FiredRul
 }
 
 function ruleWhy(veto: FiredRule, proposed: Action, decision: Decision): string {
-  const budgets = /limit ([\d.]+)/.exec(veto.reason);
-  const fraction = /fraction ([\d.eE+-]+)/.exec(veto.reason);
   switch (veto.id) {
     case 'G4_NOT_ALLOWED_BY_AUTHORITY':
       return "not in the pipeline's allowed actions";
     case 'G5_NOT_SUPPORTED_HERE':
       return `this runtime cannot ${proposed}`;
-    case 'G9_QUARANTINE_BLAST_RADIUS':
-    case 'G15_COERCE_BLAST_RADIUS':
-      if (fraction?.[1] && budgets?.[1])
-        return `${percent(Number(fraction[1]))} of the rows break the contract, over the ${percent(Number(budgets[1]))} limit`;
-      return veto.reason;
     case 'G2_CRITICAL_BLOCKS_ACTIVE':
       return `risk is critical (${decision.diagnosis.risk.reasons[0] ?? 'see the trace'})`;
     default:
+      // The other rules' reasons are already plain words with their facts (percentages, budgets).
       return veto.reason;
   }
 }
@@ -303,12 +297,6 @@ function errorLine(facts: EscalationFacts): string {
   const first = message.split('\n')[0]?.trim() ?? '';
   if (!first) return 'no error message';
   return first.length > 160 ? `${first.slice(0, 159)}…` : first;
-}
-
-function percent(fraction: number): string {
-  if (!Number.isFinite(fraction)) return String(fraction);
-  const p = fraction * 100;
-  return `${p >= 10 || Number.isInteger(p) ? p.toFixed(0) : p.toFixed(1)}%`;
 }
 
 function times(n: number): string {

@@ -157,6 +157,8 @@ describe('policy artifact hash', () => {
     const { hash: _h, ...content } = a;
     a.hash = sha256(canonicalJson(content));
     expect(codeOf(() => parsePolicyArtifact(a))).toBe('accepted');
+    // Loaded, it keeps the hash it was recorded with: the same version in the audit as before.
+    expect(QLearningPolicy.fromArtifact(parsePolicyArtifact(a)).hash).toBe(a.hash);
     a.createdAt = '2026-11-23T21:00:00.000Z';
     expect(codeOf(() => parsePolicyArtifact(a, 'policy.json'))).toMatch(/hash: .*edited/);
   });

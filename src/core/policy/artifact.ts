@@ -77,9 +77,17 @@ export function artifactHash(artifact: Omit<PolicyArtifact, 'hash'> & { hash?: s
 }
 
 /** The hash artifacts carried before `createdAt` left it (every field but `hash`); still accepted. */
-function hashWithCreatedAt(artifact: PolicyArtifact): string {
+function hashWithCreatedAt(artifact: Omit<PolicyArtifact, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...content } = artifact;
   return sha256(canonicalJson(content));
+}
+
+/** Whether `hash` is the content's hash, as artifacts are hashed now or were before. */
+export function matchesArtifactHash(
+  content: Omit<PolicyArtifact, 'hash'> & { hash?: string },
+  hash: string,
+): boolean {
+  return artifactHash(content) === hash || hashWithCreatedAt(content) === hash;
 }
 
 /**
@@ -123,7 +131,7 @@ export function parsePolicyArtifact(json: unknown, where = 'policy artifact'): P
   if (Object.keys(artifact.visits).sort().join(',') !== qKeys)
     fail('visits', 'must have a row for exactly the states of qTable');
   const expected = artifactHash(artifact);
-  if (expected !== artifact.hash && hashWithCreatedAt(artifact) !== artifact.hash)
+  if (!matchesArtifactHash(artifact, artifact.hash))
     throw new PolicyArtifactError(
       `${where}: hash: content hash ${expected.slice(0, 12)}… does not match the recorded ${artifact.hash.slice(0, 12)}… (the file was edited)`,
       { context: { where, path: 'hash' } },
