@@ -2,7 +2,7 @@
 // folder (say so, create nothing), singular findings.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,4 +65,53 @@ describe('counts in messages', () => {
     ]);
     expect(text).toMatch(/\n1 finding \(/);
   });
+});
+
+describe('a typo in the SQL transform', () => {
+  const pipeline = (transform: string) => `name: orders_daily
+sources:
+  orders:
+    path: orders.csv
+    contract:
+      columns:
+        id: { type: int64, nullable: false }
+        amount: { type: double, nullable: false }
+transform: ${transform}
+target: { path: out/orders.parquet }
+authority: { mode: autonomous }
+`;
+  const csv = ['id,amount', ...Array.from({ length: 50 }, (_, i) => `${i},${i}.5`)].join('\n');
+
+  it('is a config error naming the pipeline file and line (exit 2), not an incident', async () => {
+    const dir = await emptyDir();
+    await writeFile(
+      join(dir, 'pipeline.yaml'),
+      pipeline('SELECT count(*) AS n, sum(amout) AS total FROM "orders"'),
+    );
+    await writeFile(join(dir, 'orders.csv'), csv);
+    const io = memoryIo('', dir);
+    expect(await main(['run', 'pipeline.yaml'], io)).toBe(2);
+    expect(io.stderr).toMatch(
+      /^healer: E_CONFIG: .*pipeline\.yaml:9: transform: Binder Error: Referenced column "amout" not found/,
+    );
+    const list = memoryIo('', dir);
+    expect(await main(['incidents', '--json'], list)).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('while a column the upstream renamed is still an incident (the transform binds to the catalog)', async () => {
+    const dir = await emptyDir();
+    await writeFile(
+      join(dir, 'pipeline.yaml'),
+      pipeline('SELECT count(*) AS n, sum(amount) AS total FROM "orders"'),
+    );
+    await writeFile(join(dir, 'orders.csv'), csv);
+    expect(await main(['run', 'pipeline.yaml'], memoryIo('', dir))).toBe(0);
+    await writeFile(join(dir, 'orders.csv'), csv.replace('id,amount', 'id,amount_usd'));
+    const io = memoryIo('', dir);
+    const code = await main(['run', 'pipeline.yaml', '--json'], io);
+    expect(code === 0 || code === 1).toBe(true);
+    expect(io.stderr).not.toMatch(/E_CONFIG/);
+    expect((JSON.parse(io.stdout) as { incident: { id: string } }).incident.id).toMatch(/^inc-/);
+  }, 30_000);
 });

@@ -2,6 +2,7 @@
 // agent. Exit 0 when the run succeeded or was healed, 1 when the incident was escalated.
 
 import { resolve } from 'node:path';
+import { checkTransform } from '../../adapters/local/transform-check.js';
 import { handleIncident } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
@@ -29,6 +30,8 @@ export const register: RegisterCommand = (program, io) => {
       });
       let code = 0;
       try {
+        // A transform that does not bind is the pipeline file's error (exit 2), not an incident.
+        await checkTransform(env.spec, { catalog: env.catalog });
         const run = await env.runner.run(env.spec);
         if (run.status === 'succeeded') {
           if (options.json) io.out(`${JSON.stringify({ run })}\n`);
