@@ -166,9 +166,12 @@ export async function handleIncident(
   let result: RemediationResult;
   try {
     if (action === 'retry') await env.state.recordRetry(event.job, event.runId, env.clock.now());
+    const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, { incidentId, event, evidence, decision, pipeline });
+      phase?.done({ rows: result.rows?.rowsIn });
     } catch (error) {
+      phase?.done();
       result = {
         action,
         steps: [{ name: action, status: 'failed', detail: oneLine(error) }],
@@ -234,9 +237,10 @@ export async function decideIncident(
 export async function gatherEvidence(
   event: FailureEvent,
   pipeline: PipelineDescription,
-  env: Pick<Environment, 'logs' | 'catalog' | 'data'>,
+  env: Pick<Environment, 'logs' | 'catalog' | 'data' | 'progress'>,
   sampleRows?: number,
 ): Promise<Evidence> {
+  const gathering = env.progress?.start('evidence');
   const log = await env.logs.fetchRunLog(event);
   const wanted = event.datasets?.length
     ? pipeline.datasets.filter((d) => event.datasets?.includes(d.dataset))
@@ -256,21 +260,28 @@ export async function gatherEvidence(
       schemaVersions: await env.catalog.listSchemaVersions(binding.dataset),
     };
     // An unreadable input is itself evidence (missing file, permission): record it, keep going.
+    const profiling = env.progress?.start(`profile ${binding.dataset}`);
     try {
       item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset);
       item.currentProfile = await env.data.profile(binding.location, options);
+      profiling?.done({ rows: item.currentProfile.rowCount });
     } catch {
+      profiling?.done();
       // The log carries the engine's error; the classifier reads it from there.
     }
     if (binding.baselineLocation) {
+      const baseline = env.progress?.start(`profile ${binding.dataset} baseline`);
       try {
         item.baselineProfile = await env.data.profile(binding.baselineLocation, options);
+        baseline?.done({ rows: item.baselineProfile.rowCount });
       } catch {
+        baseline?.done();
         // No usable baseline: drift falls back to the contract and catalog schemas.
       }
     }
     datasets.push(item);
   }
+  gathering?.done({ rows: datasets.reduce((n, d) => n + (d.currentProfile?.rowCount ?? 0), 0) });
   return { event, logs: log.text, logsTruncated: log.truncated, datasets };
 }
 

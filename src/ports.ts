@@ -198,6 +198,26 @@ export interface StateStore {
   listIncidents(limit?: number): Promise<IncidentRecord[]>;
 }
 
+/**
+ * Shows a person how long work is going (a terminal progress line): phase, rows, elapsed. Optional;
+ * nothing depends on it, and it is absent when output is not a terminal or is JSON.
+ *
+ * @example
+ * const phase = progress?.start('profile flights');
+ * phase?.done({ rows: profile.rowCount });
+ */
+export interface ProgressReporter {
+  start(phase: string): ProgressPhase;
+}
+
+/** One phase under way. */
+export interface ProgressPhase {
+  /** Rows processed so far. */
+  rows(count: number): void;
+  /** The phase ended (with the rows it covered, when known). */
+  done(summary?: { rows?: number }): void;
+}
+
 /** Time, injected so tests and the simulator control it. */
 export interface Clock {
   now(): Date;
@@ -220,4 +240,6 @@ export interface Environment {
   state: StateStore;
   clock: Clock;
   policy: Policy;
+  /** Progress of long phases for a person watching; absent when nobody is. */
+  progress?: ProgressReporter;
 }

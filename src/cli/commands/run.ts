@@ -7,6 +7,7 @@ import { handleIncident } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
+import { terminalProgress } from '../terminal-progress.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
 export const register: RegisterCommand = (program, io) => {
@@ -21,12 +22,14 @@ export const register: RegisterCommand = (program, io) => {
   ).action(
     async (file: string, options: { policy?: string; stateDir?: string; json?: boolean } & WebhookFlags) => {
       const webhook = webhookConfig(options);
+      const progress = terminalProgress(io, options.json);
       const env = await createLocalEnvironment({
+        ...(progress ? { progress } : {}),
         ...(webhook ? { webhook } : {}),
         pipelineFile: resolve(io.cwd, file),
         ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
         ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
-        terminal: (t) => io.err(t),
+        terminal: progress ? (t) => progress.log(t) : (t) => io.err(t),
       });
       let code = 0;
       try {
@@ -34,11 +37,13 @@ export const register: RegisterCommand = (program, io) => {
         await checkTransform(env.spec, { catalog: env.catalog });
         const run = await env.runner.run(env.spec);
         if (run.status === 'succeeded') {
+          progress?.stop();
           if (options.json) io.out(`${JSON.stringify({ run })}\n`);
           else io.out(`run ${run.runId} succeeded: ${run.rowsOut} rows → ${env.spec.target.location}\n`);
           return;
         }
         const incident = await handleIncident(run.event, env);
+        progress?.stop();
         code = incident.status === 'resolved' || incident.status === 'recorded' ? 0 : 1;
         if (options.json) io.out(`${JSON.stringify({ run: { ...run, event: run.event }, incident })}\n`);
         else
@@ -48,6 +53,7 @@ export const register: RegisterCommand = (program, io) => {
               (incident.decision?.explanation.map((l) => `  ${l}\n`).join('') ?? ''),
           );
       } finally {
+        progress?.stop();
         await env.close();
       }
       if (code !== 0) throw new ExitCode(code);
