@@ -9,11 +9,12 @@ import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
-import { escalationHeadline } from './core/escalation-headline.js';
+import { escalationHeadline, type MigrationProposal } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
+import { driftSignature, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
 import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
 
@@ -24,6 +25,8 @@ export interface HandleIncidentOptions {
   guard?: 'on' | 'off';
   /** Rows to sample when profiling inputs (adapters may bound further). */
   sampleRows?: number;
+  /** Propose a schema migration once the same drift was healed this many times (default 3). */
+  proposeMigrationAfter?: number;
 }
 
 /** Handles one failure event and returns the stored incident record. */
@@ -189,10 +192,27 @@ export async function handleIncident(
   await env.state.recordRemediation(event.job, validation.status === 'resolved');
 
   if (validation.status === 'resolved') {
-    return finish('resolved', `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`, {
-      result,
+    const validated = `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`;
+    const migration = await migrationToPropose(event, decision, env, options.proposeMigrationAfter);
+    if (!migration) return finish('resolved', validated, { result, validation });
+    // Healed again, but the same drift keeps coming: ask a person to adopt it for good.
+    const escalation = {
+      incidentId,
+      pipeline: event.pipeline,
+      job: event.job,
+      runId: event.runId,
+      summary: validated,
+      reason: `the same drift was healed ${migration.healedTimes} times`,
+      kind: 'migration' as const,
+      migration,
+      decision,
+      evidence,
       validation,
-    });
+    };
+    const headline = escalationHeadline(escalation);
+    const steps = await env.notifier.escalate({ ...escalation, summary: headline });
+    await record('escalation', { reason: escalation.reason, headline, migration, steps });
+    return finish('resolved', `${validated}; ${headline}`, { result, validation, migration });
   }
   const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
   const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
@@ -210,6 +230,32 @@ export async function handleIncident(
   });
   await record('escalation', { reason, steps });
   return finish('escalated', reason, { result, validation });
+}
+
+/** A schema migration to propose when this incident healed a drift already healed again and again. */
+async function migrationToPropose(
+  event: FailureEvent,
+  decision: Decision,
+  env: Environment,
+  after: number | undefined,
+): Promise<MigrationProposal | undefined> {
+  const dataset = event.datasets?.[0];
+  if (!dataset || !driftSignature(dataset, decision.diagnosis.findings)) return undefined;
+  const history = (await env.state.listIncidents(500))
+    .filter((i) => i.event.pipeline === event.pipeline && i.decision)
+    .map((i) => ({
+      pipeline: i.event.pipeline,
+      resolved: i.status === 'resolved',
+      signature: driftSignature(i.event.datasets?.[0] ?? '', i.decision?.diagnosis.findings ?? []),
+    }));
+  return proposeMigration({
+    pipeline: event.pipeline,
+    pipelineRef: event.details?.pipelineFile ?? event.pipeline,
+    dataset,
+    findings: decision.diagnosis.findings,
+    history,
+    ...(after === undefined ? {} : { after }),
+  });
 }
 
 /** Diagnoses gathered evidence and decides (policy, then guard) without executing anything. */

@@ -167,6 +167,8 @@ export interface IncidentRecord {
   decision?: Decision;
   result?: RemediationResult;
   validation?: ValidationResult;
+  /** Set when the incident healed a drift healed again and again: the catalog version to adopt. */
+  migration?: MigrationProposal;
 }
 
 export type IncidentStatus =
