@@ -108,18 +108,20 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
-    const steps = await env.notifier.escalate({
+    const escalation = {
       incidentId,
       pipeline: event.pipeline,
       job: event.job,
       runId: event.runId,
       summary: `approval required to ${action}`,
       reason: 'supervised mode: approval required before executing',
-      kind: 'approval',
+      kind: 'approval' as const,
       decision,
       evidence,
-    });
-    return finish('awaiting_approval', `awaiting approval to ${action}`, {
+    };
+    const headline = escalationHeadline(escalation);
+    const steps = await env.notifier.escalate({ ...escalation, summary: headline });
+    return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
     });
   }
@@ -151,18 +153,20 @@ export async function handleIncident(
   // Active action: take the per-job lock so two incidents never remediate one job at once.
   const owner = incidentId;
   if (!(await env.state.acquireLock(event.job, owner, 15 * 60_000, env.clock.now()))) {
-    const steps = await env.notifier.escalate({
+    const escalation = {
       incidentId,
       pipeline: event.pipeline,
       job: event.job,
       runId: event.runId,
       summary: 'another remediation holds the job lock',
       reason: 'job is locked by a concurrent remediation',
-      kind: 'locked',
+      kind: 'locked' as const,
       decision,
       evidence,
-    });
-    return finish('escalated', 'escalated: job locked by a concurrent remediation', {
+    };
+    const headline = escalationHeadline(escalation);
+    const steps = await env.notifier.escalate({ ...escalation, summary: headline });
+    return finish('escalated', headline, {
       result: { action: 'escalate', steps },
     });
   }
@@ -216,20 +220,22 @@ export async function handleIncident(
   }
   const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
   const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
-  const steps = await env.notifier.escalate({
+  const escalation = {
     incidentId,
     pipeline: event.pipeline,
     job: event.job,
     runId: event.runId,
     summary: reason,
     reason,
-    kind: 'validation',
+    kind: 'validation' as const,
     decision,
     evidence,
     validation,
-  });
-  await record('escalation', { reason, steps });
-  return finish('escalated', reason, { result, validation });
+  };
+  const headline = escalationHeadline(escalation);
+  const steps = await env.notifier.escalate({ ...escalation, summary: headline });
+  await record('escalation', { reason, headline, steps });
+  return finish('escalated', headline, { result, validation });
 }
 
 /** A schema migration to propose when this incident healed a drift already healed again and again. */

@@ -153,6 +153,19 @@ describe('escalationHeadline', () => {
     );
   });
 
+  it('an approval and a held lock say what waits and on what', () => {
+    const f = facts(diagnosisOf('transient'), {
+      propose: 'retry',
+      error: 'SlowDown: Please reduce your request rate.',
+    });
+    expect(escalationHeadline({ ...f, kind: 'approval' })).toBe(
+      'approval needed to retry: transient: SlowDown: Please reduce your request rate.; approve it to run, or act by hand',
+    );
+    expect(escalationHeadline({ ...f, kind: 'locked' })).toBe(
+      'another remediation holds the lock of job orders_daily: wait for it to finish, then re-run run-1',
+    );
+  });
+
   it('explains a failed validation by its first failed check', () => {
     const f = facts(diagnosisOf('transient'), { propose: 'retry' });
     const h = escalationHeadline({
