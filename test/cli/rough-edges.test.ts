@@ -115,3 +115,40 @@ authority: { mode: autonomous }
     expect((JSON.parse(io.stdout) as { incident: { id: string } }).incident.id).toMatch(/^inc-/);
   }, 30_000);
 });
+
+describe('healer diagnose where no pipeline has run yet', () => {
+  it('decides from the event and the data, says so, and leaves no .healer/ behind', async () => {
+    const dir = await emptyDir();
+    await writeFile(
+      join(dir, 'pipeline.yaml'),
+      `name: orders_daily
+sources:
+  orders:
+    path: orders.csv
+    contract:
+      columns:
+        id: { type: int64, nullable: false }
+transform: SELECT count(*) AS n FROM "orders"
+target: { path: out/orders.parquet }
+`,
+    );
+    await writeFile(join(dir, 'orders.csv'), 'id\n1\n2\n');
+    const event = {
+      id: 'local:orders_daily:run-1:1',
+      source: 'local',
+      pipeline: 'orders_daily',
+      job: 'orders_daily',
+      runId: 'run-1',
+      state: 'FAILED',
+      occurredAt: '2026-12-01T00:00:00.000Z',
+      errorMessage: 'com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Status Code: 403)',
+      attempt: 1,
+    };
+    await writeFile(join(dir, 'event.json'), JSON.stringify(event));
+    const io = memoryIo('', dir);
+    expect(await main(['diagnose', '--event', 'event.json', '--pipeline', 'pipeline.yaml'], io)).toBe(0);
+    expect(io.stdout).toMatch(/failure family: permission/);
+    expect(io.stderr).toMatch(/no healer state in .*\.healer: deciding from the event and the data alone/);
+    expect(existsSync(join(dir, '.healer'))).toBe(false);
+  }, 30_000);
+});
