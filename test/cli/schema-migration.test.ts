@@ -104,7 +104,7 @@ describe('a column the upstream renamed for good', () => {
     await writeFile(join(dir, 'flights.csv'), csv('id,delayMinutes', 4));
     const after = memoryIo('', dir);
     expect(await main(['run', 'pipeline.yaml'], after)).toBe(0);
-    expect(after.stdout).toMatch(/^run \S+ succeeded: 1 rows/);
+    expect(after.stdout).toMatch(/^run \S+ succeeded: 1 row →/);
     expect(await total(dir)).toBe(expectedTotal(4));
     const list = memoryIo('', dir);
     await main(['incidents', '--json'], list);

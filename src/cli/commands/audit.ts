@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { DuckdbStateStore, JsonlAuditLog } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
+import { plural } from '../../core/words.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
 import { stateDirFiles, stateDirHint } from '../state-dir.js';
@@ -28,7 +29,8 @@ export const register: RegisterCommand = (program, io) => {
         const result = await new JsonlAuditLog(join(files.dir, 'audit.jsonl'), state).verify();
         ok = result.ok;
         if (options.json) io.out(`${JSON.stringify(result)}\n`);
-        else if (result.ok) io.out(`audit ok: ${result.records} records, ${result.incidents} incidents\n`);
+        else if (result.ok)
+          io.out(`audit ok: ${plural(result.records, 'record')}, ${plural(result.incidents, 'incident')}\n`);
         else
           io.out(
             `audit BROKEN at record ${result.brokenAt}${result.line ? ` (line ${result.line})` : ''}${result.incidentId ? `, incident ${result.incidentId}` : ''}: ${result.problem}\n`,

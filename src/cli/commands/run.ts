@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { checkTransform } from '../../adapters/local/transform-check.js';
 import { handleIncident } from '../../agent.js';
+import { plural } from '../../core/words.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
@@ -39,7 +40,10 @@ export const register: RegisterCommand = (program, io) => {
         if (run.status === 'succeeded') {
           progress?.stop();
           if (options.json) io.out(`${JSON.stringify({ run })}\n`);
-          else io.out(`run ${run.runId} succeeded: ${run.rowsOut} rows → ${env.spec.target.location}\n`);
+          else
+            io.out(
+              `run ${run.runId} succeeded: ${plural(run.rowsOut, 'row')} → ${env.spec.target.location}\n`,
+            );
           return;
         }
         const incident = await handleIncident(run.event, env);

@@ -15,6 +15,7 @@ import type {
 import { FINDING_KINDS } from '../finding.js';
 import { formatPercent, formatPercentPair } from '../percent.js';
 import type { ColumnProfile, DatasetProfile } from '../profile.js';
+import { plural } from '../words.js';
 import { significantRise, Z_THRESHOLD } from './proportion-test.js';
 
 export interface QualityDriftOptions {
@@ -148,7 +149,7 @@ function validityDrop(
     baseline: base,
     current: c.validity,
     invalidRows: cInvalid,
-    message: `${c.path}: ${pct(c.validity)} of values parse as ${expectedType(c)} (baseline ${pct(base)}; ${cInvalid} rows do not)${breach ? `, under the contract's ${formatPercentPair(c.validity, min!)[1]}` : ''}`,
+    message: `${c.path}: ${pct(c.validity)} of values parse as ${expectedType(c)} (baseline ${pct(base)}; ${plural(cInvalid, 'row does', 'rows do')} not)${breach ? `, under the contract's ${formatPercentPair(c.validity, min!)[1]}` : ''}`,
   };
 }
 
