@@ -9,12 +9,12 @@ import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
-import { escalationHeadline, type MigrationProposal } from './core/escalation-headline.js';
+import { escalationHeadline } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
-import { driftSignature, proposeMigration } from './core/schema-migration.js';
+import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
 import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
 

@@ -11,13 +11,14 @@ import type { AuditBody, AuditRecord, ChainVerification } from './core/audit-cha
 import type { Authority } from './core/authority.js';
 import type { DatasetContract } from './core/contract.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
-import type { EscalationKind, MigrationProposal } from './core/escalation-headline.js';
+import type { EscalationKind } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
 import type { TableSchema } from './core/schema.js';
+import type { MigrationProposal } from './core/schema-migration.js';
 
 /** Where a dataset's current input lives and what it should look like. */
 export interface DatasetBinding {

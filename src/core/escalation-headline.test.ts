@@ -83,6 +83,16 @@ describe('escalationHeadline', () => {
     );
   });
 
+  it('does not propose adopting what no catalog mapping can adopt (a removed column)', () => {
+    const d = diagnosisOf('schema', 'critical', 'ok', {
+      protectedDataset: true,
+      findings: [added('airport_name'), removed('name')],
+    });
+    expect(escalationHeadline(facts(d))).toBe(
+      "protected dataset orders: a column airport_name was added and column name was removed: review the upstream change; to accept it, change the pipeline's contract and transform (no catalog mapping can)",
+    );
+  });
+
   it('names the vetoing rule, why in plain words, and what would unblock it', () => {
     const d = diagnosisOf('schema', 'medium', 'ok', { findings: [removed('currency', 'catalog')] });
     const h = escalationHeadline(

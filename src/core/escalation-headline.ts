@@ -8,19 +8,11 @@ import type { Evidence } from './evidence.js';
 import type { FailureFamily } from './failure-family.js';
 import type { Finding } from './finding.js';
 import type { ValidationResult } from './outcome.js';
+import { adoptableByMapping, type MigrationProposal } from './schema-migration.js';
 import { withArticle } from './words.js';
 
 /** Why a human is asked: the guard/policy chose escalate, approval, a held lock, a failed validation, a migration. */
 export type EscalationKind = 'decision' | 'approval' | 'locked' | 'validation' | 'migration';
-
-/** A permanent upstream change healed again and again: adopt it as a new catalog version. */
-export interface MigrationProposal {
-  dataset: string;
-  /** How many earlier incidents healed the same drift. */
-  healedTimes: number;
-  /** The pipeline file or name to pass to `healer catalog adopt`. */
-  pipeline: string;
-}
 
 /** The facts the headline is made of (an `Escalation` has all of them). */
 export interface EscalationFacts {
@@ -158,9 +150,10 @@ function nextStep(facts: EscalationFacts, decision: Decision): string {
   const protectedName = protectedDatasetOf(facts, decision);
   const drifted = diagnosis.findings.some(isDrift);
   if (protectedName !== undefined) {
-    return drifted
+    if (!drifted) return 'no automation may touch it; act by hand';
+    return adoptableByMapping(diagnosis.findings)
       ? `review the upstream change and adopt the new schema (healer catalog adopt --dataset ${protectedName})`
-      : 'no automation may touch it; act by hand';
+      : "review the upstream change; to accept it, change the pipeline's contract and transform (no catalog mapping can)";
   }
   const family = diagnosis.classification.family;
   switch (family) {
@@ -168,9 +161,9 @@ function nextStep(facts: EscalationFacts, decision: Decision): string {
       return permissionStep(facts);
     case 'schema': {
       const ds = driftDataset(facts, decision);
-      return drifted && ds
-        ? `fix the upstream, or adopt the new schema if it is meant (healer catalog adopt --dataset ${ds})`
-        : 'fix the upstream or the pipeline so the schema matches its contract';
+      if (drifted && ds && adoptableByMapping(diagnosis.findings))
+        return `fix the upstream, or adopt the new schema if it is meant (healer catalog adopt --dataset ${ds})`;
+      return "fix the upstream, or change the pipeline's contract and transform to the new schema";
     }
     case 'data_quality':
       return 'fix the source data, then re-run';

@@ -5,9 +5,48 @@
 // type) the pipeline expects, so runs succeed without healing.
 
 import { castIsLossless } from './detect/type-compat.js';
-import type { MigrationProposal } from './escalation-headline.js';
 import type { Finding } from './finding.js';
-import type { SchemaField, TableSchema } from './schema.js';
+import type { LogicalType, SchemaField, TableSchema } from './schema.js';
+
+/** A permanent upstream change healed again and again: adopt it as a new catalog version. */
+export interface MigrationProposal {
+  dataset: string;
+  /** How many incidents (this one included) healed the same drift. */
+  healedTimes: number;
+  /** The pipeline file or name to pass to `healer catalog adopt`. */
+  pipeline: string;
+}
+
+/**
+ * Whether a catalog mapping can adopt this drift: every data-scope drift finding is a rename, an
+ * added column, or a retype that casts back (strictly) to the old type.
+ */
+export function adoptableByMapping(findings: readonly Finding[]): boolean {
+  const drift = findings.filter(
+    (f) =>
+      (f.scope ?? 'data') === 'data' &&
+      (f.kind === 'field_added' ||
+        f.kind === 'field_removed' ||
+        f.kind === 'field_renamed' ||
+        f.kind === 'type_changed' ||
+        f.kind === 'nullability_changed' ||
+        f.kind === 'nested_changed'),
+  );
+  return (
+    drift.length > 0 &&
+    drift.every(
+      (f) =>
+        f.kind === 'field_renamed' ||
+        f.kind === 'field_added' ||
+        (f.kind === 'type_changed' && castsBack(f.current, f.baseline)),
+    )
+  );
+}
+
+/** A strict CAST back loses nothing: lossless, or text (a value that does not parse fails the run). */
+function castsBack(current: LogicalType, baseline: LogicalType): boolean {
+  return castIsLossless(current, baseline) || current === 'string';
+}
 
 /** Healed this many times (this incident included), the same drift proposes a migration. */
 export const MIGRATION_PROPOSAL_AFTER = 3;
@@ -106,8 +145,7 @@ export function migrateSchema(
       }
       case 'type_changed': {
         const field = byPath.get(f.column);
-        // CAST is strict: a value that does not parse fails the run, so text is safe to cast.
-        if (field && (castIsLossless(f.current, f.baseline) || f.current === 'string')) {
+        if (field && castsBack(f.current, f.baseline)) {
           field.castOnRead = true;
           changes.push(`${f.column} (${f.current} in the data) is cast to ${f.baseline}`);
         } else
