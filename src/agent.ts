@@ -10,13 +10,22 @@ import { decide } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
+import { escalationHeadline } from './core/escalation-headline.js';
 import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
+import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
 import { crashPoint } from './crash-point.js';
-import type { ActionIntent, Environment, EventClaim, IncidentRecord, PipelineDescription } from './ports.js';
+import type {
+  ActionIntent,
+  Environment,
+  Escalation,
+  EventClaim,
+  IncidentRecord,
+  PipelineDescription,
+} from './ports.js';
 
 export interface HandleIncidentOptions {
   /** Incident id; defaults to a hash of the event id. */
@@ -30,6 +39,8 @@ export interface HandleIncidentOptions {
    * holder died before acting is taken over after it; without one the claim never expires.
    */
   claimLeaseMs?: number;
+  /** Propose a schema migration once the same drift was healed this many times (default 3). */
+  proposeMigrationAfter?: number;
 }
 
 /** The idempotency key of an event: one run reaching one state is handled once. */
@@ -136,18 +147,29 @@ export async function handleIncident(
   };
 
   // Every hand-off to a human carries the same evidence and decision trace.
-  const escalateWith = (summary: string, reason: string, validation?: ValidationResult) =>
-    env.notifier.escalate({
+  // Its headline (the cause in plain words and what to do) is the same on every channel.
+  const escalateWith = async (
+    kind: Escalation['kind'],
+    summary: string,
+    reason: string,
+    extra: Pick<Escalation, 'validation' | 'migration'> = {},
+  ) => {
+    const escalation: Escalation = {
       incidentId,
       pipeline: event.pipeline,
       job: event.job,
       runId: event.runId,
       summary,
       reason,
+      kind,
       decision,
       evidence,
-      ...(validation ? { validation } : {}),
-    });
+      ...extra,
+    };
+    const headline = escalationHeadline(escalation);
+    const steps = await env.notifier.escalate({ ...escalation, summary: headline });
+    return { steps, headline };
+  };
 
   const action = decision.verdict.final;
   if (decision.disposition === 'record_only') {
@@ -155,20 +177,25 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
-    const steps = await escalateWith(
+    const { steps, headline } = await escalateWith(
+      'approval',
       `approval required to ${action}`,
       'supervised mode: approval required before executing',
     );
-    return finish('awaiting_approval', `awaiting approval to ${action}`, {
+    return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
     });
   }
 
   if (action === 'escalate') {
-    const steps = await escalateWith(`escalated: ${decision.verdict.reason}`, decision.verdict.reason);
+    const { steps, headline } = await escalateWith(
+      'decision',
+      `escalated: ${decision.verdict.reason}`,
+      decision.verdict.reason,
+    );
     const result: RemediationResult = { action, steps };
-    await record('escalation', result);
-    return finish('escalated', `escalated: ${decision.verdict.reason}`, { result });
+    await record('escalation', { ...result, headline });
+    return finish('escalated', headline, { result });
   }
   if (action === 'log_only' || action === 'defer') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
@@ -198,11 +225,12 @@ export async function handleIncident(
   const lockTtlMs = options.claimLeaseMs ?? 15 * 60_000;
   if (!(await env.state.acquireLock(event.job, owner, lockTtlMs, env.clock.now()))) {
     await journal?.close(incidentId);
-    const steps = await escalateWith(
+    const { steps, headline } = await escalateWith(
+      'locked',
       'another remediation holds the job lock',
       'job is locked by a concurrent remediation',
     );
-    return finish('escalated', 'escalated: job locked by a concurrent remediation', {
+    return finish('escalated', headline, {
       result: { action: 'escalate', steps },
     });
   }
@@ -214,9 +242,13 @@ export async function handleIncident(
     await env.state.markEventActing(claimKey, action);
     let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
+    const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, context);
+      phase?.done({ rows: result.rows?.rowsIn });
     } catch (error) {
+      phase?.done();
+      phase?.done();
       result = {
         action,
         steps: [{ name: action, status: 'failed', detail: oneLine(error) }],
@@ -231,8 +263,27 @@ export async function handleIncident(
     await record('validation', validation);
 
     if (validation.status === 'resolved') {
-      const summary = `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`;
-      const incident = finished('resolved', summary, { result, validation });
+      const validated = `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`;
+      // Healed again, but the same drift keeps coming: ask a person to adopt it for good.
+      const migration = await migrationToPropose(event, decision, env, options.proposeMigrationAfter);
+      const migrationReason = migration ? `the same drift was healed ${migration.healedTimes} times` : '';
+      const migrationHeadline = migration
+        ? escalationHeadline({
+            job: event.job,
+            reason: migrationReason,
+            kind: 'migration',
+            migration,
+            decision,
+            evidence,
+            validation,
+          })
+        : '';
+      const summary = migration ? `${validated}; ${migrationHeadline}` : validated;
+      const incident = finished('resolved', summary, {
+        result,
+        validation,
+        ...(migration ? { migration } : {}),
+      });
       // The commit: what the action staged, the records still to append and the incident, in one
       // atomic write. From here on the action happened; a restart finishes it.
       const commit = journal
@@ -256,6 +307,13 @@ export async function handleIncident(
       await env.state.releaseLock(event.job, owner);
       await journal?.close(incidentId);
       crashPoint('closed');
+      if (migration) {
+        const { steps, headline } = await escalateWith('migration', validated, migrationReason, {
+          validation,
+          migration,
+        });
+        await record('escalation', { reason: migrationReason, headline, migration, steps });
+      }
       return incident;
     }
 
@@ -264,9 +322,9 @@ export async function handleIncident(
     await env.state.recordRemediation(event.job, false);
     const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
     const reason = `validation failed after ${action}: ${failed.join('; ') || result.error?.message || 'unknown'}`;
-    const steps = await escalateWith(reason, reason, validation);
-    await record('escalation', { reason, steps });
-    const incident = await finish('escalated', reason, { result, validation });
+    const { steps, headline } = await escalateWith('validation', reason, reason, { validation });
+    await record('escalation', { reason, headline, steps });
+    const incident = await finish('escalated', headline, { result, validation });
     await env.state.releaseLock(event.job, owner);
     await journal?.close(incidentId);
     return incident;
@@ -343,6 +401,32 @@ export async function reconcile(
     done.push({ incidentId, action: intent.action, resolution: commit ? 'rolled_forward' : 'rolled_back' });
   }
   return done;
+}
+
+/** A schema migration to propose when this incident healed a drift already healed again and again. */
+async function migrationToPropose(
+  event: FailureEvent,
+  decision: Decision,
+  env: Environment,
+  after: number | undefined,
+): Promise<MigrationProposal | undefined> {
+  const dataset = event.datasets?.[0];
+  if (!dataset || !driftSignature(dataset, decision.diagnosis.findings)) return undefined;
+  const history = (await env.state.listIncidents(500))
+    .filter((i) => i.event.pipeline === event.pipeline && i.decision)
+    .map((i) => ({
+      pipeline: i.event.pipeline,
+      resolved: i.status === 'resolved',
+      signature: driftSignature(i.event.datasets?.[0] ?? '', i.decision?.diagnosis.findings ?? []),
+    }));
+  return proposeMigration({
+    pipeline: event.pipeline,
+    pipelineRef: event.details?.pipelineFile ?? event.pipeline,
+    dataset,
+    findings: decision.diagnosis.findings,
+    history,
+    ...(after === undefined ? {} : { after }),
+  });
 }
 
 /**
@@ -432,9 +516,10 @@ export async function decideIncident(
 export async function gatherEvidence(
   event: FailureEvent,
   pipeline: PipelineDescription,
-  env: Pick<Environment, 'logs' | 'catalog' | 'data'>,
+  env: Pick<Environment, 'logs' | 'catalog' | 'data' | 'progress'>,
   sampleRows?: number,
 ): Promise<Evidence> {
+  const gathering = env.progress?.start('evidence');
   const log = await env.logs.fetchRunLog(event);
   const wanted = event.datasets?.length
     ? pipeline.datasets.filter((d) => event.datasets?.includes(d.dataset))
@@ -454,21 +539,28 @@ export async function gatherEvidence(
       schemaVersions: await env.catalog.listSchemaVersions(binding.dataset),
     };
     // An unreadable input is itself evidence (missing file, permission): record it, keep going.
+    const profiling = env.progress?.start(`profile ${binding.dataset}`);
     try {
       item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset);
       item.currentProfile = await env.data.profile(binding.location, options);
+      profiling?.done({ rows: item.currentProfile.rowCount });
     } catch {
+      profiling?.done();
       // The log carries the engine's error; the classifier reads it from there.
     }
     if (binding.baselineLocation) {
+      const baseline = env.progress?.start(`profile ${binding.dataset} baseline`);
       try {
         item.baselineProfile = await env.data.profile(binding.baselineLocation, options);
+        baseline?.done({ rows: item.baselineProfile.rowCount });
       } catch {
+        baseline?.done();
         // No usable baseline: drift falls back to the contract and catalog schemas.
       }
     }
     datasets.push(item);
   }
+  gathering?.done({ rows: datasets.reduce((n, d) => n + (d.currentProfile?.rowCount ?? 0), 0) });
   return { event, logs: log.text, logsTruncated: log.truncated, datasets };
 }
 

@@ -11,6 +11,7 @@ import type { AuditBody, AuditRecord, ChainVerification } from './core/audit-cha
 import type { Authority } from './core/authority.js';
 import type { DatasetContract } from './core/contract.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
+import type { EscalationKind } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
 import type { IncidentGroup } from './core/incident-group.js';
@@ -18,6 +19,7 @@ import type { RemediationResult, RemediationStep, ValidationResult } from './cor
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
 import type { TableSchema } from './core/schema.js';
+import type { MigrationProposal } from './core/schema-migration.js';
 
 /** Where a dataset's current input lives and what it should look like. */
 export interface DatasetBinding {
@@ -187,6 +189,10 @@ export interface Escalation {
   summary: string;
   /** Why it is escalated: the guard's reason, or the failed validation. */
   reason: string;
+  /** What asks for a human (default `decision`); the headline (`escalationHeadline`) depends on it. */
+  kind?: EscalationKind;
+  /** Set when the same drift was healed again and again: adopt it as a new catalog version. */
+  migration?: MigrationProposal;
   decision?: Decision;
   evidence: Evidence;
   validation?: ValidationResult;
@@ -232,6 +238,8 @@ export interface IncidentRecord {
   validation?: ValidationResult;
   /** Set when this incident stands for a group of failures with one cause (an incident storm). */
   group?: IncidentGroup;
+  /** Set when the incident healed a drift healed again and again: the catalog version to adopt. */
+  migration?: MigrationProposal;
 }
 
 export type IncidentStatus =
@@ -298,6 +306,26 @@ export interface EventClaim {
   leaseUntil?: string;
 }
 
+/**
+ * Shows a person how long work is going (a terminal progress line): phase, rows, elapsed. Optional;
+ * nothing depends on it, and it is absent when output is not a terminal or is JSON.
+ *
+ * @example
+ * const phase = progress?.start('profile flights');
+ * phase?.done({ rows: profile.rowCount });
+ */
+export interface ProgressReporter {
+  start(phase: string): ProgressPhase;
+}
+
+/** One phase under way. */
+export interface ProgressPhase {
+  /** Rows processed so far. */
+  rows(count: number): void;
+  /** The phase ended (with the rows it covered, when known). */
+  done(summary?: { rows?: number }): void;
+}
+
 /** Time, injected so tests and the simulator control it. */
 export interface Clock {
   now(): Date;
@@ -322,4 +350,6 @@ export interface Environment {
   policy: Policy;
   /** Intent and commit of active actions; absent where executing publishes directly. */
   journal?: IntentJournal;
+  /** Progress of long phases for a person watching; absent when nobody is. */
+  progress?: ProgressReporter;
 }

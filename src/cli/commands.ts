@@ -24,4 +24,5 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
   () => import('./commands/serve.js'),
+  () => import('./commands/catalog.js'),
 ];

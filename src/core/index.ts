@@ -20,11 +20,13 @@ export * from './detect/schema-drift.js';
 export * from './detect/type-compat.js';
 export * from './diagnose.js';
 export * from './errors.js';
+export * from './escalation-headline.js';
 export * from './event.js';
 export type * from './evidence.js';
 export * from './failure-family.js';
 export * from './finding.js';
 export type * from './outcome.js';
+export * from './percent.js';
 export * from './policy/action-order.js';
 export * from './policy/artifact.js';
 export type * from './policy/policy.js';
@@ -43,5 +45,7 @@ export {
   type SafeTarget,
 } from './safety/rules.js';
 export type * from './schema.js';
+export * from './schema-migration.js';
 export * from './state.js';
 export * from './validate.js';
+export * from './words.js';

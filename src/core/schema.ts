@@ -31,6 +31,13 @@ export interface SchemaField {
   /** The engine's own spelling of the type (`BIGINT`, `STRUCT(city VARCHAR)`), for messages. */
   rawType: string;
   nullable: boolean;
+  /**
+   * A schema migration (`healer catalog adopt`): the column is read from this name in the data,
+   * because the upstream renamed it for good. Absent: the data's column has the field's name.
+   */
+  sourcePath?: string;
+  /** A schema migration: the data's column is CAST (strictly: a bad value fails the run) to `type`. */
+  castOnRead?: boolean;
 }
 
 /** A table schema: a named, ordered list of fields (top level and nested). */

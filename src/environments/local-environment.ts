@@ -25,12 +25,13 @@ import {
   type WebhookConfig,
   WebhookNotifier,
 } from '../adapters/local/index.js';
+import { ProgressReportingRunner } from '../adapters/local/progress-runner.js';
 import { ConfigError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
 import { QLearningPolicy } from '../core/policy/q-learning.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
-import type { Clock, Environment, Notifier } from '../ports.js';
+import type { Clock, Environment, Notifier, ProgressReporter } from '../ports.js';
 
 export interface LocalEnvironmentOptions {
   pipelineFile: string;
@@ -46,6 +47,8 @@ export interface LocalEnvironmentOptions {
   webhook?: WebhookConfig;
   faults?: FaultInjector;
   random?: () => number;
+  /** Progress of long phases (evidence, profiles, remediation, runs) for a terminal. */
+  progress?: ProgressReporter;
 }
 
 export interface LocalEnvironment extends Environment {
@@ -94,14 +97,10 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
   const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
   const journal = new LocalIntentJournal(stateDir, catalog);
-  const runner = new DuckdbPipelineRunner({
-    stateDir,
-    catalog,
-    engine,
-    clock,
-    journal,
-    faults: options.faults,
-  });
+  const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults };
+  const runner = options.progress
+    ? new ProgressReportingRunner(runnerDeps, options.progress)
+    : new DuckdbPipelineRunner(runnerDeps);
   const escalationsDir = join(stateDir, 'escalations');
   const targets: Notifier[] = [];
   if (options.terminal !== false) targets.push(new TerminalNotifier(options.terminal));
@@ -131,6 +130,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     clock,
     policy,
     journal,
+    ...(options.progress ? { progress: options.progress } : {}),
     stateDir,
     spec,
     runner,

@@ -56,6 +56,26 @@ describe('healer train', () => {
     expect(io.stdout).toMatch(/wrote .*p\.json/);
   });
 
+  it('retraining with the same seed gives the same hash, and policy diff names what differs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'healer-train-'));
+    const io = memoryIo('', dir);
+    const args = ['train', '--seed', '4', '--episodes', '300', '--incidents', '30'];
+    expect(await main([...args, '--out', 'a.json'], io)).toBe(0);
+    await new Promise((r) => setTimeout(r, 5)); // a later createdAt
+    expect(await main([...args, '--out', 'b.json'], io)).toBe(0);
+    const [a, b] = await Promise.all(
+      ['a.json', 'b.json'].map(async (f) =>
+        parsePolicyArtifact(JSON.parse(await readFile(join(dir, f), 'utf8'))),
+      ),
+    );
+    expect(a?.createdAt).not.toBe(b?.createdAt);
+    expect(a?.hash).toBe(b?.hash);
+    const diff = memoryIo('', dir);
+    expect(await main(['policy', 'diff', 'a.json', 'b.json'], diff)).toBe(0);
+    expect(diff.stdout).toContain('identical policy (same hash)');
+    expect(diff.stdout).toMatch(/metadata differs \(not hashed\): createdAt: \S+ → \S+/);
+  });
+
   it('rejects a bad --episodes with exit 2', async () => {
     const io = memoryIo();
     expect(await main(['train', '--episodes', '0', '--out', '/tmp/x.json'], io)).toBe(2);

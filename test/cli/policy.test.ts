@@ -65,7 +65,9 @@ describe('healer policy show|diff', () => {
     expect(out).toMatch(/schema\|low\|ok\s+!coerce_schema → escalate\s+1 → 2\s+coerce_schema 0\.100→-0\.410/);
     const json = JSON.parse((await healer('policy', 'diff', 'a.json', 'b.json', '--json')).out);
     expect(json.states[0]).toMatchObject({ state: 'schema|low|ok', greedyChanged: true });
-    expect((await healer('policy', 'diff', 'a.json', 'a.json')).out).toContain('identical (same hash)');
+    expect((await healer('policy', 'diff', 'a.json', 'a.json')).out).toContain(
+      'identical policy (same hash)',
+    );
   });
 
   it('rejects a tampered or missing file with one line and exit 2', async () => {

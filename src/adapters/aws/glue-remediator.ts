@@ -15,6 +15,7 @@ import { HealerError, oneLine } from '../../core/errors.js';
 import type { DatasetEvidence, Evidence } from '../../core/evidence.js';
 import type { RemediationResult, RemediationStep, RowAccounting } from '../../core/outcome.js';
 import type { TableSchema } from '../../core/schema.js';
+import { withArticle } from '../../core/words.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
 import { AwsRemoteError, awsCall, isRetryableAwsError } from './aws-errors.js';
 import { glueTableToSchema, resolveTable } from './glue-catalog.js';
@@ -144,7 +145,8 @@ export class GlueRemediator implements Remediator {
   /** `retry`: StartJobRun with the failed run's own arguments, then wait for the new run to end. */
   private async retry(ctx: RemediationContext): Promise<RemediationResult> {
     const family = ctx.decision.diagnosis.classification.family;
-    if (NEVER_RETRY.has(family)) return refused('retry', `a ${family} failure is never retried blindly`);
+    if (NEVER_RETRY.has(family))
+      return refused('retry', `${withArticle(family)} failure is never retried blindly`);
     const args = rerunArguments(ctx.event);
     if (!args) return refused('retry', 'the failed run arguments are unknown (too large to carry)');
     const steps: RemediationStep[] = [];

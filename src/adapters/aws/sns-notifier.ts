@@ -3,6 +3,7 @@
 
 import { SNS } from '@aws-sdk/client-sns';
 import { oneLine } from '../../core/errors.js';
+import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
@@ -80,7 +81,7 @@ export class SnsNotifier implements Notifier {
 /** The human-readable escalation: what failed, why it is escalated, the evidence, the decision trace. */
 export function escalationText(e: Escalation): string {
   const lines = [
-    `healer escalation ${e.incidentId}`,
+    `healer escalation ${e.incidentId}: ${escalationHeadline(e)}`,
     `job: ${e.job}  run: ${e.runId}  pipeline: ${e.pipeline}`,
     `summary: ${e.summary}`,
     `reason: ${e.reason}`,

@@ -17,6 +17,7 @@ import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
+import { readProjection } from './catalog-projection.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
@@ -298,8 +299,9 @@ export class DuckdbPipelineRunner {
       const format = source.format ?? resolved.format;
       described = `${format}, ${resolved.files.length} file(s)`;
       // A column missing from the data fails here with DuckDB's own Binder Error.
+      const read = columns ? readProjection(columns) : '*';
       await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${readRelation(resolved.files, format)}`,
+        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${read} FROM ${readRelation(resolved.files, format)}`,
       );
     } else {
       described = 'staged by the remediation';

@@ -2,6 +2,7 @@
 // decision trace, written atomically, for the human who picks the incident up.
 
 import { join } from 'node:path';
+import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
 import type { Escalation, Notifier } from '../../ports.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -22,7 +23,7 @@ export class FileNotifier implements Notifier {
   async escalate(e: Escalation): Promise<RemediationStep[]> {
     const file = this.pathFor(e.incidentId);
     try {
-      await writeFileAtomic(file, `${JSON.stringify(e, null, 2)}\n`);
+      await writeFileAtomic(file, `${JSON.stringify({ headline: escalationHeadline(e), ...e }, null, 2)}\n`);
       return [{ name: 'notify_file', status: 'applied', detail: file }];
     } catch (error) {
       return [{ name: 'notify_file', status: 'failed', detail: String(error) }];

@@ -1,5 +1,6 @@
 // Escalation to the terminal: a short summary on standard error, for the person at the keyboard.
 
+import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
@@ -11,11 +12,9 @@ export class TerminalNotifier implements Notifier {
   constructor(private readonly write: (text: string) => void = (t) => process.stderr.write(t)) {}
 
   async escalate(e: Escalation): Promise<RemediationStep[]> {
-    const action = e.decision
-      ? ` (proposed ${e.decision.proposal.action}, final ${e.decision.verdict.final})`
-      : '';
+    const trace = (e.decision?.explanation ?? []).map((line) => `    ${line}\n`).join('');
     this.write(
-      `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}${action}\n  reason: ${e.reason}\n`,
+      `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}\n  ${escalationHeadline(e)}\n${trace}`,
     );
     return [{ name: 'notify_terminal', status: 'applied' }];
   }

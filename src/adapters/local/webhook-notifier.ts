@@ -1,6 +1,7 @@
 // Escalation to a webhook: a Slack-compatible `{text, blocks}` message, or a PagerDuty Events v2
 // `trigger` event, POSTed as JSON. A failed delivery is a failed step, never an exception.
 
+import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
@@ -14,13 +15,17 @@ export interface WebhookConfig {
 
 /** The Slack-compatible body: a text fallback and section blocks. */
 export function slackBody(e: Escalation): { text: string; blocks: unknown[] } {
-  const text = `healer escalated ${e.incidentId} on ${e.pipeline} (run ${e.runId}): ${e.reason}`;
+  const headline = escalationHeadline(e);
+  const text = `healer escalated ${e.incidentId} on ${e.pipeline} (run ${e.runId}): ${headline}`;
   const lines = e.decision?.explanation ?? [];
   return {
     text,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: `healer: ${e.pipeline} needs a human` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Incident* ${e.incidentId}\n*Reason* ${e.reason}` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${headline}*\n*Incident* ${e.incidentId}, run ${e.runId}` },
+      },
       ...(lines.length
         ? [
             {
@@ -41,13 +46,14 @@ export function pagerdutyBody(e: Escalation, routingKey: string) {
     event_action: 'trigger' as const,
     dedup_key: e.incidentId,
     payload: {
-      summary: `healer: ${e.pipeline} ${e.summary}`.slice(0, 1024),
+      summary: `healer: ${e.pipeline}: ${escalationHeadline(e)}`.slice(0, 1024),
       source: `healer/${e.pipeline}`,
       severity,
       custom_details: {
         incident: e.incidentId,
         job: e.job,
         runId: e.runId,
+        headline: escalationHeadline(e),
         reason: e.reason,
         explanation: e.decision?.explanation ?? [],
         error: e.evidence.event.errorMessage ?? '',

@@ -1,7 +1,10 @@
 // `healer diagnose --event EVENT.json --pipeline PIPELINE.yaml [--json]`: gathers evidence and
 // decides (policy, then guard) without executing anything.
 
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { decideIncident, gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { parseFailureEvent } from '../../core/event.js';
@@ -37,9 +40,18 @@ export const register: RegisterCommand = (program, io) => {
           );
         }
         const event = parseFailureEvent(raw, options.event);
+        const pipelineFile = resolve(io.cwd, options.pipeline);
+        const stateDir = options.stateDir
+          ? resolve(io.cwd, options.stateDir)
+          : join(dirname(pipelineFile), '.healer');
+        // Read-only: with no healer state there, decide from the event alone in a scratch folder
+        // rather than leave a new .healer/ behind.
+        const scratch = existsSync(stateDir) ? undefined : await mkdtemp(join(tmpdir(), 'healer-diagnose-'));
+        if (scratch)
+          io.err(`healer: no healer state in ${stateDir}: deciding from the event and the data alone\n`);
         const env = await createLocalEnvironment({
-          pipelineFile: resolve(io.cwd, options.pipeline),
-          ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
+          pipelineFile,
+          stateDir: scratch ?? stateDir,
           ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
           terminal: false,
         });
@@ -54,6 +66,7 @@ export const register: RegisterCommand = (program, io) => {
           else io.out(`${decision.explanation.join('\n')}\n`);
         } finally {
           await env.close();
+          if (scratch) await rm(scratch, { recursive: true, force: true });
         }
       },
     );

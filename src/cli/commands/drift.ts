@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
 import type { DatasetProfile } from '../../core/profile.js';
 import { schemaFieldInput, type TableSchema, toSchemaField } from '../../core/schema.js';
+import { plural } from '../../core/words.js';
 import type { DataEngine } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
 import type { CliIo } from '../io.js';
@@ -146,5 +147,5 @@ export function driftText(findings: Finding[]): string {
   const counts = (['error', 'warning', 'info'] as const)
     .map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`)
     .join(', ');
-  return `${textTable(['KIND', 'COLUMN', 'SEVERITY', 'COMPATIBLE', 'DETAIL'], rows)}${findings.length} findings (${counts})\n`;
+  return `${textTable(['KIND', 'COLUMN', 'SEVERITY', 'COMPATIBLE', 'DETAIL'], rows)}${plural(findings.length, 'finding')} (${counts})\n`;
 }

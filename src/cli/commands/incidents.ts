@@ -1,11 +1,11 @@
 // `healer incidents [--json]` and `healer incident show ID [--json]`: the incident history stored in
 // `.healer/state.duckdb`.
 
-import { join, resolve } from 'node:path';
 import { DuckdbStateStore } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
+import { stateDirFiles, stateDirHint } from '../state-dir.js';
 import { textTable } from '../text-table.js';
 
 export const register: RegisterCommand = (program, io) => {
@@ -15,7 +15,13 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (options: { stateDir: string; json?: boolean }) => {
-      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      const { stateFile } = stateDirFiles(io, options.stateDir);
+      if (!stateFile) {
+        if (options.json) io.out('[]\n');
+        else io.out(`no incidents: ${stateDirHint(options.stateDir)}\n`);
+        return;
+      }
+      const state = await DuckdbStateStore.open(stateFile);
       try {
         const list = await state.listIncidents(200);
         if (options.json) {
@@ -44,11 +50,15 @@ export const register: RegisterCommand = (program, io) => {
     .command('incident')
     .description('Inspect one incident')
     .command('show')
+    .description('Show one incident: evidence, findings, decision trace, steps, validation')
     .argument('<id>', 'incident id')
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
-      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      const { stateFile } = stateDirFiles(io, options.stateDir);
+      if (!stateFile)
+        throw new NotFoundError(`no incident ${id}: ${stateDirHint(options.stateDir)}`, { context: { id } });
+      const state = await DuckdbStateStore.open(stateFile);
       try {
         const incident = await state.getIncident(id);
         if (!incident)

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RegisterCommand } from '../commands.js';
 
-const TEMPLATE = `# healer pipeline file: see docs/embedded-runtime.md for every key.
+const TEMPLATE = `# healer pipeline file. Every key is described in docs/embedded-runtime.md
+# (shipped with healer: node_modules/etl-healer/docs/embedded-runtime.md).
 name: orders_daily
 sources:
   orders:
@@ -37,12 +38,15 @@ export const register: RegisterCommand = (program, io) => {
     .command('init')
     .description('Scaffold a pipeline file (pipeline.yaml) in DIR')
     .argument('[dir]', 'folder', '.')
-    .action(async (dir: string) => {
+    .option('--json', 'print what was written as JSON')
+    .action(async (dir: string, options: { json?: boolean }) => {
       const file = join(resolve(io.cwd, dir), 'pipeline.yaml');
       if (existsSync(file))
         throw new InvalidInputError(`${file} already exists; not overwriting it`, { context: { file } });
       await mkdir(resolve(io.cwd, dir), { recursive: true });
       await writeFile(file, TEMPLATE, { flag: 'wx' });
-      io.out(`wrote ${file}\nnext: edit it, then run  healer run ${file}\n`);
+      const next = `npx healer run ${file}`;
+      if (options.json) io.out(`${JSON.stringify({ file, next, docs: 'docs/embedded-runtime.md' })}\n`);
+      else io.out(`wrote ${file}\nnext: edit it (every key: docs/embedded-runtime.md), then run  ${next}\n`);
     });
 };

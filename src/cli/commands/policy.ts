@@ -119,7 +119,10 @@ function diffText(diff: ArtifactDiff): string {
     `A q_learning@${diff.hashA.slice(0, 12)}`,
     `B q_learning@${diff.hashB.slice(0, 12)}`,
   ];
-  if (diff.identical) return `${out.join('\n')}\nidentical (same hash)\n`;
+  const metadata = diff.metadata.map((m) => `${m.name}: ${m.a} → ${m.b}`);
+  if (diff.identical)
+    return `${[...out, 'identical policy (same hash)', ...metadata.map((m) => `metadata differs (not hashed): ${m}`)].join('\n')}\n`;
+  out.push(...metadata);
   if (diff.actionsAdded.length) out.push(`actions added: ${diff.actionsAdded.join(', ')}`);
   if (diff.actionsRemoved.length) out.push(`actions removed: ${diff.actionsRemoved.join(', ')}`);
   for (const p of diff.hyperparameters) out.push(`${p.name}: ${p.a} → ${p.b}`);

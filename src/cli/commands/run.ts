@@ -2,10 +2,13 @@
 // agent. Exit 0 when the run succeeded or was healed, 1 when the incident was escalated.
 
 import { resolve } from 'node:path';
+import { checkTransform } from '../../adapters/local/transform-check.js';
 import { handleIncident, reconcile } from '../../agent.js';
+import { plural } from '../../core/words.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
+import { terminalProgress } from '../terminal-progress.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
 export const register: RegisterCommand = (program, io) => {
@@ -20,24 +23,33 @@ export const register: RegisterCommand = (program, io) => {
   ).action(
     async (file: string, options: { policy?: string; stateDir?: string; json?: boolean } & WebhookFlags) => {
       const webhook = webhookConfig(options);
+      const progress = terminalProgress(io, options.json);
       const env = await createLocalEnvironment({
+        ...(progress ? { progress } : {}),
         ...(webhook ? { webhook } : {}),
         pipelineFile: resolve(io.cwd, file),
         ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
         ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
-        terminal: (t) => io.err(t),
+        terminal: progress ? (t) => progress.log(t) : (t) => io.err(t),
       });
       let code = 0;
       try {
         // A run killed earlier left intents open: finish or undo them before reading any baseline.
         await reconcile(env);
+        // A transform that does not bind is the pipeline file's error (exit 2), not an incident.
+        await checkTransform(env.spec, { catalog: env.catalog });
         const run = await env.runner.run(env.spec);
         if (run.status === 'succeeded') {
+          progress?.stop();
           if (options.json) io.out(`${JSON.stringify({ run })}\n`);
-          else io.out(`run ${run.runId} succeeded: ${run.rowsOut} rows → ${env.spec.target.location}\n`);
+          else
+            io.out(
+              `run ${run.runId} succeeded: ${plural(run.rowsOut, 'row')} → ${env.spec.target.location}\n`,
+            );
           return;
         }
         const incident = await handleIncident(run.event, env);
+        progress?.stop();
         code = incident.status === 'resolved' || incident.status === 'recorded' ? 0 : 1;
         if (options.json) io.out(`${JSON.stringify({ run: { ...run, event: run.event }, incident })}\n`);
         else
@@ -47,6 +59,7 @@ export const register: RegisterCommand = (program, io) => {
               (incident.decision?.explanation.map((l) => `  ${l}\n`).join('') ?? ''),
           );
       } finally {
+        progress?.stop();
         await env.close();
       }
       if (code !== 0) throw new ExitCode(code);

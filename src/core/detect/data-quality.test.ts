@@ -219,3 +219,29 @@ it('identical profiles give no finding at all', () => {
   const p = prof(1000, [col('a', 1000, 30), col('b', 1000, 0)], { duplicateKeys: { a: 0 } });
   expect(detectQualityDrift(p, structuredClone(p), { keys: ['a'] })).toEqual([]);
 });
+
+describe('null-rate breach messages', () => {
+  it('a contract limit of 0 says the contract allows no nulls (never "0.0% exceeds 0.0%")', () => {
+    const [f] = detectQualityDrift(
+      prof(100_000, [col('amount', 100_000, 0)]),
+      prof(100_000, [col('amount', 100_000, 3)]),
+      {
+        thresholds: { maxNullRate: { amount: 0 } },
+      },
+    );
+    expect(f?.message).toBe(
+      'amount has 3 nulls (0.003% of rows) where the contract allows none (baseline 0%)',
+    );
+  });
+
+  it('a rate just over its limit prints with the digits that tell them apart', () => {
+    const [f] = detectQualityDrift(
+      prof(100_000, [col('a', 100_000, 0)]),
+      prof(100_000, [col('a', 100_000, 5_001)]),
+      {
+        thresholds: { maxNullRate: { a: 0.05 } },
+      },
+    );
+    expect(f?.message).toBe("a null rate 5.001% (5001 nulls) exceeds the contract's 5% (baseline 0%)");
+  });
+});

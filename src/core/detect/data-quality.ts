@@ -13,7 +13,9 @@ import type {
   VolumeChange,
 } from '../finding.js';
 import { FINDING_KINDS } from '../finding.js';
+import { formatPercent, formatPercentPair } from '../percent.js';
 import type { ColumnProfile, DatasetProfile } from '../profile.js';
+import { plural } from '../words.js';
 import { significantRise, Z_THRESHOLD } from './proportion-test.js';
 
 export interface QualityDriftOptions {
@@ -73,9 +75,7 @@ export function detectQualityDrift(
   );
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
+const pct = formatPercent;
 
 /**
  * A spike is a significant rise (one-sided two-proportion z ≥ 4 and at least 5 points, or 1 point
@@ -102,9 +102,18 @@ function nullRateSpike(
     current: c.nullRate,
     statistic: round(rise.z),
     message: breach
-      ? `${c.path} null rate ${pct(c.nullRate)} exceeds the contract's ${pct(max!)} (baseline ${pct(base)})`
+      ? nullBreachMessage(c, max!, base)
       : `${c.path} null rate rose from ${pct(base)} to ${pct(c.nullRate)} (z = ${rise.z.toFixed(1)})`,
   };
+}
+
+/** A breach of `maxNullRate`: a limit of 0 means any null, and the two rates never print alike. */
+function nullBreachMessage(c: ColumnProfile, max: number, base: number): string {
+  const nulls = `${c.nullCount} null${c.nullCount === 1 ? '' : 's'}`;
+  if (max === 0)
+    return `${c.path} has ${nulls} (${pct(c.nullRate)} of rows) where the contract allows none (baseline ${pct(base)})`;
+  const [rate, limit] = formatPercentPair(c.nullRate, max);
+  return `${c.path} null rate ${rate} (${nulls}) exceeds the contract's ${limit} (baseline ${pct(base)})`;
 }
 
 function expectedType(c: ColumnProfile): string {
@@ -140,7 +149,7 @@ function validityDrop(
     baseline: base,
     current: c.validity,
     invalidRows: cInvalid,
-    message: `${c.path}: ${pct(c.validity)} of values parse as ${expectedType(c)} (baseline ${pct(base)}; ${cInvalid} rows do not)${breach ? `, under the contract's ${pct(min!)}` : ''}`,
+    message: `${c.path}: ${pct(c.validity)} of values parse as ${expectedType(c)} (baseline ${pct(base)}; ${plural(cInvalid, 'row does', 'rows do')} not)${breach ? `, under the contract's ${formatPercentPair(c.validity, min!)[1]}` : ''}`,
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Classification } from '../failure-family.js';
 import type { Finding } from '../finding.js';
 import { RISKS, type Risk, type RiskAssessment } from '../risk.js';
+import { withArticle } from '../words.js';
 import { castIsLossless } from './type-compat.js';
 
 export interface RiskInput {
@@ -87,7 +88,7 @@ export function assessRisk(input: RiskInput): RiskAssessment {
 
   const family = input.classification.family;
   if (family === 'permission' || family === 'unknown')
-    raise('high', `a ${family} failure: no bounded action is known to fix it`);
+    raise('high', `${withArticle(family)} failure: no bounded action is known to fix it`);
   else if (family === 'config') raise('medium', 'a config failure needs a change a human makes');
   else if (family === 'resource' && MEMORY_RULES.has(input.classification.rule))
     raise(

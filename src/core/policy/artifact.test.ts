@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson, sha256 } from '../audit-chain.js';
 import { PolicyArtifactError } from '../errors.js';
 import { artifactHash, diffArtifacts, type PolicyArtifact, parsePolicyArtifact } from './artifact.js';
 import { QLearningPolicy } from './q-learning.js';
@@ -120,5 +121,45 @@ describe('policy artifact', () => {
       },
     ]);
     expect(diffArtifacts(a, a)).toMatchObject({ identical: true, states: [], hyperparameters: [] });
+  });
+});
+
+describe('policy artifact hash', () => {
+  function trainedAt(createdAt: string): PolicyArtifact {
+    const q = new QLearningPolicy({ seed: 5 });
+    q.update({ family: 'schema', risk: 'low', quality: 'ok' }, 'coerce_schema', 1);
+    return JSON.parse(JSON.stringify(q.toArtifact({ episodes: 1, seed: 5 }, createdAt)));
+  }
+
+  it('is the same for the same training at another time (createdAt is metadata)', () => {
+    const a = trainedAt('2026-11-22T21:00:00.000Z');
+    const b = trainedAt('2026-12-02T08:00:00.000Z');
+    expect(a.createdAt).not.toBe(b.createdAt);
+    expect(a.hash).toBe(b.hash);
+    const diff = diffArtifacts(a, b);
+    expect(diff.identical).toBe(true);
+    expect(diff.metadata).toEqual([
+      { name: 'createdAt', a: '2026-11-22T21:00:00.000Z', b: '2026-12-02T08:00:00.000Z' },
+    ]);
+  });
+
+  it('still covers everything else: other training metadata changes it, and diff names it', () => {
+    const q = new QLearningPolicy({ seed: 5 });
+    q.update({ family: 'schema', risk: 'low', quality: 'ok' }, 'coerce_schema', 1);
+    const a = q.toArtifact({ episodes: 1, seed: 5 }, '2026-11-22T21:00:00.000Z');
+    const b = JSON.parse(JSON.stringify(q.toArtifact({ episodes: 2, seed: 5 }, '2026-11-22T21:00:00.000Z')));
+    expect(a.hash).not.toBe(b.hash);
+    expect(diffArtifacts(a, b).metadata).toEqual([{ name: 'training.episodes', a: '1', b: '2' }]);
+  });
+
+  it('accepts an artifact hashed the earlier way (createdAt included), and still rejects an edit', () => {
+    const a = trainedAt('2026-11-22T21:00:00.000Z') as unknown as Record<string, unknown>;
+    const { hash: _h, ...content } = a;
+    a.hash = sha256(canonicalJson(content));
+    expect(codeOf(() => parsePolicyArtifact(a))).toBe('accepted');
+    // Loaded, it keeps the hash it was recorded with: the same version in the audit as before.
+    expect(QLearningPolicy.fromArtifact(parsePolicyArtifact(a)).hash).toBe(a.hash);
+    a.createdAt = '2026-11-23T21:00:00.000Z';
+    expect(codeOf(() => parsePolicyArtifact(a, 'policy.json'))).toMatch(/hash: .*edited/);
   });
 });

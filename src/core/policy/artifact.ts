@@ -15,7 +15,10 @@ export const POLICY_ARTIFACT_FORMAT_VERSION = 1;
 /** One state's row: a value (or a visit count) per action of the artifact. */
 export type ActionRow = Partial<Record<Action, number>>;
 
-/** A trained Q-learning policy as stored on disk. `hash` = sha256(canonicalJson(everything else)). */
+/**
+ * A trained Q-learning policy as stored on disk. `hash` = sha256(canonicalJson(everything but
+ * `hash` and `createdAt`)): the same training gives the same hash, whenever it ran.
+ */
 export interface PolicyArtifact {
   format: typeof POLICY_ARTIFACT_FORMAT;
   formatVersion: typeof POLICY_ARTIFACT_FORMAT_VERSION;
@@ -63,10 +66,28 @@ const artifactSchema = z
   })
   .strict();
 
-/** The hash an artifact must carry: sha256 of the canonical JSON of every field but `hash`. */
+/**
+ * The hash an artifact must carry: sha256 of the canonical JSON of every field but `hash` and
+ * `createdAt`. The time of training is metadata, not the policy: retraining with the same seed,
+ * data and hyperparameters gives the same hash (and the same `q_learning@<hash12>` version).
+ */
 export function artifactHash(artifact: Omit<PolicyArtifact, 'hash'> & { hash?: string }): string {
+  const { hash: _ignored, createdAt: _metadata, ...content } = artifact;
+  return sha256(canonicalJson(content));
+}
+
+/** The hash artifacts carried before `createdAt` left it (every field but `hash`); still accepted. */
+function hashWithCreatedAt(artifact: Omit<PolicyArtifact, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...content } = artifact;
   return sha256(canonicalJson(content));
+}
+
+/** Whether `hash` is the content's hash, as artifacts are hashed now or were before. */
+export function matchesArtifactHash(
+  content: Omit<PolicyArtifact, 'hash'> & { hash?: string },
+  hash: string,
+): boolean {
+  return artifactHash(content) === hash || hashWithCreatedAt(content) === hash;
 }
 
 /**
@@ -110,7 +131,7 @@ export function parsePolicyArtifact(json: unknown, where = 'policy artifact'): P
   if (Object.keys(artifact.visits).sort().join(',') !== qKeys)
     fail('visits', 'must have a row for exactly the states of qTable');
   const expected = artifactHash(artifact);
-  if (expected !== artifact.hash)
+  if (!matchesArtifactHash(artifact, artifact.hash))
     throw new PolicyArtifactError(
       `${where}: hash: content hash ${expected.slice(0, 12)}… does not match the recorded ${artifact.hash.slice(0, 12)}… (the file was edited)`,
       { context: { where, path: 'hash' } },
@@ -146,6 +167,8 @@ export interface ArtifactDiff {
   actionsAdded: Action[];
   actionsRemoved: Action[];
   hyperparameters: { name: string; a: number; b: number }[];
+  /** Metadata that differs (`createdAt`, `training.<key>`), which the hash may not cover. */
+  metadata: { name: string; a: string; b: string }[];
   /** States whose greedy action or any value changed, in the fixed state order. */
   states: StateDiff[];
 }
@@ -180,10 +203,17 @@ export function diffArtifacts(a: PolicyArtifact, b: PolicyArtifact): ArtifactDif
   const hyperparameters = (['learningRate', 'epsilon', 'seed'] as const)
     .filter((name) => a.hyperparameters[name] !== b.hyperparameters[name])
     .map((name) => ({ name, a: a.hyperparameters[name], b: b.hyperparameters[name] }));
+  const metadata: ArtifactDiff['metadata'] = [];
+  if (a.createdAt !== b.createdAt) metadata.push({ name: 'createdAt', a: a.createdAt, b: b.createdAt });
+  for (const key of [...new Set([...Object.keys(a.training), ...Object.keys(b.training)])].sort()) {
+    const [va, vb] = [canonicalJson(a.training[key] ?? null), canonicalJson(b.training[key] ?? null)];
+    if (va !== vb) metadata.push({ name: `training.${key}`, a: va, b: vb });
+  }
   return {
     hashA: a.hash,
     hashB: b.hash,
     identical: a.hash === b.hash,
+    metadata,
     actionsAdded: b.actions.filter((x) => !a.actions.includes(x)),
     actionsRemoved: a.actions.filter((x) => !b.actions.includes(x)),
     hyperparameters,

@@ -9,6 +9,7 @@ import { greedyAction } from './action-order.js';
 import {
   type ActionRow,
   artifactHash,
+  matchesArtifactHash,
   POLICY_ARTIFACT_FORMAT,
   POLICY_ARTIFACT_FORMAT_VERSION,
   type PolicyArtifact,
@@ -170,10 +171,12 @@ export class QLearningPolicy implements Policy {
     }
     policy.training = artifact.training;
     policy.createdAt = artifact.createdAt;
-    if (policy.hash !== artifact.hash)
+    if (!matchesArtifactHash(policy.toArtifact(), artifact.hash))
       throw new PolicyArtifactError(
         'policy artifact: the rebuilt policy does not hash to the artifact hash (rows must cover every action, visits every row)',
       );
+    // An artifact hashed the earlier way keeps its recorded hash as its identity (version, audit).
+    policy.cachedHash = artifact.hash;
     return policy;
   }
 }

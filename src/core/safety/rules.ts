@@ -4,6 +4,8 @@
 import { type Action, isActiveAction } from '../action.js';
 import { type Authority, type Budgets, effectiveBudgets } from '../authority.js';
 import type { BudgetUsage, Capabilities, Diagnosis, Proposal } from '../decision.js';
+import { formatPercent } from '../percent.js';
+import { withArticle } from '../words.js';
 
 /** Everything the guard looks at. The policy's values are in `proposal` but no rule reads them. */
 export interface GuardInput {
@@ -148,7 +150,7 @@ export const GUARD_RULES: readonly GuardRule[] = [
     reason: (c) =>
       c.capabilities.badRowFraction === undefined
         ? 'the bad-row fraction is unknown'
-        : `bad-row fraction ${c.capabilities.badRowFraction} is not under the limit ${c.budgets.quarantineMaxFraction}`,
+        : `${formatPercent(c.capabilities.badRowFraction)} of the rows break the contract, not under the ${formatPercent(c.budgets.quarantineMaxFraction)} quarantine limit`,
   },
   {
     id: 'G10_NO_RETRY_FOR_FAMILY',
@@ -158,7 +160,7 @@ export const GUARD_RULES: readonly GuardRule[] = [
     applies: (c) =>
       c.action === 'retry' &&
       (NO_RETRY_FAMILIES as readonly string[]).includes(c.diagnosis.classification.family),
-    reason: (c) => `a ${c.diagnosis.classification.family} failure does not go away by retrying`,
+    reason: (c) => `${withArticle(c.diagnosis.classification.family)} failure does not go away by retrying`,
   },
   {
     id: 'G11_NO_BLIND_ACTION_FOR_FAMILY',
@@ -169,7 +171,7 @@ export const GUARD_RULES: readonly GuardRule[] = [
     applies: (c) =>
       active(c) &&
       (NO_ACTIVE_ACTION_FAMILIES as readonly string[]).includes(c.diagnosis.classification.family),
-    reason: (c) => `${c.action} is blind for a ${c.diagnosis.classification.family} failure`,
+    reason: (c) => `${c.action} is blind for ${withArticle(c.diagnosis.classification.family)} failure`,
   },
   {
     id: 'G12_RETRY_BUDGET_PER_RUN',
@@ -213,6 +215,6 @@ export const GUARD_RULES: readonly GuardRule[] = [
         c.capabilities.coercionBadRowFraction < c.budgets.quarantineMaxFraction
       ),
     reason: (c) =>
-      `coercion would quarantine a fraction ${c.capabilities.coercionBadRowFraction} of the rows, not under the limit ${c.budgets.quarantineMaxFraction}`,
+      `coercion would quarantine ${formatPercent(c.capabilities.coercionBadRowFraction ?? Number.NaN)} of the rows, not under the ${formatPercent(c.budgets.quarantineMaxFraction)} limit`,
   },
 ];

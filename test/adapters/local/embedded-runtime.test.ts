@@ -146,7 +146,12 @@ describe('local runtime', () => {
       expect(incident.decision?.verdict.proposed).toBe('coerce_schema');
       expect(incident.decision?.verdict.fired.map((f) => f.id)).toContain('G15_COERCE_BLAST_RADIUS');
       expect(incident.status).toBe('escalated');
-      expect(incident.decision?.verdict.reason).toContain('fraction 0.3 of the rows');
+      expect(incident.decision?.verdict.reason).toContain(
+        'coercion would quarantine 30% of the rows, not under the 10% limit',
+      );
+      expect(incident.summary).toMatch(
+        /^coerce_schema vetoed by G15: coercion would quarantine 30% of the rows/,
+      );
     } finally {
       await env.close();
     }
