@@ -12,6 +12,7 @@ import { oneLine } from './core/errors.js';
 import type { FailureEvent } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
+import { redact, redactDeep } from './core/redact.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { validate } from './core/validate.js';
 import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
@@ -27,12 +28,14 @@ export interface HandleIncidentOptions {
 
 /** Handles one failure event and returns the stored incident record. */
 export async function handleIncident(
-  event: FailureEvent,
+  received: FailureEvent,
   env: Environment,
   options: HandleIncidentOptions = {},
 ): Promise<IncidentRecord> {
   const started = env.clock.now();
-  const incidentId = options.incidentId ?? `inc-${sha256(event.id).slice(0, 12)}`;
+  const incidentId = options.incidentId ?? `inc-${sha256(received.id).slice(0, 12)}`;
+  // The evidence boundary: the event's message and details are untrusted text from the job.
+  const event = redactEvent(received);
   const base: IncidentRecord = {
     id: incidentId,
     event,
@@ -59,7 +62,7 @@ export async function handleIncident(
       policyHash: env.policy.hash,
       guardHash: GUARD_HASH,
       authorityHash,
-      data,
+      data: redactDeep(data),
     });
 
   await record('received', { event });
@@ -83,7 +86,7 @@ export async function handleIncident(
     extra: Partial<IncidentRecord> = {},
   ): Promise<IncidentRecord> => {
     const finished = env.clock.now();
-    const incident: IncidentRecord = {
+    const incident: IncidentRecord = redactDeep({
       ...base,
       ...extra,
       status,
@@ -92,7 +95,7 @@ export async function handleIncident(
       decision,
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
-    };
+    });
     await record('outcome', { status, summary, durationMs: incident.durationMs });
     await env.state.saveIncident(incident);
     return incident;
@@ -262,9 +265,18 @@ export async function gatherEvidence(
         // No usable baseline: drift falls back to the contract and catalog schemas.
       }
     }
-    datasets.push(item);
+    datasets.push(redactDeep(item));
   }
-  return { event, logs: log.text, logsTruncated: log.truncated, datasets };
+  return { event: redactEvent(event), logs: redact(log.text), logsTruncated: log.truncated, datasets };
+}
+
+/** The event with its free text (error message, details) redacted; names and ids are kept. */
+export function redactEvent(event: FailureEvent): FailureEvent {
+  return {
+    ...event,
+    ...(event.errorMessage === undefined ? {} : { errorMessage: redact(event.errorMessage) }),
+    ...(event.details === undefined ? {} : { details: redactDeep(event.details) }),
+  };
 }
 
 function summarizeEvidence(evidence: Evidence) {

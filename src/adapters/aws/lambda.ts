@@ -11,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import { handleIncident } from '../../agent.js';
 import { HealerError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
+import { redact } from '../../core/redact.js';
 import type { AwsClients } from '../../environments/aws-environment.js';
 import type { Environment } from '../../ports.js';
 import { GlueEventTranslator, parseGlueEvent } from './glue-event.js';
@@ -100,7 +101,7 @@ export function makeHandler(deps: LambdaDeps) {
       return await handleOnce(event, context);
     } catch (error) {
       deps.logger.error('incident handling failed', {
-        error: oneLine(error),
+        error: redact(oneLine(error)),
         code: error instanceof HealerError ? error.code : undefined,
       });
       throw error;

@@ -1,6 +1,7 @@
 // Escalation to the terminal: a short summary on standard error, for the person at the keyboard.
 
 import type { RemediationStep } from '../../core/outcome.js';
+import { redact } from '../../core/redact.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
 /**
@@ -15,7 +16,7 @@ export class TerminalNotifier implements Notifier {
       ? ` (proposed ${e.decision.proposal.action}, final ${e.decision.verdict.final})`
       : '';
     this.write(
-      `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}${action}\n  reason: ${e.reason}\n`,
+      redact(`healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}${action}\n  reason: ${e.reason}\n`),
     );
     return [{ name: 'notify_terminal', status: 'applied' }];
   }

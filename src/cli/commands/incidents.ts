@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { DuckdbStateStore } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
+import { redactDeep } from '../../core/redact.js';
 import { stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
 import { textTable } from '../text-table.js';
@@ -17,7 +18,8 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (options: { stateDir: string; json?: boolean }) => {
       const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
       try {
-        const list = await state.listIncidents(200);
+        // Redacted again on the way out: records stored before redaction existed may hold secrets.
+        const list = redactDeep(await state.listIncidents(200));
         if (options.json) {
           io.out(`${JSON.stringify(list)}\n`);
           return;
@@ -50,7 +52,8 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
       const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
       try {
-        const incident = await state.getIncident(id);
+        const stored = await state.getIncident(id);
+        const incident = stored && redactDeep(stored);
         if (!incident)
           throw new NotFoundError(`no incident ${id} in ${options.stateDir}`, { context: { id } });
         if (options.json) {
