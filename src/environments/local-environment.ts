@@ -14,10 +14,11 @@ import {
   FileLogSource,
   FileNotifier,
   FilePipelineRegistry,
-  JsonlAuditLog,
+  type JsonlAuditLog,
   LocalCatalog,
   LocalRemediator,
   loadPipelineFile,
+  openJsonlAuditLog,
   type PipelineSpec,
   SystemClock,
   TerminalNotifier,
@@ -43,6 +44,8 @@ export interface LocalEnvironmentOptions {
   webhook?: WebhookConfig;
   faults?: FaultInjector;
   random?: () => number;
+  /** Where the audit keys and anchors come from (default `process.env`; see docs/crash-safety.md). */
+  auditEnv?: Record<string, string | undefined>;
 }
 
 export interface LocalEnvironment extends Environment {
@@ -86,8 +89,10 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const spec = await loadPipelineFile(pipelineFile);
   const policy = await loadPolicy(options.policy);
   const engine = new DuckdbDataEngine();
+  // Opening repairs a torn last line and refuses a log that disagrees with its anchored head.
+  const audit = await openJsonlAuditLog(stateDir, { env: options.auditEnv, now: () => clock.now() });
+  await audit.open();
   const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
-  const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
   const runner = new DuckdbPipelineRunner({ stateDir, catalog, engine, clock, faults: options.faults });
   const escalationsDir = join(stateDir, 'escalations');
   const targets: Notifier[] = [];

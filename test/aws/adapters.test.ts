@@ -9,6 +9,7 @@ import { GlueCatalog, parseHiveType } from '../../src/adapters/aws/glue-catalog.
 import { GlueEventTranslator, parseGlueEvent, runArguments } from '../../src/adapters/aws/glue-event.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
 import { SnsNotifier } from '../../src/adapters/aws/sns-notifier.js';
+import { auditKeyring } from '../../src/core/audit-chain.js';
 import type { Evidence } from '../../src/core/evidence.js';
 import {
   ACCESS_DENIED_LOG,
@@ -158,7 +159,11 @@ describe('glue-catalog', () => {
 describe('s3-audit-log', () => {
   it('appends a verifiable chain, never loses concurrent appends, and detects an edit', async () => {
     await c.s3.createBucket({ Bucket: 'healer-audit' });
-    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
+    const audit = new S3AuditLog({
+      s3: c.s3,
+      bucket: 'healer-audit',
+      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+    });
     const body = (i: number) => ({
       incidentId: 'inc-1',
       step: 'evidence' as const,

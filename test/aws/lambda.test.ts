@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
+import { auditKeyring } from '../../src/core/audit-chain.js';
 import {
   ACCESS_DENIED_LOG,
   ANALYSIS_EXCEPTION_LOG,
@@ -161,6 +162,7 @@ beforeAll(async () => {
     defaultDeps(
       {
         HEALER_AUDIT_BUCKET: 'healer-audit',
+        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
         HEALER_STATE_TABLE: 'healer-state',
         HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
         HEALER_ESCALATION_TOPIC_ARN: TopicArn,
@@ -207,7 +209,11 @@ describe('lambda handler on moto', () => {
     const rerun = runs.find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual(args);
     // The audit chain is on S3 and verifies.
-    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
+    const audit = new S3AuditLog({
+      s3: c.s3,
+      bucket: 'healer-audit',
+      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+    });
     const records = await audit.read(result.incidentId!);
     expect(records.map((r) => r.step)).toEqual([
       'received',
@@ -277,6 +283,7 @@ describe('lambda handler on moto', () => {
   it('handles the redelivery of an event whose first attempt failed part-way (a real NoSuchBucket on the audit bucket)', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'audit-not-yet-created',
+      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
@@ -297,6 +304,7 @@ describe('lambda handler on moto', () => {
   it('in shadow mode (the deployment-wide ceiling) decides and records but starts nothing', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'healer-audit',
+      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
