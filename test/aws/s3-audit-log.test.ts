@@ -45,7 +45,11 @@ runAuditLogContract('s3 (moto)', {
       },
       rawHead: async (id) => JSON.parse(await text(anchorBucket, audit.anchorKeyOf(id))) as AuditHead,
       writeRawHead: async (id, head) => {
-        await c.s3.putObject({ Bucket: anchorBucket, Key: audit.anchorKeyOf(id), Body: JSON.stringify(head) });
+        await c.s3.putObject({
+          Bucket: anchorBucket,
+          Key: audit.anchorKeyOf(id),
+          Body: JSON.stringify(head),
+        });
       },
       deleteHead: async (id) => {
         await c.s3.deleteObject({ Bucket: anchorBucket, Key: audit.anchorKeyOf(id) });

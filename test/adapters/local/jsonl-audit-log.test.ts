@@ -15,12 +15,7 @@ import {
 } from '../../../src/adapters/local/index.js';
 import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
-import {
-  type AuditBody,
-  type AuditKeyring,
-  type AuditRecord,
-  auditKeyring,
-} from '../../../src/core/audit-chain.js';
+import type { AuditBody, AuditKeyring, AuditRecord } from '../../../src/core/audit-chain.js';
 import { type AuditLogHarness, runAuditLogContract } from '../../ports/audit-log-contract.js';
 
 async function harness(keys: AuditKeyring): Promise<AuditLogHarness> {
