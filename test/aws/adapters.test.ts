@@ -196,9 +196,15 @@ describe('sns-notifier', () => {
     const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'escalations-inbox' });
     const attrs = await c.sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['QueueArn'] });
     await c.sns.subscribe({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+    // Secrets a Glue log leaks: none of them may reach the topic.
+    const planted = ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'Tr0ub4dor3'];
     const evidence: Evidence = {
-      event: baseEvent,
-      logs: ACCESS_DENIED_LOG.join('\n'),
+      event: { ...baseEvent, errorMessage: `AccessDenied for ${planted[0]}` },
+      logs: [
+        ...ACCESS_DENIED_LOG,
+        `aws_secret_access_key=${planted[1]}`,
+        `jdbc:mysql://db/x?password=${planted[2]}`,
+      ].join('\n'),
       logsTruncated: false,
       datasets: [],
     };
@@ -217,6 +223,8 @@ describe('sns-notifier', () => {
     expect(envelope.Subject).toBe('healer: orders-etl needs a human');
     expect(envelope.Message).toContain('permission failures are never retried');
     expect(envelope.Message).toContain('AccessDenied');
+    for (const secret of planted) expect(envelope.Message).not.toContain(secret);
+    expect(envelope.Message).toContain('[REDACTED:aws_access_key_id]');
   });
 
   it('also POSTs the escalation to a webhook (a real local HTTP server) and reports each target', async () => {
