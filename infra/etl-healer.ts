@@ -224,6 +224,10 @@ export class EtlHealer extends Construct {
 
     // Healer's own state and outputs.
     this.bucket.grantReadWrite(fn, 'audit/*');
+    // Anchored audit heads: read and (over)write, never delete; with bucket versioning every
+    // earlier head stays recoverable.
+    this.bucket.grantRead(fn, 'audit-head/*');
+    this.bucket.grantPut(fn, 'audit-head/*');
     this.bucket.grantRead(fn, 'remediated/*');
     this.stateTable.grantReadWriteData(fn);
     this.idempotencyTable.grantReadWriteData(fn);
