@@ -4,7 +4,7 @@
 // with mode 0600 (default `~/.config/healer/audit.key`, or `HEALER_AUDIT_KEY_FILE`).
 
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
@@ -246,8 +246,16 @@ export class AuditAnchorFile {
     }
   }
 
-  write(head: AuditHead): Promise<void> {
-    return writeFileAtomic(this.file, `${JSON.stringify(head)}\n`, 0o600);
+  /**
+   * Replaces the head atomically (temp + rename) without fsync: after a crash the head may lag the
+   * log by a record, which verification accepts (records past the head must still be signed); it
+   * can never be ahead of the log, because it is written after the record's own fsync.
+   */
+  async write(head: AuditHead): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const tmp = tempPathFor(this.file);
+    await writeFile(tmp, `${JSON.stringify(head)}\n`, { mode: 0o600 });
+    await rename(tmp, this.file);
   }
 
   /** Forgets the head: only for a state folder deliberately deleted and started afresh. */
