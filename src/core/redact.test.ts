@@ -1,6 +1,8 @@
 // The redactor on a corpus of real secret shapes (vendors' documented example credentials), on
 // ordinary log lines it must leave alone, and as properties (idempotent; planted secrets gone).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSecretKey, redact, redactDeep } from './redact.js';
@@ -162,6 +164,15 @@ describe('redact', () => {
 
   it.each(ORDINARY)('leaves an ordinary line unchanged: %j', (line) => {
     expect(redact(line)).toBe(line);
+  });
+
+  it('leaves every line of the real error-log corpus (Glue, Spark, DuckDB, YARN, JDBC) unchanged', () => {
+    const corpus = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../test/fixtures/error-logs/corpus.json'), 'utf8'),
+    ) as { id: string; text: string }[];
+    expect(corpus.length).toBeGreaterThan(50);
+    const changed = corpus.filter((c) => redact(c.text) !== c.text).map((c) => c.id);
+    expect(changed).toEqual([]);
   });
 
   it('keeps the user and host of a URL, only the password goes', () => {
