@@ -62,7 +62,7 @@ export async function handleIncident(
       policyHash: env.policy.hash,
       guardHash: GUARD_HASH,
       authorityHash,
-      data: redactDeep(data),
+      data,
     });
 
   await record('received', { event });
