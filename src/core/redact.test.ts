@@ -28,6 +28,14 @@ const CORPUS: [string, string, string][] = [
     'alice',
   ],
   ['--aws-secret-key je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY done', 'je7MtGbClwBF', 'done'],
+  // Hadoop/Spark configuration keys use dots.
+  [
+    'spark.hadoop.fs.s3a.secret.key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'fs.s3a.secret.key=',
+  ],
+  ['--conf fs.s3a.access.key=AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE', 'fs.s3a.access.key'],
+  ['secret=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', 'secret='],
   // Passwords in URLs and JDBC strings.
   ['connecting to postgres://etl_user:s3cr3t-P4ss@db.internal:5432/warehouse', 's3cr3t-P4ss', 'db.internal'],
   ['mongodb+srv://admin:hunter2@cluster0.example.mongodb.net/test', 'hunter2', 'cluster0'],
@@ -245,6 +253,8 @@ describe('redact', () => {
     (s: string) => `failed: ${s}`,
     (s: string) => `${s} was rejected`,
     (s: string) => `(${s})`,
+    (s: string) => `x=${s}`,
+    (s: string) => `"${s}"`,
   );
   const keyedContext = fc.constantFrom(
     (s: string) => `password=${s}`,
@@ -255,6 +265,8 @@ describe('redact', () => {
     (s: string) => `https://u:${s}@host/x`,
     (s: string) => `api_key=${s}`,
     (s: string) => `DB_PASSWORD: '${s}'`,
+    (s: string) => `spark.hadoop.fs.s3a.secret.key=${s}`,
+    (s: string) => `javax.jdo.option.ConnectionPassword=${s}`,
   );
   const plantedArb = fc.oneof(
     fc.tuple(shapedArb, fc.oneof(anyContext, keyedContext)),

@@ -14,7 +14,7 @@ const MARK = '[REDACTED';
  * name must END in one of these words: `db_password`, `aws_secret_access_key`, `oauth_token` and
  * `x-api-key` match; `token_count`, `max_tokens`, `secret_flag` and `author` do not.
  */
-const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:passwd|password|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|signing[_-]?key|routing[_-]?key|integration[_-]?key|service[_-]?key|credentials?|auth|authorization|signature|sig|client[_-]?secret|session[_-]?id)`;
+const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:passwd|password|passphrase|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|routing[_.-]?key|integration[_.-]?key|service[_.-]?key|credentials?|auth|authorization|signature|sig|client[_.-]?secret|session[_.-]?id)`;
 
 /** Whole-key test for JSON object keys (`{"password": "…"}` at any depth). */
 const SECRET_KEY = new RegExp(`^[_-]*${SECRET_NAME}$`, 'i');
@@ -157,7 +157,7 @@ const RULES: Rule[] = [
     // A bare 40-character AWS secret access key (in CSV data, `aws configure` output): random
     // base64, so mixed case with digits and high entropy; git SHA-1s (hex) and paths do not pass.
     kind: 'aws_secret_access_key',
-    pattern: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    pattern: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g,
     replace: (match) => (looksLikeAwsSecret(match) ? redactedMark('aws_secret_access_key') : match),
   },
 ];
