@@ -142,7 +142,13 @@ export class JsonlAuditLog implements AuditLog {
       );
     const chain = verifyChain(records, this.options.keys);
     if (!chain.ok) return fail(chain.brokenAt ?? 0, chain.problem ?? 'broken');
-    const head = await this.options.anchor.read();
+    let head: AuditHead | undefined;
+    try {
+      head = await this.options.anchor.read();
+    } catch (error) {
+      // An unreadable head is a verdict, not a crash of the verifier.
+      return fail(Math.max(records.length - 1, 0), (error as Error).message);
+    }
     if (!head) {
       if (records.length > 0)
         return fail(

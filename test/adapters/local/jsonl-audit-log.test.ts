@@ -160,6 +160,18 @@ describe('jsonl audit log on disk', () => {
     }
   });
 
+  it('reports an anchored head that is not a head record as broken, not as a crash', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'healer-badhead-'));
+    const env = KEY_ENV(dir);
+    const log = await openJsonlAuditLog(join(dir, '.healer'), { env });
+    await log.append(body(0));
+    const anchor = new AuditAnchorFile(env.HEALER_AUDIT_ANCHOR_DIR, auditScope(log.file));
+    await writeFile(anchor.file, '{"seq": "zero"}\n');
+    const v = await log.verify();
+    expect(v.ok).toBe(false);
+    expect(v.problem).toMatch(/not a head record/);
+  });
+
   it('anchors under a name derived from the real path, so two spellings share one head', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'healer-scope-'));
     expect(auditScope(join(dir, 'x', '..', 'audit.jsonl'))).toBe(auditScope(join(dir, 'audit.jsonl')));
