@@ -1,5 +1,10 @@
 // Test tiers: `unit` (pure core, in-process DuckDB, CLI) and `aws` (real moto_server + pyspark).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Tests keep healer's own config (the audit key file and anchored heads) out of the real home.
+const env = { XDG_CONFIG_HOME: join(tmpdir(), `healer-vitest-config-${process.pid}`) };
 
 export default defineConfig({
   test: {
@@ -8,6 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          env,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/aws/**', 'src/adapters/aws/**', 'infra/**', 'node_modules/**'],
           testTimeout: 60_000,
@@ -17,6 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'aws',
+          env,
           include: ['test/aws/**/*.test.ts', 'src/adapters/aws/**/*.test.ts', 'infra/**/*.test.ts'],
           globalSetup: ['./test/aws/global-setup.ts'],
           testTimeout: 180_000,

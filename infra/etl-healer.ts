@@ -15,6 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -135,6 +136,11 @@ export class EtlHealer extends Construct {
     });
     const remediationJobName = this.remediationJob.name!;
 
+    // The audit's HMAC key lives outside the audit bucket, generated at deploy time.
+    const auditKey = new secretsmanager.Secret(this, 'AuditKey', {
+      description: 'healer audit signing key (HMAC); rotate per docs/crash-safety.md',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
     this.function = new lambda.Function(this, 'Function', {
       runtime: props.runtime ?? lambda.Runtime.NODEJS_20_X,
       architecture: lambda.Architecture.X86_64,
@@ -146,6 +152,7 @@ export class EtlHealer extends Construct {
       retryAttempts: 2,
       environment: {
         HEALER_AUDIT_BUCKET: this.bucket.bucketName,
+        HEALER_AUDIT_KEY: auditKey.secretValue.unsafeUnwrap(),
         HEALER_STATE_TABLE: this.stateTable.tableName,
         HEALER_IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
         HEALER_ESCALATION_TOPIC_ARN: this.topic.topicArn,
@@ -217,6 +224,10 @@ export class EtlHealer extends Construct {
 
     // Healer's own state and outputs.
     this.bucket.grantReadWrite(fn, 'audit/*');
+    // Anchored audit heads: read and (over)write, never delete; with bucket versioning every
+    // earlier head stays recoverable.
+    this.bucket.grantRead(fn, 'audit-head/*');
+    this.bucket.grantPut(fn, 'audit-head/*');
     this.bucket.grantRead(fn, 'remediated/*');
     this.stateTable.grantReadWriteData(fn);
     this.idempotencyTable.grantReadWriteData(fn);

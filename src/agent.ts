@@ -14,6 +14,7 @@ import { escalationHeadline } from './core/escalation-headline.js';
 import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
+import { redact, redactDeep } from './core/redact.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
@@ -50,14 +51,16 @@ export function eventClaimKey(event: Pick<FailureEvent, 'runId' | 'state'>): str
 
 /** Handles one failure event and returns the stored incident record. */
 export async function handleIncident(
-  event: FailureEvent,
+  received: FailureEvent,
   env: Environment,
   options: HandleIncidentOptions = {},
 ): Promise<IncidentRecord> {
   // Actions a dead process left open are finished or undone before anything new starts.
   await reconcile(env);
   const started = env.clock.now();
-  const incidentId = options.incidentId ?? `inc-${sha256(event.id).slice(0, 12)}`;
+  const incidentId = options.incidentId ?? `inc-${sha256(received.id).slice(0, 12)}`;
+  // The evidence boundary: the event's message and details are untrusted text from the job.
+  const event = redactEvent(received);
   const base: IncidentRecord = {
     id: incidentId,
     event,
@@ -118,7 +121,8 @@ export async function handleIncident(
     extra: Partial<IncidentRecord> = {},
   ): IncidentRecord => {
     const at = env.clock.now();
-    return {
+    // Nothing healer stores carries a secret: the incident is redacted as a whole once more.
+    return redactDeep({
       ...base,
       ...extra,
       status,
@@ -127,7 +131,7 @@ export async function handleIncident(
       decision,
       finishedAt: at.toISOString(),
       durationMs: at.getTime() - started.getTime(),
-    };
+    });
   };
   const outcomeOf = (incident: IncidentRecord) => ({
     status: incident.status,
@@ -558,10 +562,19 @@ export async function gatherEvidence(
         // No usable baseline: drift falls back to the contract and catalog schemas.
       }
     }
-    datasets.push(item);
+    datasets.push(redactDeep(item));
   }
   gathering?.done({ rows: datasets.reduce((n, d) => n + (d.currentProfile?.rowCount ?? 0), 0) });
-  return { event, logs: log.text, logsTruncated: log.truncated, datasets };
+  return { event: redactEvent(event), logs: redact(log.text), logsTruncated: log.truncated, datasets };
+}
+
+/** The event with its free text (error message, details) redacted; names and ids are kept. */
+export function redactEvent(event: FailureEvent): FailureEvent {
+  return {
+    ...event,
+    ...(event.errorMessage === undefined ? {} : { errorMessage: redact(event.errorMessage) }),
+    ...(event.details === undefined ? {} : { details: redactDeep(event.details) }),
+  };
 }
 
 function summarizeEvidence(evidence: Evidence) {

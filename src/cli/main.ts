@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { HealerError, oneLine } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { COMMANDS } from './commands.js';
 import { ExitCode } from './exit-code.js';
 import { type CliIo, processIo } from './io.js';
@@ -39,7 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof ExitCode) return error.code;
-    io.err(`healer: ${oneLine(error)}\n`);
+    io.err(`healer: ${redact(oneLine(error))}\n`);
     if (error instanceof HealerError) return error.code === 'E_INTERNAL' ? 1 : 2;
     return 1;
   }

@@ -22,6 +22,7 @@ import { parseS3Uri } from '../adapters/aws/s3-uri.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { SystemClock } from '../adapters/aws/system-clock.js';
 import { DuckdbDataEngine } from '../adapters/duckdb/duckdb-data-engine.js';
+import { auditKeyring } from '../core/audit-chain.js';
 import { PolicyArtifactError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
@@ -106,7 +107,15 @@ export async function createAwsEnvironment(
       topicArn: config.HEALER_ESCALATION_TOPIC_ARN,
       webhookUrl: config.HEALER_WEBHOOK_URL,
     }),
-    audit: new S3AuditLog({ s3: c.s3, bucket: config.HEALER_AUDIT_BUCKET }),
+    audit: new S3AuditLog({
+      s3: c.s3,
+      bucket: config.HEALER_AUDIT_BUCKET,
+      keys: auditKeyring(
+        config.HEALER_AUDIT_KEY,
+        (config.HEALER_AUDIT_KEY_PREVIOUS ?? '').split(',').filter((k) => k.trim() !== ''),
+      ),
+      ...(config.HEALER_AUDIT_ANCHOR_BUCKET ? { anchorBucket: config.HEALER_AUDIT_ANCHOR_BUCKET } : {}),
+    }),
     state: new DynamodbStateStore({ client: c.dynamodb, tableName: config.HEALER_STATE_TABLE }),
     clock,
     policy: await loadPolicy(config.HEALER_POLICY_URI, c.s3),

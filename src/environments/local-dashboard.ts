@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../adapters/duckdb/sql.js';
-import { DuckdbStateStore, JsonlAuditLog } from '../adapters/local/index.js';
+import { DuckdbStateStore, openJsonlAuditLog } from '../adapters/local/index.js';
 import { NotFoundError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { IncidentRecord } from '../ports.js';
@@ -40,7 +40,7 @@ export function localDashboardDeps(options: LocalDashboardOptions): DashboardDep
   return {
     listIncidents: () => withState((s) => s.listIncidents(5000)),
     getIncident: (id) => withState((s) => s.getIncident(id)),
-    readAudit: (id) => new JsonlAuditLog(join(options.stateDir, 'audit.jsonl')).read(id),
+    readAudit: async (id) => (await openJsonlAuditLog(options.stateDir, { create: false })).read(id),
     quarantinePreview: (incident, limit) => quarantinePreview(incident, limit),
     policies: () => policies(options.policyDirs, options.currentPolicy),
     ...(options.token ? { token: options.token } : {}),

@@ -14,11 +14,12 @@ import {
   FileLogSource,
   FileNotifier,
   FilePipelineRegistry,
-  JsonlAuditLog,
+  type JsonlAuditLog,
   LocalCatalog,
   LocalIntentJournal,
   LocalRemediator,
   loadPipelineFile,
+  openJsonlAuditLog,
   type PipelineSpec,
   SystemClock,
   TerminalNotifier,
@@ -49,6 +50,8 @@ export interface LocalEnvironmentOptions {
   random?: () => number;
   /** Progress of long phases (evidence, profiles, remediation, runs) for a terminal. */
   progress?: ProgressReporter;
+  /** Where the audit keys and anchors come from (default `process.env`; see docs/crash-safety.md). */
+  auditEnv?: Record<string, string | undefined>;
 }
 
 export interface LocalEnvironment extends Environment {
@@ -94,8 +97,10 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const spec = await loadPipelineFile(pipelineFile);
   const policy = await loadPolicy(options.policy);
   const engine = new DuckdbDataEngine();
+  // Opening repairs a torn last line and refuses a log that disagrees with its anchored head.
+  const audit = await openJsonlAuditLog(stateDir, { env: options.auditEnv, now: () => clock.now() });
+  await audit.open();
   const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
-  const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
   const journal = new LocalIntentJournal(stateDir, catalog);
   const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults };
   const runner = options.progress

@@ -9,6 +9,7 @@ import { GlueCatalog, parseHiveType } from '../../src/adapters/aws/glue-catalog.
 import { GlueEventTranslator, parseGlueEvent, runArguments } from '../../src/adapters/aws/glue-event.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
 import { SnsNotifier } from '../../src/adapters/aws/sns-notifier.js';
+import { auditKeyring } from '../../src/core/audit-chain.js';
 import type { Evidence } from '../../src/core/evidence.js';
 import {
   ACCESS_DENIED_LOG,
@@ -158,7 +159,11 @@ describe('glue-catalog', () => {
 describe('s3-audit-log', () => {
   it('appends a verifiable chain, never loses concurrent appends, and detects an edit', async () => {
     await c.s3.createBucket({ Bucket: 'healer-audit' });
-    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
+    const audit = new S3AuditLog({
+      s3: c.s3,
+      bucket: 'healer-audit',
+      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+    });
     const body = (i: number) => ({
       incidentId: 'inc-1',
       step: 'evidence' as const,
@@ -191,9 +196,15 @@ describe('sns-notifier', () => {
     const { QueueUrl } = await c.sqs.createQueue({ QueueName: 'escalations-inbox' });
     const attrs = await c.sqs.getQueueAttributes({ QueueUrl, AttributeNames: ['QueueArn'] });
     await c.sns.subscribe({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+    // Secrets a Glue log leaks: none of them may reach the topic.
+    const planted = ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'Tr0ub4dor3'];
     const evidence: Evidence = {
-      event: baseEvent,
-      logs: ACCESS_DENIED_LOG.join('\n'),
+      event: { ...baseEvent, errorMessage: `AccessDenied for ${planted[0]}` },
+      logs: [
+        ...ACCESS_DENIED_LOG,
+        `aws_secret_access_key=${planted[1]}`,
+        `jdbc:mysql://db/x?password=${planted[2]}`,
+      ].join('\n'),
       logsTruncated: false,
       datasets: [],
     };
@@ -212,6 +223,8 @@ describe('sns-notifier', () => {
     expect(envelope.Subject).toBe('healer: orders-etl needs a human');
     expect(envelope.Message).toContain('permission failures are never retried');
     expect(envelope.Message).toContain('AccessDenied');
+    for (const secret of planted) expect(envelope.Message).not.toContain(secret);
+    expect(envelope.Message).toContain('[REDACTED:aws_access_key_id]');
   });
 
   it('also POSTs the escalation to a webhook (a real local HTTP server) and reports each target', async () => {

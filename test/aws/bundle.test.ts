@@ -65,6 +65,7 @@ describe('bundled Lambda (build/lambda/index.mjs)', () => {
         AWS_SECRET_ACCESS_KEY: 'testing',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         HEALER_AUDIT_BUCKET: 'healer-audit',
+        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
         HEALER_STATE_TABLE: 'healer-state',
         HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
         HEALER_ESCALATION_TOPIC_ARN: topicArn,

@@ -11,6 +11,7 @@ import { parseLambdaEnv } from '../../src/adapters/aws/lambda-config.js';
 
 const ENV = {
   HEALER_AUDIT_BUCKET: 'healer-audit',
+  HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
   HEALER_STATE_TABLE: 'healer-state',
   HEALER_IDEMPOTENCY_TABLE: 'healer-idem',
   HEALER_ESCALATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:healer',

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
+import { auditKeyring } from '../../src/core/audit-chain.js';
 import type { Environment } from '../../src/ports.js';
 import { glueEvent, THROTTLING_LOG, writeRunLog } from './fixtures.js';
 import {
@@ -24,6 +25,7 @@ import {
 } from './moto.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
 
 let moto: Moto;
 let c: MotoClients;
@@ -99,6 +101,7 @@ beforeAll(async () => {
     HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
     HEALER_ESCALATION_TOPIC_ARN: TopicArn!,
     HEALER_GLUE_DATABASE: 'ingest',
+    HEALER_AUDIT_KEY: AUDIT_KEY,
     HEALER_MODE: 'autonomous',
     HEALER_PIPELINES: JSON.stringify(PIPELINES),
     HEALER_POLL_INTERVAL_MS: '5',
@@ -131,7 +134,7 @@ describe('exactly-once on moto', () => {
     expect(redelivered.summary).toMatch(/did not act again/);
     expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
 
-    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
+    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit', keys: auditKeyring(AUDIT_KEY) });
     const steps = (await audit.read(redelivered.incidentId!)).map((r) => r.step);
     expect(steps).toContain('reconcile');
     expect(steps.at(-1)).toBe('outcome');

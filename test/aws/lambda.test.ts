@@ -5,8 +5,10 @@
 
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
+import { auditKeyring } from '../../src/core/audit-chain.js';
 import {
   ACCESS_DENIED_LOG,
   ANALYSIS_EXCEPTION_LOG,
@@ -161,6 +163,7 @@ beforeAll(async () => {
     defaultDeps(
       {
         HEALER_AUDIT_BUCKET: 'healer-audit',
+        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
         HEALER_STATE_TABLE: 'healer-state',
         HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
         HEALER_ESCALATION_TOPIC_ARN: TopicArn,
@@ -207,7 +210,11 @@ describe('lambda handler on moto', () => {
     const rerun = runs.find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual({ ...args, '--healer_root_run_id': runId });
     // The audit chain is on S3 and verifies.
-    const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit' });
+    const audit = new S3AuditLog({
+      s3: c.s3,
+      bucket: 'healer-audit',
+      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+    });
     const records = await audit.read(result.incidentId!);
     expect(records.map((r) => r.step)).toEqual([
       'received',
@@ -238,13 +245,48 @@ describe('lambda handler on moto', () => {
   it('never retries an AccessDenied: escalates to SNS (read back from SQS) with the evidence', async () => {
     await escalations(); // drain
     const runId = await startFailedRun('billing-etl', { '--day': '2026-11-23' });
-    await writeRunLog(c, '/aws-glue/jobs/error', runId, ACCESS_DENIED_LOG);
+    // Secrets a real Glue log leaks, in the log and the event's message: none may reach any output.
+    const planted = [
+      'AKIAIOSFODNN7EXAMPLE',
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+      'Tr0ub4dor3x',
+    ];
+    await writeRunLog(c, '/aws-glue/jobs/error', runId, [
+      ...ACCESS_DENIED_LOG,
+      `fs.s3a.access.key=${planted[0]} fs.s3a.secret.key=${planted[1]}`,
+      `jdbc:postgresql://warehouse:5432/dw?user=etl&password=${planted[3]}`,
+    ]);
     const before = (await jobRuns('billing-etl')).length;
-    const result = await handler(glueEvent('billing-etl', runId, 'FAILED', 'AccessDenied'), lambdaContext());
+    const result = await handler(
+      glueEvent('billing-etl', runId, 'FAILED', `AccessDenied (token ${planted[2]})`),
+      lambdaContext(),
+    );
     expect(result).toMatchObject({ status: 'escalated', action: 'escalate' });
     expect((await jobRuns('billing-etl')).length).toBe(before);
     const messages = await escalations();
     expect(messages.some((m) => m.includes(runId) && m.includes('AccessDenied'))).toBe(true);
+    const audit = new S3AuditLog({
+      s3: c.s3,
+      bucket: 'healer-audit',
+      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+    });
+    const records = JSON.stringify(await audit.read(result.incidentId!));
+    expect(records).toContain('[REDACTED:');
+    const stored = JSON.stringify(
+      await new DynamodbStateStore({ client: c.dynamodb, tableName: 'healer-state' }).getIncident(
+        result.incidentId!,
+      ),
+    );
+    for (const secret of planted)
+      for (const [where, text] of Object.entries({
+        sns: messages.join('\n'),
+        audit: records,
+        state: stored,
+        result: JSON.stringify(result),
+      }))
+        expect(text.includes(secret), `${secret} leaked into ${where}`).toBe(false);
+    expect(await audit.verify(result.incidentId)).toMatchObject({ ok: true });
   });
 
   it('quarantine starts the remediation job with the contract and paths (moto does not run Glue scripts: no row accounting, so validation escalates)', async () => {
@@ -277,6 +319,7 @@ describe('lambda handler on moto', () => {
   it('handles the redelivery of an event whose first attempt failed part-way (a real NoSuchBucket on the audit bucket)', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'audit-not-yet-created',
+      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
@@ -297,6 +340,7 @@ describe('lambda handler on moto', () => {
   it('in shadow mode (the deployment-wide ceiling) decides and records but starts nothing', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'healer-audit',
+      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,

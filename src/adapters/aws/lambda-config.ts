@@ -12,6 +12,12 @@ const positiveInt = z.coerce.number().int().positive();
 /** Every environment variable the Lambda reads. Documented in docs/aws.md. */
 export const lambdaEnvSchema = z.object({
   HEALER_AUDIT_BUCKET: z.string().min(3),
+  /** HMAC key that signs audit records and heads (32+ characters; keep it out of the audit bucket). */
+  HEALER_AUDIT_KEY: z.string().min(32, 'must be at least 32 characters (32 random bytes, hex)'),
+  /** Retired audit keys, comma-separated, still accepted when verifying older records. */
+  HEALER_AUDIT_KEY_PREVIOUS: z.string().optional(),
+  /** Bucket of the anchored audit heads (versioned or object-locked); default the audit bucket. */
+  HEALER_AUDIT_ANCHOR_BUCKET: z.string().min(3).optional(),
   HEALER_STATE_TABLE: z.string().min(3),
   HEALER_IDEMPOTENCY_TABLE: z.string().min(3),
   HEALER_ESCALATION_TOPIC_ARN: z.string().startsWith('arn:'),

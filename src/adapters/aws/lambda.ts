@@ -17,6 +17,7 @@ import type { Context } from 'aws-lambda';
 import { eventClaimKey, handleIncident } from '../../agent.js';
 import { HealerError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
+import { redact } from '../../core/redact.js';
 import type { AwsClients } from '../../environments/aws-environment.js';
 import type { Environment } from '../../ports.js';
 import { GlueEventTranslator, parseGlueEvent } from './glue-event.js';
@@ -116,7 +117,7 @@ export function makeHandler(deps: LambdaDeps) {
         };
       }
       deps.logger.error('incident handling failed', {
-        error: oneLine(error),
+        error: redact(oneLine(error)),
         code: error instanceof HealerError ? error.code : undefined,
       });
       throw error;

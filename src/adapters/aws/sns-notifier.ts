@@ -5,6 +5,7 @@ import { SNS } from '@aws-sdk/client-sns';
 import { oneLine } from '../../core/errors.js';
 import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
+import { redact, redactDeep } from '../../core/redact.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
 /** The SNS call the notifier uses. */
@@ -40,7 +41,8 @@ export class SnsNotifier implements Notifier {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async escalate(escalation: Escalation): Promise<RemediationStep[]> {
+  async escalate(received: Escalation): Promise<RemediationStep[]> {
+    const escalation = redactDeep(received);
     const text = escalationText(escalation);
     const steps: RemediationStep[] = [];
     try {
@@ -55,7 +57,7 @@ export class SnsNotifier implements Notifier {
       });
       steps.push({ name: 'sns_publish', status: 'applied', detail: out.MessageId });
     } catch (error) {
-      steps.push({ name: 'sns_publish', status: 'failed', detail: oneLine(error) });
+      steps.push({ name: 'sns_publish', status: 'failed', detail: redact(oneLine(error)) });
     }
     if (this.webhookUrl) {
       try {
@@ -71,7 +73,7 @@ export class SnsNotifier implements Notifier {
           detail: `HTTP ${response.status}`,
         });
       } catch (error) {
-        steps.push({ name: 'webhook', status: 'failed', detail: oneLine(error) });
+        steps.push({ name: 'webhook', status: 'failed', detail: redact(oneLine(error)) });
       }
     }
     return steps;

@@ -35,11 +35,11 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `dest` atomically (temp + fsync + rename + folder fsync). */
-export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<void> {
+/** Writes `data` to `dest` atomically (temp + fsync + rename + folder fsync); `mode` for new files. */
+export async function writeFileAtomic(dest: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tempPathFor(dest);
-  const handle = await open(tmp, 'w');
+  const handle = await open(tmp, 'w', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();

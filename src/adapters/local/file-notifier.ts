@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
+import { redactDeep } from '../../core/redact.js';
 import type { Escalation, Notifier } from '../../ports.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { safeName } from './local-catalog.js';
@@ -23,7 +24,10 @@ export class FileNotifier implements Notifier {
   async escalate(e: Escalation): Promise<RemediationStep[]> {
     const file = this.pathFor(e.incidentId);
     try {
-      await writeFileAtomic(file, `${JSON.stringify({ headline: escalationHeadline(e), ...e }, null, 2)}\n`);
+      await writeFileAtomic(
+        file,
+        `${JSON.stringify(redactDeep({ headline: escalationHeadline(e), ...e }), null, 2)}\n`,
+      );
       return [{ name: 'notify_file', status: 'applied', detail: file }];
     } catch (error) {
       return [{ name: 'notify_file', status: 'failed', detail: String(error) }];

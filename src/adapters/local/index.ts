@@ -6,6 +6,14 @@
  */
 
 export { publishFileAtomic, writeFileAtomic } from './atomic-file.js';
+export {
+  AuditAnchorFile,
+  auditAnchorDir,
+  auditKeyFilePath,
+  configDir,
+  loadAuditKeys,
+  rotateKeyFile,
+} from './audit-key-file.js';
 export { CompositeNotifier } from './composite-notifier.js';
 export {
   DuckdbPipelineRunner,
@@ -20,7 +28,14 @@ export { type FaultInjector, formatFault, type InjectedFault, ScriptedFaults } f
 export { FileLogSource } from './file-log-source.js';
 export { FileNotifier } from './file-notifier.js';
 export { FilePipelineRegistry } from './file-pipeline-registry.js';
-export { type AuditVerification, JsonlAuditLog } from './jsonl-audit-log.js';
+export {
+  type AuditAnchor,
+  type AuditVerification,
+  auditScope,
+  forgetAuditAnchor,
+  JsonlAuditLog,
+  openJsonlAuditLog,
+} from './jsonl-audit-log.js';
 export { LocalCatalog, type StoredSchemaVersion, type TargetSnapshot } from './local-catalog.js';
 export { emptyPublication, LocalIntentJournal, type Publication } from './local-intent-journal.js';
 export { LocalRemediator } from './local-remediator.js';

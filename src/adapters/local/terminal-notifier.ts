@@ -2,6 +2,7 @@
 
 import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
+import { redact } from '../../core/redact.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
 /**
@@ -14,7 +15,9 @@ export class TerminalNotifier implements Notifier {
   async escalate(e: Escalation): Promise<RemediationStep[]> {
     const trace = (e.decision?.explanation ?? []).map((line) => `    ${line}\n`).join('');
     this.write(
-      `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}\n  ${escalationHeadline(e)}\n${trace}`,
+      redact(
+        `healer: ESCALATED ${e.incidentId} ${e.pipeline}/${e.runId}\n  ${escalationHeadline(e)}\n${trace}`,
+      ),
     );
     return [{ name: 'notify_terminal', status: 'applied' }];
   }

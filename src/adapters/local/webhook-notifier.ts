@@ -3,6 +3,7 @@
 
 import { escalationHeadline } from '../../core/escalation-headline.js';
 import type { RemediationStep } from '../../core/outcome.js';
+import { redact, redactDeep } from '../../core/redact.js';
 import type { Escalation, Notifier } from '../../ports.js';
 
 export interface WebhookConfig {
@@ -69,7 +70,10 @@ export function pagerdutyBody(e: Escalation, routingKey: string) {
 export class WebhookNotifier implements Notifier {
   constructor(private readonly config: WebhookConfig) {}
 
-  async escalate(e: Escalation): Promise<RemediationStep[]> {
+  async escalate(escalation: Escalation): Promise<RemediationStep[]> {
+    const e = redactDeep(escalation);
+    // The webhook URL is itself a credential (Slack's token is in its path): steps name the origin only.
+    const where = webhookOrigin(this.config.url);
     const body =
       this.config.format === 'pagerduty' ? pagerdutyBody(e, this.config.routingKey ?? '') : slackBody(e);
     try {
@@ -84,14 +88,21 @@ export class WebhookNotifier implements Notifier {
           {
             name: 'notify_webhook',
             status: 'failed',
-            detail: `HTTP ${response.status} from ${this.config.url}`,
+            detail: `HTTP ${response.status} from ${where}`,
           },
         ];
-      return [
-        { name: 'notify_webhook', status: 'applied', detail: `${this.config.format} → ${this.config.url}` },
-      ];
+      return [{ name: 'notify_webhook', status: 'applied', detail: `${this.config.format} → ${where}` }];
     } catch (error) {
-      return [{ name: 'notify_webhook', status: 'failed', detail: `${this.config.url}: ${String(error)}` }];
+      return [{ name: 'notify_webhook', status: 'failed', detail: redact(`${where}: ${String(error)}`) }];
     }
+  }
+}
+
+/** Scheme and host of a webhook URL, never its path or query (where the tokens are). */
+export function webhookOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid webhook URL)';
   }
 }

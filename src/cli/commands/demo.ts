@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
-import { type InjectedFault, ScriptedFaults } from '../../adapters/local/index.js';
+import { forgetAuditAnchor, type InjectedFault, ScriptedFaults } from '../../adapters/local/index.js';
 import type { WebhookConfig } from '../../adapters/local/webhook-notifier.js';
 import { handleIncident, reconcile } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
@@ -225,6 +225,8 @@ async function prepareDir(dir: string): Promise<void> {
       throw new InvalidInputError(`${dir} exists and was not made by healer demo; choose another --dir`, {
         context: { file: dir },
       });
+    // The demo's state folder is deleted on purpose: its anchored audit head goes with it.
+    await forgetAuditAnchor(join(dir, '.healer'));
     await rm(dir, { recursive: true, force: true });
   }
   await mkdir(dir, { recursive: true });

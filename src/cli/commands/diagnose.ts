@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { decideIncident, gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { parseFailureEvent } from '../../core/event.js';
+import { redact, redactDeep } from '../../core/redact.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { readTextArg } from '../io.js';
@@ -62,8 +63,8 @@ export const register: RegisterCommand = (program, io) => {
             { incidentId: 'diagnose', event, evidence, pipeline },
             env,
           );
-          if (options.json) io.out(`${JSON.stringify({ decision, capabilities, usage })}\n`);
-          else io.out(`${decision.explanation.join('\n')}\n`);
+          if (options.json) io.out(`${JSON.stringify(redactDeep({ decision, capabilities, usage }))}\n`);
+          else io.out(`${redact(decision.explanation.join('\n'))}\n`);
         } finally {
           await env.close();
           if (scratch) await rm(scratch, { recursive: true, force: true });

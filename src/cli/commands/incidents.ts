@@ -3,6 +3,7 @@
 
 import { DuckdbStateStore } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
+import { redactDeep } from '../../core/redact.js';
 import { stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
 import { stateDirFiles, stateDirHint } from '../state-dir.js';
@@ -23,7 +24,8 @@ export const register: RegisterCommand = (program, io) => {
       }
       const state = await DuckdbStateStore.open(stateFile);
       try {
-        const list = await state.listIncidents(200);
+        // Redacted again on the way out: records stored before redaction existed may hold secrets.
+        const list = redactDeep(await state.listIncidents(200));
         if (options.json) {
           io.out(`${JSON.stringify(list)}\n`);
           return;
@@ -60,7 +62,8 @@ export const register: RegisterCommand = (program, io) => {
         throw new NotFoundError(`no incident ${id}: ${stateDirHint(options.stateDir)}`, { context: { id } });
       const state = await DuckdbStateStore.open(stateFile);
       try {
-        const incident = await state.getIncident(id);
+        const stored = await state.getIncident(id);
+        const incident = stored && redactDeep(stored);
         if (!incident)
           throw new NotFoundError(`no incident ${id} in ${options.stateDir}`, { context: { id } });
         if (options.json) {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { checkTransform } from '../../adapters/local/transform-check.js';
 import { handleIncident, reconcile } from '../../agent.js';
+import { redact, redactDeep } from '../../core/redact.js';
 import { plural } from '../../core/words.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
@@ -51,10 +52,10 @@ export const register: RegisterCommand = (program, io) => {
         const incident = await handleIncident(run.event, env);
         progress?.stop();
         code = incident.status === 'resolved' || incident.status === 'recorded' ? 0 : 1;
-        if (options.json) io.out(`${JSON.stringify({ run: { ...run, event: run.event }, incident })}\n`);
+        if (options.json) io.out(`${JSON.stringify(redactDeep({ run, incident }))}\n`);
         else
           io.out(
-            `run ${run.runId} failed: ${run.errorMessage.split('\n')[0]}\n` +
+            `run ${run.runId} failed: ${redact(run.errorMessage.split('\n')[0] ?? '')}\n` +
               `incident ${incident.id}: ${incident.status} (${incident.action ?? '-'})\n  ${incident.summary}\n` +
               (incident.decision?.explanation.map((l) => `  ${l}\n`).join('') ?? ''),
           );

@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import { DuckdbStateStore } from '../../../src/adapters/local/duckdb-state-store.js';
-import { JsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
+import { type JsonlAuditLog, openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
 import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
 import { type Reconciliation, reconcile } from '../../../src/agent.js';
 import { memoryIo } from '../../../src/cli/io.js';
@@ -135,7 +135,7 @@ async function checkAfterRerun(healed = true): Promise<{ resolved: number; faile
     for (const h of held) expect([h.n, h.ids, h.bad].map(Number)).toEqual([BAD, BAD, BAD]);
     expect(files.length).toBe(resolved.length);
     // Every incident's record is finished exactly once.
-    const audit = new JsonlAuditLog(join(state(), 'audit.jsonl'));
+    const audit = await openJsonlAuditLog(state(), { create: false });
     for (const i of incidents) {
       const steps = (await audit.read(i.id)).map((r) => r.step);
       expect(steps.filter((s) => s === 'outcome')).toHaveLength(1);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DuckdbStateStore } from '../../../src/adapters/local/duckdb-state-store.js';
-import { JsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
+import { type JsonlAuditLog, openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
 import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
 import { LocalIntentJournal } from '../../../src/adapters/local/local-intent-journal.js';
 import { currentOwner, ownerIsGone } from '../../../src/adapters/local/process-owner.js';
@@ -83,7 +83,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'healer-journal-'));
   journal = new LocalIntentJournal(dir, new LocalCatalog(dir));
   state = await DuckdbStateStore.open(':memory:');
-  audit = new JsonlAuditLog(join(dir, 'audit.jsonl'), state);
+  audit = await openJsonlAuditLog(dir);
 });
 
 describe('process owner', () => {
