@@ -14,6 +14,7 @@ import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { validate } from './core/validate.js';
+import { describeHolder, takeLease } from './lock-lease.js';
 import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
 
 export interface HandleIncidentOptions {
@@ -24,6 +25,9 @@ export interface HandleIncidentOptions {
   /** Rows to sample when profiling inputs (adapters may bound further). */
   sampleRows?: number;
 }
+
+/** A job lock whose holder stopped beating this long ago is taken over (it beats every quarter of it). */
+export const JOB_LOCK_TTL_MS = 120_000;
 
 /** Handles one failure event and returns the stored incident record. */
 export async function handleIncident(
@@ -140,23 +144,33 @@ export async function handleIncident(
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });
   }
 
-  // Active action: take the per-job lock so two incidents never remediate one job at once.
-  const owner = incidentId;
-  if (!(await env.state.acquireLock(event.job, owner, 15 * 60_000, env.clock.now()))) {
+  // Active action: take the per-job lock so two incidents never remediate one job at once. The
+  // lock names its holder's process and beats while held, so a dead holder's lock is taken over.
+  const lease = await takeLease(env.state, env.clock, event.job, incidentId, { ttlMs: JOB_LOCK_TTL_MS });
+  if (!lease.acquired) {
+    const reason = `job is locked by a concurrent remediation: ${describeHolder(lease.holder)}`;
     const steps = await env.notifier.escalate({
       incidentId,
       pipeline: event.pipeline,
       job: event.job,
       runId: event.runId,
       summary: 'another remediation holds the job lock',
-      reason: 'job is locked by a concurrent remediation',
+      reason,
       decision,
       evidence,
     });
-    return finish('escalated', 'escalated: job locked by a concurrent remediation', {
+    await record('escalation', { reason, holder: lease.holder, steps });
+    return finish('escalated', `escalated: ${reason}`, {
       result: { action: 'escalate', steps },
     });
   }
+  if (lease.takenOver)
+    await record('lock_takeover', {
+      lock: event.job,
+      reason: lease.takenOver.reason,
+      previous: lease.takenOver.previous,
+      holder: lease.holder,
+    });
   let result: RemediationResult;
   try {
     if (action === 'retry') await env.state.recordRetry(event.job, event.runId, env.clock.now());
@@ -170,7 +184,7 @@ export async function handleIncident(
       };
     }
   } finally {
-    await env.state.releaseLock(event.job, owner);
+    await lease.release();
   }
   await record('action', result);
 

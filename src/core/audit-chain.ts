@@ -12,6 +12,7 @@ export const AUDIT_STEPS = [
   'validation',
   'escalation',
   'outcome',
+  'lock_takeover',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

@@ -9,7 +9,6 @@ import { DuckdbDataEngine } from '../adapters/duckdb/duckdb-data-engine.js';
 import {
   CompositeNotifier,
   DuckdbPipelineRunner,
-  DuckdbStateStore,
   type FaultInjector,
   FileLogSource,
   FileNotifier,
@@ -19,6 +18,8 @@ import {
   LocalRemediator,
   loadPipelineFile,
   type PipelineSpec,
+  SqliteStateStore,
+  STATE_FILE,
   SystemClock,
   TerminalNotifier,
   type WebhookConfig,
@@ -43,6 +44,11 @@ export interface LocalEnvironmentOptions {
   webhook?: WebhookConfig;
   faults?: FaultInjector;
   random?: () => number;
+  /**
+   * For commands that only read (`diagnose`): the state store opens read-only and nothing is
+   * created; a state folder that does not exist yet reads as empty.
+   */
+  readOnly?: boolean;
 }
 
 export interface LocalEnvironment extends Environment {
@@ -50,7 +56,7 @@ export interface LocalEnvironment extends Environment {
   spec: PipelineSpec;
   runner: DuckdbPipelineRunner;
   catalog: LocalCatalog;
-  stateStore: DuckdbStateStore;
+  stateStore: SqliteStateStore;
   auditLog: JsonlAuditLog;
   escalationsDir: string;
   close(): Promise<void>;
@@ -86,7 +92,10 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const spec = await loadPipelineFile(pipelineFile);
   const policy = await loadPolicy(options.policy);
   const engine = new DuckdbDataEngine();
-  const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
+  const state = SqliteStateStore.open(join(stateDir, STATE_FILE), {
+    readOnly: options.readOnly ?? false,
+    whenMissing: 'empty',
+  });
   const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
   const runner = new DuckdbPipelineRunner({ stateDir, catalog, engine, clock, faults: options.faults });
   const escalationsDir = join(stateDir, 'escalations');

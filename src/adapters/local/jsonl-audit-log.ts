@@ -2,12 +2,13 @@
 // record. The chain's head (seq + hash) is also kept in the state store, so removing the last
 // records (which leaves a valid shorter chain) is detected too.
 
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type AuditBody, type AuditRecord, chainRecord, verifyChain } from '../../core/audit-chain.js';
 import { AuditError } from '../../core/errors.js';
 import type { AuditLog } from '../../ports.js';
-import type { AuditHeadStore } from './duckdb-state-store.js';
+import type { AuditHeadStore } from './audit-head-store.js';
 
 /** Result of verifying the whole log, with the offending record named. */
 export interface AuditVerification {
@@ -31,8 +32,6 @@ export interface AuditVerification {
  * const check = await audit.verify();
  */
 export class JsonlAuditLog implements AuditLog {
-  private last: AuditRecord | undefined;
-  private loaded = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -42,27 +41,38 @@ export class JsonlAuditLog implements AuditLog {
 
   append(body: AuditBody): Promise<AuditRecord> {
     const work = async () => {
-      if (!this.loaded) {
-        const { records } = await this.readAll();
-        this.last = records.at(-1);
-        this.loaded = true;
-      }
-      const record = chainRecord(this.last, body);
       await mkdir(dirname(this.file), { recursive: true });
-      const handle = await open(this.file, 'a');
-      try {
-        await handle.write(`${JSON.stringify(record)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
+      const heads = this.heads;
+      // Under the store's exclusive lock the file's last record is re-read on every append, so two
+      // environments (or processes) on one folder extend one chain and never repeat a seq.
+      if (heads?.exclusive && heads.setAuditHeadSync) {
+        const setHead = heads.setAuditHeadSync.bind(heads);
+        return heads.exclusive(() => {
+          const record = this.appendSync(body);
+          setHead({ seq: record.seq, hash: record.hash });
+          return record;
+        });
       }
-      this.last = record;
-      await this.heads?.setAuditHead({ seq: record.seq, hash: record.hash });
+      const record = this.appendSync(body);
+      await heads?.setAuditHead({ seq: record.seq, hash: record.hash });
       return record;
     };
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Chains `body` after the file's last whole record and appends it with O_APPEND and fsync. */
+  private appendSync(body: AuditBody): AuditRecord {
+    const record = chainRecord(lastRecordSync(this.file), body);
+    const fd = openSync(this.file, 'a');
+    try {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return record;
   }
 
   async read(incidentId: string): Promise<AuditRecord[]> {
@@ -71,6 +81,9 @@ export class JsonlAuditLog implements AuditLog {
   }
 
   async verify(incidentId?: string): Promise<AuditVerification> {
+    // The head first: a writer appends the record before it moves the head, so every record the
+    // head names is in the file read afterwards, even while a run appends.
+    const head = await this.heads?.getAuditHead();
     const { records, unparsable } = await this.readAll();
     const incidents = new Set(records.map((r) => r.incidentId));
     const count = incidentId === undefined ? incidents.size : incidents.has(incidentId) ? 1 : 0;
@@ -93,7 +106,6 @@ export class JsonlAuditLog implements AuditLog {
         ...(records[at] ? { incidentId: records[at]!.incidentId } : {}),
       };
     }
-    const head = await this.heads?.getAuditHead();
     if (head) {
       const atHead = records[head.seq];
       if (!atHead)
@@ -128,7 +140,9 @@ export class JsonlAuditLog implements AuditLog {
     }
     const records: AuditRecord[] = [];
     const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
+    // The last piece has no newline yet: a record being appended right now (the head does not
+    // name it until it is whole), or one torn by a crash, which the head check reports.
+    lines.pop();
     for (const [i, line] of lines.entries()) {
       try {
         records.push(JSON.parse(line) as AuditRecord);
@@ -137,5 +151,43 @@ export class JsonlAuditLog implements AuditLog {
       }
     }
     return { records };
+  }
+}
+
+/** The last newline-terminated record of the file, read from its end (undefined when empty). */
+function lastRecordSync(file: string): AuditRecord | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AuditError(`cannot read audit log ${file}`, { cause: error });
+  }
+  try {
+    let end = fstatSync(fd).size;
+    let tail = Buffer.alloc(0);
+    // Skip a torn piece after the last newline, then grow the window until a whole line fits.
+    for (let window = 65_536; end > 0; window *= 2) {
+      const start = Math.max(0, end - window);
+      const chunk = Buffer.alloc(end - start);
+      readSync(fd, chunk, 0, chunk.length, start);
+      tail = Buffer.concat([chunk, tail]);
+      end = start;
+      const lastNewline = tail.lastIndexOf(10);
+      if (lastNewline < 0) continue;
+      const before = tail.lastIndexOf(10, lastNewline - 1);
+      if (before < 0 && end > 0) continue;
+      const line = tail.subarray(before + 1, lastNewline).toString('utf8');
+      try {
+        return JSON.parse(line) as AuditRecord;
+      } catch (error) {
+        throw new AuditError(`${file}: the last audit record is not JSON; run \`healer audit verify\``, {
+          cause: error,
+        });
+      }
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

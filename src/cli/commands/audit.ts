@@ -2,7 +2,7 @@
 // against the head kept in the state store. Exit 1 on a broken chain, naming the record.
 
 import { join, resolve } from 'node:path';
-import { DuckdbStateStore, JsonlAuditLog } from '../../adapters/local/index.js';
+import { JsonlAuditLog, SqliteStateStore, STATE_FILE } from '../../adapters/local/index.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
 
@@ -15,7 +15,7 @@ export const register: RegisterCommand = (program, io) => {
     .option('--json', 'print the verification as JSON')
     .action(async (options: { stateDir: string; json?: boolean }) => {
       const dir = resolve(io.cwd, options.stateDir);
-      const state = await DuckdbStateStore.open(join(dir, 'state.duckdb'));
+      const state = SqliteStateStore.open(join(dir, STATE_FILE), { readOnly: true });
       let ok = false;
       try {
         const result = await new JsonlAuditLog(join(dir, 'audit.jsonl'), state).verify();

@@ -42,6 +42,7 @@ export const register: RegisterCommand = (program, io) => {
           ...(options.stateDir ? { stateDir: resolve(io.cwd, options.stateDir) } : {}),
           ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
           terminal: false,
+          readOnly: true,
         });
         try {
           const pipeline = await env.pipelines.describe(event.pipeline);

@@ -1,8 +1,8 @@
 // `healer incidents [--json]` and `healer incident show ID [--json]`: the incident history stored in
-// `.healer/state.duckdb`.
+// `.healer/state.sqlite`, opened read-only: it answers while a run writes, and creates nothing.
 
 import { join, resolve } from 'node:path';
-import { DuckdbStateStore } from '../../adapters/local/index.js';
+import { SqliteStateStore, STATE_FILE } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
@@ -15,7 +15,9 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (options: { stateDir: string; json?: boolean }) => {
-      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
+        readOnly: true,
+      });
       try {
         const list = await state.listIncidents(200);
         if (options.json) {
@@ -48,7 +50,9 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
-      const state = await DuckdbStateStore.open(join(resolve(io.cwd, options.stateDir), 'state.duckdb'));
+      const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
+        readOnly: true,
+      });
       try {
         const incident = await state.getIncident(id);
         if (!incident)
