@@ -92,7 +92,15 @@ export class SqliteStateStore implements StateStore, AuditHeadStore {
       db.exec(SCHEMA);
       return new SqliteStateStore(db, file, true, options);
     }
-    if (!readOnly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (!readOnly && file !== ':memory:')
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+      } catch (error) {
+        throw new ConfigError(
+          `cannot create the state folder ${dirname(file)}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+          { cause: error, context: { file } },
+        );
+      }
     let db: Database.Database;
     try {
       db = new Database(file, { readonly: readOnly, fileMustExist: readOnly, timeout });

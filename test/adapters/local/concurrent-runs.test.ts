@@ -135,6 +135,47 @@ describe('two environments in one process on one state folder', () => {
   }, 60_000);
 });
 
+describe('a remediation killed with SIGKILL', () => {
+  it('leaves no lock behind: the next incident takes the job lock over at once and audits it', async () => {
+    const dir = await pipelineDir();
+    const file = join(dir, 'pipeline.yaml');
+    const first = await createLocalEnvironment({ pipelineFile: file, terminal: false });
+    try {
+      expect((await first.runner.run(first.spec)).status).toBe('succeeded');
+    } finally {
+      await first.close();
+    }
+    await writeFile(join(dir, 'in.csv'), BAD);
+    // A real agent in another process, stopped inside its remediation (holding the job lock).
+    const proc = spawnTs(`
+      import { createLocalEnvironment } from ${JSON.stringify(join(process.cwd(), 'src/environments/local-environment.ts'))};
+      import { handleIncident } from ${JSON.stringify(join(process.cwd(), 'src/agent.ts'))};
+      const env = await createLocalEnvironment({ pipelineFile: ${JSON.stringify(file)}, terminal: false });
+      const run = await env.runner.run(env.spec);
+      env.remediator.execute = () => { console.log('ready'); return new Promise(() => {}); };
+      await handleIncident(run.event, env);`);
+    await new Promise<void>((resolve) =>
+      proc.stdout?.on('data', (d) => String(d).includes('ready') && resolve()),
+    );
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+    const env = await createLocalEnvironment({ pipelineFile: file, terminal: false });
+    try {
+      expect(env.stateStore.lockHolder('p1')).toMatchObject({ pid: proc.pid }); // the dead holder's row
+      const run = await env.runner.run(env.spec);
+      if (run.status !== 'failed') throw new Error('the run should fail');
+      const incident = await handleIncident(run.event, env);
+      expect(incident).toMatchObject({ action: 'quarantine', status: 'resolved' });
+      expect(env.stateStore.lockHolder('p1')).toBeUndefined();
+    } finally {
+      await env.close();
+    }
+    const takeover = (await auditRecords(dir)).find((r) => r.step === 'lock_takeover');
+    expect(takeover?.data).toMatchObject({ lock: 'p1', reason: 'owner_dead', previous: { pid: proc.pid } });
+  }, 60_000);
+});
+
 describe('audit appends from two processes', () => {
   it('extend one chain: every seq once, in order, verified against the head', async () => {
     const dir = await pipelineDir();
