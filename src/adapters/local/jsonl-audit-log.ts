@@ -175,7 +175,8 @@ function lastRecordSync(file: string): AuditRecord | undefined {
       end = start;
       const lastNewline = tail.lastIndexOf(10);
       if (lastNewline < 0) continue;
-      const before = tail.lastIndexOf(10, lastNewline - 1);
+      // (A negative offset would search from the end again.)
+      const before = lastNewline > 0 ? tail.lastIndexOf(10, lastNewline - 1) : -1;
       if (before < 0 && end > 0) continue;
       const line = tail.subarray(before + 1, lastNewline).toString('utf8');
       try {
