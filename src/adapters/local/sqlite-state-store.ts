@@ -4,7 +4,7 @@
 // SQLite's own file locks serialise writers across processes and across connections in one process.
 
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BudgetUsage } from '../../core/decision.js';
 import { ConfigError, LockedError, NotFoundError } from '../../core/errors.js';
@@ -83,11 +83,15 @@ export class SqliteStateStore implements StateStore, AuditHeadStore {
     const readOnly = options.readOnly ?? false;
     const timeout = options.busyTimeoutMs ?? 10_000;
     if (readOnly && file !== ':memory:' && !existsSync(file)) {
-      if ((options.whenMissing ?? 'error') === 'error')
+      if ((options.whenMissing ?? 'error') === 'error') {
+        const older = join(dirname(file), 'state.duckdb');
         throw new NotFoundError(
-          `no healer state at ${file}: nothing has run with this state folder yet (run \`healer run PIPELINE.yaml\` first, or pass --state-dir)`,
+          existsSync(older)
+            ? `no healer state at ${file}: ${older} is from an older healer and is not read any more (the next \`healer run\` starts ${basename(file)})`
+            : `no healer state at ${file}: nothing has run with this state folder yet (run \`healer run PIPELINE.yaml\` first, or pass --state-dir)`,
           { context: { file } },
         );
+      }
       const db = new Database(':memory:');
       db.exec(SCHEMA);
       return new SqliteStateStore(db, file, true, options);
