@@ -176,6 +176,41 @@ describe('a remediation killed with SIGKILL', () => {
   }, 60_000);
 });
 
+describe('the job lock across two processes', () => {
+  it('two real child processes contending for one job lock never hold it at once', async () => {
+    const dir = await pipelineDir();
+    const state = join(dir, '.healer', 'state.sqlite');
+    SqliteStateStore.open(state).close();
+    const go = Date.now() + 3000; // both start contending at the same moment, after start-up
+    const script = (who: string) => `
+      import { SqliteStateStore } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/sqlite-state-store.ts'))};
+      import { SystemClock } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/system-clock.ts'))};
+      import { takeLease } from ${JSON.stringify(join(process.cwd(), 'src/lock-lease.ts'))};
+      const store = SqliteStateStore.open(${JSON.stringify(state)});
+      await new Promise((r) => setTimeout(r, ${go} - Date.now()));
+      for (let i = 0; i < 6; i++) {
+        const lease = await takeLease(store, new SystemClock(), 'p1', '${who}-' + i, { ttlMs: 60_000, waitMs: 20_000, pollMs: 10 });
+        if (!lease.acquired) throw new Error('gave up');
+        const start = Date.now();
+        await new Promise((r) => setTimeout(r, 40));
+        console.log(JSON.stringify({ who: '${who}', start, end: Date.now() }));
+        await lease.release();
+        await new Promise((r) => setTimeout(r, 25)); // let the other one in
+      }
+      await store.close();`;
+    const results = await Promise.all([finished(spawnTs(script('a'))), finished(spawnTs(script('b')))]);
+    for (const r of results) expect(r.code).toBe(0);
+    const spans = results
+      .flatMap((r) => r.out.trim().split('\n'))
+      .map((l) => JSON.parse(l) as { who: string; start: number; end: number })
+      .sort((x, y) => x.start - y.start);
+    expect(spans).toHaveLength(12);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+    // They really contended: the lock changed hands between the processes more than once.
+    expect(spans.filter((x, i) => i > 0 && x.who !== spans[i - 1]!.who).length).toBeGreaterThan(1);
+  }, 60_000);
+});
+
 describe('audit appends from two processes', () => {
   it('extend one chain: every seq once, in order, verified against the head', async () => {
     const dir = await pipelineDir();
