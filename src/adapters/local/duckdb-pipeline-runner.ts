@@ -15,6 +15,7 @@ import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
+import { createSandboxedDuckdb } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
@@ -115,7 +116,10 @@ export class DuckdbPipelineRunner {
     let stage = 'setup';
     let failedSource: string | undefined;
     const drifted = new Set<string>();
-    this.instance ??= DuckDBInstance.create(':memory:');
+    // Confined to the pipeline's roots and the state folder: the transform is untrusted SQL.
+    this.instance ??= spec.roots
+      ? createSandboxedDuckdb(spec.roots, this.deps.stateDir)
+      : DuckDBInstance.create(':memory:');
     const conn = await (await this.instance).connect();
     try {
       const rowsIn: Record<string, number> = {};

@@ -6,10 +6,19 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 
-/** The folders a pipeline may read and write under, absolute and with symlinks resolved. */
+/** The folders a pipeline may read and write under, absolute (default: the pipeline's folder). */
 export function declaredRoots(pipelineDir: string, roots: readonly string[] | undefined): string[] {
   const list = roots?.length ? roots : ['.'];
-  return [...new Set(list.map((r) => realPrefix(isAbsolute(r) ? r : resolve(pipelineDir, r))))];
+  return [...new Set(list.map((r) => (isAbsolute(r) ? resolve(r) : resolve(pipelineDir, r))))];
+}
+
+/**
+ * Every spelling of the roots a path check may meet, each ending in a separator: as written and
+ * with symlinks resolved (DuckDB's `allowed_directories` compares path strings).
+ */
+export function rootDirectories(roots: readonly string[]): string[] {
+  const withSep = (p: string) => (p.endsWith(sep) ? p : `${p}${sep}`);
+  return [...new Set(roots.flatMap((r) => [withSep(r), withSep(realPrefix(r))]))];
 }
 
 /**
@@ -32,7 +41,7 @@ export function resolveInsideRoots(
   const location = isAbsolute(path) ? resolve(path) : resolve(pipelineDir, path);
   // A glob's literal prefix is the folder it can read from; symlinks in it are followed.
   const real = realPrefix(globPrefix(location));
-  if (!roots.some((root) => inside(root, real)))
+  if (!roots.some((root) => inside(realPrefix(root), real)))
     throw new ConfigError(
       `${where}: ${key}: ${path} resolves outside the pipeline's roots (${roots.join(', ')}); ` +
         'list its folder under `roots:` to allow it',

@@ -98,6 +98,8 @@ export interface PipelineSpec {
   target: { name: string; location: string };
   authority: Authority;
   retry: RetrySpec;
+  /** Folders the pipeline may read and write under (its own folder unless `roots:` widens it). */
+  roots?: string[];
 }
 
 /** Parses pipeline YAML text; `file` is used for messages and to resolve relative paths. */
@@ -264,5 +266,6 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
     },
     authority,
     retry: raw.retry,
+    roots,
   };
 }

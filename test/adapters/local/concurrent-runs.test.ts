@@ -18,7 +18,7 @@ import {
   createLocalEnvironment,
   type LocalEnvironment,
 } from '../../../src/environments/local-environment.js';
-import type { RemediationContext } from '../../../src/ports.js';
+import type { IncidentRecord, RemediationContext } from '../../../src/ports.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -94,19 +94,19 @@ describe('two environments in one process on one state folder', () => {
       // Count remediations in flight across both environments (the real remediators run).
       let inFlight = 0;
       let most = 0;
-      let bTried = false;
-      const tryLockB = b.state.tryLock.bind(b.state);
-      b.state.tryLock = async (...args) => {
-        bTried = true;
-        return tryLockB(...args);
-      };
+      const tried = new Set<LocalEnvironment>();
       for (const env of envs) {
+        const tryLock = env.state.tryLock.bind(env.state);
+        env.state.tryLock = async (...args) => {
+          tried.add(env);
+          return tryLock(...args);
+        };
         const execute = env.remediator.execute.bind(env.remediator);
         env.remediator.execute = async (action, ctx: RemediationContext) => {
           inFlight++;
           most = Math.max(most, inFlight);
-          // A holds its lock until B has asked for it: the two really overlap.
-          if (env === a) for (let i = 0; i < 200 && !bTried; i++) await new Promise((r) => setTimeout(r, 25));
+          // The winner holds its lock until the other has asked for it: the two really overlap.
+          for (let i = 0; i < 200 && tried.size < 2; i++) await new Promise((r) => setTimeout(r, 25));
           try {
             return await execute(action, ctx);
           } finally {
@@ -114,13 +114,15 @@ describe('two environments in one process on one state folder', () => {
           }
         };
       }
-      const [incA, incB] = await Promise.all([handleIncident(runA.event, a), handleIncident(runB.event, b)]);
-      expect(bTried).toBe(true);
+      const both = await Promise.all([handleIncident(runA.event, a), handleIncident(runB.event, b)]);
+      expect(tried.size).toBe(2);
       expect(most).toBe(1);
-      expect(incA).toMatchObject({ action: 'quarantine', status: 'resolved' });
-      expect(incB.status).toBe('escalated');
-      expect(incB.summary).toContain(`job is locked by a concurrent remediation: ${incA.id}`);
-      expect(incB.summary).toContain(`pid ${process.pid}`);
+      const winner = both.find((i) => i.status === 'resolved');
+      const loser = both.find((i) => i.status === 'escalated');
+      expect(winner).toMatchObject({ action: 'quarantine', status: 'resolved' });
+      expect(loser?.summary).toContain(`job is locked by a concurrent remediation: ${winner?.id}`);
+      expect(loser?.summary).toContain(`pid ${process.pid}`);
+      const [incA, incB] = both as [IncidentRecord, IncidentRecord];
       // Both incidents are stored, from either environment.
       const ids = (await b.state.listIncidents()).map((i) => i.id).sort();
       expect(ids).toEqual([incA.id, incB.id].sort());

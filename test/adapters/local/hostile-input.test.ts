@@ -105,6 +105,43 @@ describe('paths stay inside the pipeline roots', () => {
   });
 });
 
+describe('the transform is confined to the roots', () => {
+  it('SQL that reads outside the roots fails the run with a permission error; inside works', async () => {
+    const dir = await folder();
+    const outside = await folder();
+    await writeFile(join(dir, 'in.csv'), 'id\n1\n2\n');
+    await writeFile(join(outside, 'secret.csv'), 'token\nabc\n');
+    const spec = (transform: string, extra = '') => `name: p
+${extra}sources:
+  orders:
+    path: in.csv
+transform: ${JSON.stringify(transform)}
+target: { path: out.parquet }
+authority: { mode: shadow }
+`;
+    const cases: [string, string, 'failed' | 'succeeded'][] = [
+      [`SELECT * FROM read_csv('${join(outside, 'secret.csv')}')`, '', 'failed'],
+      ["SELECT * FROM read_text('/etc/passwd')", '', 'failed'],
+      ["SELECT * FROM orders, (SELECT count(*) FROM glob('/etc/*'))", '', 'failed'],
+      [
+        `SELECT count(*) AS n FROM orders, read_csv('${join(outside, 'secret.csv')}')`,
+        `roots: [".", ${JSON.stringify(outside)}]\n`,
+        'succeeded',
+      ],
+      ['SELECT count(*) AS n FROM orders', '', 'succeeded'],
+    ];
+    for (const [transform, extra, status] of cases) {
+      await writeFile(join(dir, 'pipeline.yaml'), spec(transform, extra));
+      const io = memoryIo('', dir);
+      await main(['run', 'pipeline.yaml', '--json'], io);
+      const { run } = JSON.parse(io.stdout) as { run: { status: string; errorMessage?: string } };
+      expect(run.status, transform).toBe(status);
+      if (status === 'failed')
+        expect(run.errorMessage).toMatch(/Permission Error: Cannot access (file|directory)/);
+    }
+  }, 60_000);
+});
+
 describe('YAML limits', () => {
   it('an alias bomb is E_CONFIG naming the file, quickly', async () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
