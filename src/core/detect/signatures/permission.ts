@@ -61,4 +61,14 @@ export const PERMISSION_SIGNATURES: readonly Signature[] = [
     specificity: 0.85,
     example: "PermissionError: [Errno 13] Permission denied: '/data/out/part-0.parquet'",
   },
+  {
+    // The embedded runner's DuckDB is confined to the pipeline's roots: a path outside them.
+    id: 'duckdb.file_access_disabled',
+    family: 'permission',
+    pattern:
+      /Permission Error: Cannot access (file|directory) .* file system operations are disabled by configuration/,
+    specificity: 0.95,
+    example:
+      'Permission Error: Cannot access file "/etc/passwd" - file system operations are disabled by configuration',
+  },
 ];
