@@ -186,7 +186,8 @@ export async function handleIncident(
   } finally {
     await lease.release();
   }
-  await record('action', result);
+  // Taken over mid-action (the heartbeat went stale): said in the record, since another may act too.
+  await record('action', lease.lost() ? { ...result, lockLost: true } : result);
 
   const contract = pipeline.datasets.find((d) => d.dataset === result.output?.dataset)?.contract;
   const validation = validate({ action, result, contract });
