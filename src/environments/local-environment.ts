@@ -25,6 +25,7 @@ import {
   type WebhookConfig,
   WebhookNotifier,
 } from '../adapters/local/index.js';
+import { migrateDuckdbState } from '../adapters/local/migrate-duckdb-state.js';
 import { ConfigError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
@@ -96,6 +97,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     readOnly: options.readOnly ?? false,
     whenMissing: 'empty',
   });
+  if (!options.readOnly) await migrateDuckdbState(stateDir, state);
   const audit = new JsonlAuditLog(join(stateDir, 'audit.jsonl'), state);
   const runner = new DuckdbPipelineRunner({ stateDir, catalog, engine, clock, faults: options.faults });
   const escalationsDir = join(stateDir, 'escalations');

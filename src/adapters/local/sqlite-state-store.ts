@@ -45,6 +45,16 @@ export interface SqliteStateStoreOptions {
   isAlive?: (holder: ProcessIdentity) => boolean;
 }
 
+/** The rows of an older (DuckDB) state store, to be copied in once. */
+export interface LegacyState {
+  incidents: { id: string; startedAt: string; body: string }[];
+  claimedEvents: { key: string; claimedAt: string }[];
+  /** `at`: epoch ms. */
+  retries: { job: string; runId: string; at: number }[];
+  breakers: { job: string; failures: number }[];
+  auditHead: { seq: number; hash: string }[];
+}
+
 interface LockRow {
   job: string;
   owner: string;
@@ -87,7 +97,7 @@ export class SqliteStateStore implements StateStore, AuditHeadStore {
         const older = join(dirname(file), 'state.duckdb');
         throw new NotFoundError(
           existsSync(older)
-            ? `no healer state at ${file}: ${older} is from an older healer and is not read any more (the next \`healer run\` starts ${basename(file)})`
+            ? `no healer state at ${file} yet: ${older} is from an older healer; the next \`healer run\` migrates it into ${basename(file)}`
             : `no healer state at ${file}: nothing has run with this state folder yet (run \`healer run PIPELINE.yaml\` first, or pass --state-dir)`,
           { context: { file } },
         );
@@ -304,6 +314,34 @@ export class SqliteStateStore implements StateStore, AuditHeadStore {
         'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
       )
       .run(head.seq, head.hash);
+  }
+
+  /**
+   * Copies an older store's rows in, in one transaction, keeping any row already here; retries are
+   * copied only into an empty table (they have no key to compare).
+   */
+  importLegacy(legacy: LegacyState): void {
+    this.write(() => {
+      const incident = this.db.prepare(
+        'INSERT INTO incidents (id, started_at, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      for (const i of legacy.incidents) incident.run(i.id, i.startedAt, i.body);
+      const claim = this.db.prepare(
+        'INSERT INTO claimed_events (key, claimed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      );
+      for (const c of legacy.claimedEvents) claim.run(c.key, c.claimedAt);
+      if ((this.db.prepare('SELECT count(*) AS n FROM retries').get() as { n: number }).n === 0) {
+        const retry = this.db.prepare('INSERT INTO retries (job, run_id, retried_at) VALUES (?, ?, ?)');
+        for (const r of legacy.retries) retry.run(r.job, r.runId, r.at);
+      }
+      const breaker = this.db.prepare('INSERT INTO breakers VALUES (?, ?) ON CONFLICT DO NOTHING');
+      for (const b of legacy.breakers) breaker.run(b.job, b.failures);
+      const head = legacy.auditHead[0];
+      if (head)
+        this.db
+          .prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT DO NOTHING')
+          .run(head.seq, head.hash);
+    });
   }
 
   exclusive<T>(work: () => T): T {
