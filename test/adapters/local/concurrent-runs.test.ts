@@ -183,7 +183,7 @@ describe('the job lock across two processes', () => {
     const dir = await pipelineDir();
     const state = join(dir, '.healer', 'state.sqlite');
     SqliteStateStore.open(state).close();
-    const go = Date.now() + 3000; // both start contending at the same moment, after start-up
+    const go = Date.now() + 5000; // both start contending at the same moment, after start-up
     const script = (who: string) => `
       import { SqliteStateStore } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/sqlite-state-store.ts'))};
       import { SystemClock } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/system-clock.ts'))};
@@ -217,11 +217,13 @@ describe('audit appends from two processes', () => {
   it('extend one chain: every seq once, in order, verified against the head', async () => {
     const dir = await pipelineDir();
     const state = join(dir, '.healer');
+    const go = Date.now() + 5000; // both start appending at the same moment, after start-up
     const script = (who: string) => `
       import { JsonlAuditLog } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/jsonl-audit-log.ts'))};
       import { SqliteStateStore } from ${JSON.stringify(join(process.cwd(), 'src/adapters/local/sqlite-state-store.ts'))};
       const store = SqliteStateStore.open(${JSON.stringify(join(state, 'state.sqlite'))});
       const log = new JsonlAuditLog(${JSON.stringify(join(state, 'audit.jsonl'))}, store);
+      await new Promise((r) => setTimeout(r, ${go} - Date.now()));
       for (let i = 0; i < 150; i++)
         await log.append({ incidentId: '${who}', step: 'received', at: new Date().toISOString(), policyHash: '', guardHash: '', authorityHash: '', data: { i } });
       await store.close();`;
