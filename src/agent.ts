@@ -19,6 +19,7 @@ import { GUARD_HASH } from './core/safety/guard.js';
 import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
 import { crashPoint } from './crash-point.js';
+import { describeHolder, takeLease } from './lock-lease.js';
 import type {
   ActionIntent,
   Environment,
@@ -48,6 +49,9 @@ export interface HandleIncidentOptions {
 export function eventClaimKey(event: Pick<FailureEvent, 'runId' | 'state'>): string {
   return `${event.runId}:${event.state}`;
 }
+
+/** A job lock whose holder stopped beating this long ago is taken over (it beats every quarter of it). */
+export const JOB_LOCK_TTL_MS = 120_000;
 
 /** Handles one failure event and returns the stored incident record. */
 export async function handleIncident(
@@ -209,7 +213,6 @@ export async function handleIncident(
 
   // Active action. Its intent is durable before the lock is taken and before anything is written,
   // so a process that dies from here on leaves something `reconcile` can finish or undo.
-  const owner = incidentId;
   const journal = env.journal;
   const context = { incidentId, event, evidence, decision, pipeline };
   const writes = (await env.remediator.plannedWrites?.(action, context)) ?? [];
@@ -225,19 +228,30 @@ export async function handleIncident(
     writes,
   };
   await journal?.begin(intent);
-  // The lock lives no longer than this handler may (a dead Lambda's lock frees with its lease).
-  const lockTtlMs = options.claimLeaseMs ?? 15 * 60_000;
-  if (!(await env.state.acquireLock(event.job, owner, lockTtlMs, env.clock.now()))) {
+  // The per-job lock: two incidents never remediate one job at once. It names its holder's process
+  // and beats while held, so a dead holder's lock (a killed process, a Lambda past its timeout) is
+  // taken over after JOB_LOCK_TTL_MS.
+  const lease = await takeLease(env.state, env.clock, event.job, incidentId, { ttlMs: JOB_LOCK_TTL_MS });
+  if (!lease.acquired) {
     await journal?.close(incidentId);
+    const reason = `job is locked by a concurrent remediation: ${describeHolder(lease.holder)}`;
     const { steps, headline } = await escalateWith(
       'locked',
       'another remediation holds the job lock',
-      'job is locked by a concurrent remediation',
+      reason,
     );
+    await record('escalation', { reason, holder: lease.holder, steps });
     return finish('escalated', headline, {
       result: { action: 'escalate', steps },
     });
   }
+  if (lease.takenOver)
+    await record('lock_takeover', {
+      lock: event.job,
+      reason: lease.takenOver.reason,
+      previous: lease.takenOver.previous,
+      holder: lease.holder,
+    });
   try {
     // Without a journal the executor publishes as it goes: there is no intent to record.
     if (journal) await record('intent', { action, writes });
@@ -259,7 +273,8 @@ export async function handleIncident(
         error: { code: errorCode(error), message: oneLine(error) },
       };
     }
-    await record('action', result);
+    // Taken over mid-action (the heartbeat went stale): said in the record, since another may act too.
+    await record('action', lease.lost() ? { ...result, lockLost: true } : result);
     crashPoint('action-recorded');
 
     const contract = pipeline.datasets.find((d) => d.dataset === result.output?.dataset)?.contract;
@@ -308,7 +323,7 @@ export async function handleIncident(
       crashPoint('incident-saved');
       await env.state.recordRemediation(event.job, true);
       // The lock goes before the intent: a lock is never held without an intent naming its owner.
-      await env.state.releaseLock(event.job, owner);
+      await lease.release();
       await journal?.close(incidentId);
       crashPoint('closed');
       if (migration) {
@@ -329,11 +344,11 @@ export async function handleIncident(
     const { steps, headline } = await escalateWith('validation', reason, reason, { validation });
     await record('escalation', { reason, headline, steps });
     const incident = await finish('escalated', headline, { result, validation });
-    await env.state.releaseLock(event.job, owner);
+    await lease.release();
     await journal?.close(incidentId);
     return incident;
   } finally {
-    await env.state.releaseLock(event.job, owner);
+    await lease.release();
   }
 }
 

@@ -250,6 +250,28 @@ export type IncidentStatus =
   | 'failed'
   | 'duplicate';
 
+/** Who holds a lock, as the store recorded it: enough to tell whether the holder still lives. */
+export interface LockHolder {
+  /** The incident or run that took the lock. */
+  owner: string;
+  host: string;
+  pid: number;
+  /** The holder process's start time as the OS reports it (Linux: ticks since boot), so a reused pid is not mistaken for the holder. */
+  processStart?: string;
+  /** ISO 8601. */
+  acquiredAt: string;
+  /** ISO 8601; refreshed while the holder works. */
+  heartbeatAt: string;
+}
+
+/** Why a held lock was taken over: its process is gone, or it stopped beating. */
+export type LockTakeoverReason = 'owner_dead' | 'heartbeat_stale';
+
+/** The answer to a lock request: granted (perhaps by taking over a dead holder's lock), or refused naming the holder. */
+export type LockAttempt =
+  | { acquired: true; holder: LockHolder; takenOver?: { previous: LockHolder; reason: LockTakeoverReason } }
+  | { acquired: false; holder: LockHolder };
+
 /**
  * Durable state: idempotency, budgets, circuit breaker, incidents, per-job locks.
  *
@@ -279,8 +301,15 @@ export interface StateStore {
   recordRetry(job: string, runId: string, at: Date): Promise<void>;
   /** A validated resolution resets the circuit breaker; a failure counts towards it. */
   recordRemediation(job: string, succeeded: boolean): Promise<void>;
-  /** Per-job lock with a time to live; false when another holder has it. */
-  acquireLock(job: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
+  /**
+   * Takes the per-job lock for `owner`, or takes it over when its holder is gone: a dead process on
+   * this host, or a heartbeat older than `ttlMs`. The store records who holds it (host, process,
+   * heartbeat) so a refusal can name the holder and a takeover can be audited. Taking a lock the
+   * owner already holds refreshes it.
+   */
+  tryLock(job: string, owner: string, ttlMs: number, now: Date): Promise<LockAttempt>;
+  /** Refreshes the holder's heartbeat; false when `owner` no longer holds the lock (it was taken over). */
+  heartbeatLock(job: string, owner: string, now: Date): Promise<boolean>;
   releaseLock(job: string, owner: string): Promise<void>;
   saveIncident(incident: IncidentRecord): Promise<void>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;

@@ -7,7 +7,7 @@ import type { CliIo } from './io.js';
 
 export interface StateDirFiles {
   dir: string;
-  /** `state.duckdb`, when it exists. */
+  /** `state.sqlite`, when it exists. */
   stateFile?: string;
   /** `audit.jsonl`, when it exists. */
   auditFile?: string;
@@ -16,7 +16,7 @@ export interface StateDirFiles {
 /** The state folder and which of its files exist. Creates nothing. */
 export function stateDirFiles(io: CliIo, stateDir: string): StateDirFiles {
   const dir = resolve(io.cwd, stateDir);
-  const stateFile = join(dir, 'state.duckdb');
+  const stateFile = join(dir, 'state.sqlite');
   const auditFile = join(dir, 'audit.jsonl');
   return {
     dir,

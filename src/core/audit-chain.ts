@@ -23,6 +23,7 @@ export const AUDIT_STEPS = [
   'repair',
   /** Records after this one are signed by the key it names; it is signed by the previous key. */
   'key_rotated',
+  'lock_takeover',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

@@ -82,6 +82,13 @@ export class NotFoundError extends HealerError {
   }
 }
 
+/** A lock another living holder has (a concurrent run or remediation of the same pipeline or job). */
+export class LockedError extends HealerError {
+  constructor(message: string, options: HealerErrorOptions = {}) {
+    super('E_LOCKED', message, { retryable: true, ...options });
+  }
+}
+
 /** Turns anything thrown into a one-line message for a terminal. */
 export function oneLine(error: unknown): string {
   if (error instanceof HealerError) return `${error.code}: ${error.message}`.replace(/\s*\n\s*/g, ' ');

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../adapters/duckdb/sql.js';
-import { DuckdbStateStore, openJsonlAuditLog } from '../adapters/local/index.js';
+import { openJsonlAuditLog, SqliteStateStore, STATE_FILE } from '../adapters/local/index.js';
 import { NotFoundError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { IncidentRecord } from '../ports.js';
@@ -24,13 +24,14 @@ export interface LocalDashboardOptions {
 
 /** Builds the read side of the dashboard over a local state folder. */
 export function localDashboardDeps(options: LocalDashboardOptions): DashboardDeps {
-  const stateFile = join(options.stateDir, 'state.duckdb');
-  const withState = async <T>(read: (state: DuckdbStateStore) => Promise<T>): Promise<T> => {
+  const stateFile = join(options.stateDir, STATE_FILE);
+  const withState = async <T>(read: (state: SqliteStateStore) => Promise<T>): Promise<T> => {
     if (!existsSync(stateFile))
       throw new NotFoundError(`no healer state in ${options.stateDir} (run a pipeline first)`, {
         context: { file: stateFile },
       });
-    const state = await DuckdbStateStore.open(stateFile);
+    // Read-only: a running pipeline is never blocked (SQLite in WAL mode).
+    const state = SqliteStateStore.open(stateFile, { readOnly: true });
     try {
       return await read(state);
     } finally {

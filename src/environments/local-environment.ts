@@ -9,7 +9,6 @@ import { DuckdbDataEngine } from '../adapters/duckdb/duckdb-data-engine.js';
 import {
   CompositeNotifier,
   DuckdbPipelineRunner,
-  DuckdbStateStore,
   type FaultInjector,
   FileLogSource,
   FileNotifier,
@@ -21,17 +20,21 @@ import {
   loadPipelineFile,
   openJsonlAuditLog,
   type PipelineSpec,
+  SqliteStateStore,
+  STATE_FILE,
   SystemClock,
   TerminalNotifier,
   type WebhookConfig,
   WebhookNotifier,
 } from '../adapters/local/index.js';
+import { migrateDuckdbState } from '../adapters/local/migrate-duckdb-state.js';
 import { ProgressReportingRunner } from '../adapters/local/progress-runner.js';
 import { ConfigError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
 import { QLearningPolicy } from '../core/policy/q-learning.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
+import { exclusiveLease } from '../lock-lease.js';
 import type { Clock, Environment, Notifier, ProgressReporter } from '../ports.js';
 
 export interface LocalEnvironmentOptions {
@@ -52,6 +55,11 @@ export interface LocalEnvironmentOptions {
   progress?: ProgressReporter;
   /** Where the audit keys and anchors come from (default `process.env`; see docs/crash-safety.md). */
   auditEnv?: Record<string, string | undefined>;
+  /**
+   * For commands that only read (`diagnose`): the state store opens read-only and nothing is
+   * created; a state folder that does not exist yet reads as empty.
+   */
+  readOnly?: boolean;
 }
 
 export interface LocalEnvironment extends Environment {
@@ -59,7 +67,7 @@ export interface LocalEnvironment extends Environment {
   spec: PipelineSpec;
   runner: DuckdbPipelineRunner;
   catalog: LocalCatalog;
-  stateStore: DuckdbStateStore;
+  stateStore: SqliteStateStore;
   auditLog: JsonlAuditLog;
   journal: LocalIntentJournal;
   escalationsDir: string;
@@ -97,10 +105,20 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const spec = await loadPipelineFile(pipelineFile);
   const policy = await loadPolicy(options.policy);
   const engine = new DuckdbDataEngine();
-  // Opening repairs a torn last line and refuses a log that disagrees with its anchored head.
-  const audit = await openJsonlAuditLog(stateDir, { env: options.auditEnv, now: () => clock.now() });
-  await audit.open();
-  const state = await DuckdbStateStore.open(join(stateDir, 'state.duckdb'));
+  const state = SqliteStateStore.open(join(stateDir, STATE_FILE), {
+    readOnly: options.readOnly ?? false,
+    whenMissing: 'empty',
+  });
+  if (!options.readOnly) await migrateDuckdbState(stateDir, state);
+  // Opening repairs a torn last line and refuses a log that disagrees with its anchored head;
+  // appends from several processes on one folder take turns through the state store's lock.
+  const audit = await openJsonlAuditLog(stateDir, {
+    env: options.auditEnv,
+    now: () => clock.now(),
+    create: !options.readOnly,
+    exclusive: exclusiveLease(state, clock, 'audit-append', { ttlMs: 30_000, waitMs: 10_000, pollMs: 5 }),
+  });
+  if (!options.readOnly) await audit.open();
   const journal = new LocalIntentJournal(stateDir, catalog);
   const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults };
   const runner = options.progress

@@ -12,6 +12,8 @@ import type {
   Environment,
   EventClaim,
   IncidentRecord,
+  LockAttempt,
+  LockHolder,
   PipelineDescription,
   RemediationContext,
 } from '../ports.js';
@@ -38,7 +40,7 @@ export function createSimEnvironment(policy: Policy): SimEnvironment {
   const incidentsStored = new Map<string, IncidentRecord>();
   const retries = new Map<string, number>();
   const failures = new Map<string, number>();
-  const locks = new Map<string, string>();
+  const locks = new Map<string, LockHolder>();
   let now = new Date(Date.UTC(2026, 10, 1));
   const authority = authoritySchema.parse({});
   let active: SimIncident | undefined;
@@ -176,14 +178,19 @@ export function createSimEnvironment(policy: Policy): SimEnvironment {
       async recordRemediation(job, succeeded) {
         failures.set(job, succeeded ? 0 : (failures.get(job) ?? 0) + 1);
       },
-      async acquireLock(job, owner) {
-        const holder = locks.get(job);
-        if (holder && holder !== owner) return false;
-        locks.set(job, owner);
-        return true;
+      async tryLock(job, owner, _ttlMs, now): Promise<LockAttempt> {
+        // One simulated process: a lock is held until released; no holder ever dies here.
+        const at = now.toISOString();
+        const holder = locks.get(job) ?? { owner, host: 'sim', pid: 0, acquiredAt: at, heartbeatAt: at };
+        if (holder.owner !== owner) return { acquired: false, holder };
+        locks.set(job, holder);
+        return { acquired: true, holder };
+      },
+      async heartbeatLock(job, owner) {
+        return locks.get(job)?.owner === owner;
       },
       async releaseLock(job, owner) {
-        if (locks.get(job) === owner) locks.delete(job);
+        if (locks.get(job)?.owner === owner) locks.delete(job);
       },
       async saveIncident(incident) {
         incidentsStored.set(incident.id, incident);

@@ -1,5 +1,6 @@
 // The StateStore contract: one suite every adapter runs (DynamoDB on moto, DuckDB locally), so all
-// stores agree on claims, budgets, the circuit breaker, locks and incidents.
+// stores agree on claims, budgets, the circuit breaker, locks (holder, heartbeat, takeover) and
+// incidents.
 //
 //   runStateStoreContract('dynamodb', { create: async () => new DynamodbStateStore(...) });
 
@@ -85,17 +86,53 @@ export function runStateStoreContract(name: string, options: StateStoreContractO
       expect((await state.usage('job-a', 'jr_1', NOW)).consecutiveFailedRemediations).toBe(0);
     });
 
-    it('grants a per-job lock to one holder until it is released or expires', async () => {
+    it('grants a per-job lock to one holder until it is released or its heartbeat goes stale', async () => {
       const state = await options.create();
-      expect(await state.acquireLock('job-a', 'inc-a', 60_000, NOW)).toBe(true);
-      expect(await state.acquireLock('job-a', 'inc-b', 60_000, NOW)).toBe(false);
-      expect(await state.acquireLock('job-b', 'inc-b', 60_000, NOW)).toBe(true);
+      const got = async (job: string, owner: string, at: Date) =>
+        (await state.tryLock(job, owner, 60_000, at)).acquired;
+      expect(await got('job-a', 'inc-a', NOW)).toBe(true);
+      expect(await got('job-a', 'inc-b', NOW)).toBe(false);
+      expect(await got('job-b', 'inc-b', NOW)).toBe(true);
       const later = new Date(NOW.getTime() + 61_000);
-      expect(await state.acquireLock('job-a', 'inc-b', 60_000, later)).toBe(true);
+      expect(await got('job-a', 'inc-b', later)).toBe(true);
       await state.releaseLock('job-a', 'inc-a'); // no longer the holder: no effect
-      expect(await state.acquireLock('job-a', 'inc-c', 60_000, new Date(later.getTime() + 1000))).toBe(false);
+      expect(await got('job-a', 'inc-c', new Date(later.getTime() + 1000))).toBe(false);
       await state.releaseLock('job-a', 'inc-b');
-      expect(await state.acquireLock('job-a', 'inc-c', 60_000, later)).toBe(true);
+      expect(await got('job-a', 'inc-c', later)).toBe(true);
+    });
+
+    it('names the holder when it refuses, and a heartbeat keeps the lock from going stale', async () => {
+      const state = await options.create();
+      const first = await state.tryLock('job-a', 'inc-a', 60_000, NOW);
+      expect(first.acquired).toBe(true);
+      const refused = await state.tryLock('job-a', 'inc-b', 60_000, new Date(NOW.getTime() + 1000));
+      expect(refused.acquired).toBe(false);
+      expect(refused.holder.owner).toBe('inc-a');
+      expect(refused.holder.pid).toBeGreaterThan(0);
+      expect(refused.holder.host).not.toBe('');
+      expect(Date.parse(refused.holder.acquiredAt)).toBe(NOW.getTime());
+      // Beating at +50 s keeps it at +70 s, when the first heartbeat alone would be stale.
+      expect(await state.heartbeatLock('job-a', 'inc-a', new Date(NOW.getTime() + 50_000))).toBe(true);
+      expect((await state.tryLock('job-a', 'inc-b', 60_000, new Date(NOW.getTime() + 70_000))).acquired).toBe(
+        false,
+      );
+      expect(await state.heartbeatLock('job-a', 'inc-z', new Date(NOW.getTime() + 70_000))).toBe(false);
+    });
+
+    it('reports a takeover of a stale holder, whose next heartbeat learns it lost the lock', async () => {
+      const state = await options.create();
+      await state.tryLock('job-a', 'inc-a', 60_000, NOW);
+      const taken = await state.tryLock('job-a', 'inc-b', 60_000, new Date(NOW.getTime() + 120_000));
+      expect(taken.acquired).toBe(true);
+      if (!taken.acquired) return;
+      expect(taken.holder.owner).toBe('inc-b');
+      expect(taken.takenOver?.previous.owner).toBe('inc-a');
+      expect(taken.takenOver?.reason).toBe('heartbeat_stale');
+      expect(await state.heartbeatLock('job-a', 'inc-a', new Date(NOW.getTime() + 121_000))).toBe(false);
+      // Taking a lock one already holds is a refresh, not a takeover.
+      const again = await state.tryLock('job-a', 'inc-b', 60_000, new Date(NOW.getTime() + 122_000));
+      expect(again.acquired && again.takenOver).toBeFalsy();
+      expect(again.acquired).toBe(true);
     });
 
     it('saves, reads and lists incidents newest first', async () => {

@@ -2,6 +2,7 @@
 // the circuit breaker, per-job locks and incidents. Every claim and lock is a conditional write, so
 // concurrent Lambdas never both win.
 
+import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -14,7 +15,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Action, isAction } from '../../core/action.js';
 import type { BudgetUsage } from '../../core/decision.js';
-import type { ClaimOptions, EventClaim, IncidentRecord, StateStore } from '../../ports.js';
+import { HealerError } from '../../core/errors.js';
+import type {
+  ClaimOptions,
+  EventClaim,
+  IncidentRecord,
+  LockAttempt,
+  LockHolder,
+  StateStore,
+} from '../../ports.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
 
 /** The DynamoDB document client call the store uses (`send`). */
@@ -227,16 +236,76 @@ export class DynamodbStateStore implements StateStore {
     );
   }
 
-  async acquireLock(job: string, owner: string, ttlMs: number, now: Date): Promise<boolean> {
-    const until = now.getTime() + ttlMs;
+  async tryLock(job: string, owner: string, ttlMs: number, now: Date): Promise<LockAttempt> {
+    const at = now.toISOString();
+    const mine: LockHolder = { owner, host: hostname(), pid: process.pid, acquiredAt: at, heartbeatAt: at };
+    // A Lambda's process cannot be checked from another: a holder is gone when it stops beating.
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        const out = await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: `lock#${job}`,
+              sk: '-',
+              owner,
+              host: mine.host,
+              pid: mine.pid,
+              acquiredAt: at,
+              heartbeat: now.getTime(),
+              expiresAt: Math.ceil((now.getTime() + ttlMs) / 1000) + 3600,
+            },
+            // Free, stale (or an older item with a passed `until`), or already ours.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR #hb < :stale OR #until < :now OR #owner = :owner',
+            ExpressionAttributeNames: { '#hb': 'heartbeat', '#until': 'until', '#owner': 'owner' },
+            ExpressionAttributeValues: {
+              ':stale': now.getTime() - ttlMs,
+              ':now': now.getTime(),
+              ':owner': owner,
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const old = out.Attributes;
+        if (old && old.owner !== owner)
+          return {
+            acquired: true,
+            holder: mine,
+            takenOver: { previous: lockHolderOf(old), reason: 'heartbeat_stale' },
+          };
+        return { acquired: true, holder: mine };
+      } catch (error) {
+        if (awsErrorName(error) !== 'ConditionalCheckFailedException')
+          return awsCall('dynamodb:PutItem', this.table, () => Promise.reject(error));
+      }
+      const held = await awsCall('dynamodb:GetItem', this.table, () =>
+        this.db.send(
+          new GetCommand({
+            TableName: this.table,
+            Key: { pk: `lock#${job}`, sk: '-' },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      // Released between the two calls: try again.
+      if (held.Item) return { acquired: false, holder: lockHolderOf(held.Item) };
+    }
+    throw new HealerError('E_LOCKED', `lock ${job} changed hands three times while being taken`, {
+      retryable: true,
+      context: { job },
+    });
+  }
+
+  async heartbeatLock(job: string, owner: string, now: Date): Promise<boolean> {
     return this.conditional(() =>
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: { pk: `lock#${job}`, sk: '-', owner, until, expiresAt: Math.ceil(until / 1000) + 3600 },
-          // Free, expired, or already ours (a re-entrant holder).
-          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          Key: { pk: `lock#${job}`, sk: '-' },
+          UpdateExpression: 'SET #hb = :now',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#hb': 'heartbeat', '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
         }),
       ),
@@ -319,4 +388,16 @@ export class DynamodbStateStore implements StateStore {
       return awsCall('dynamodb:conditional-write', this.table, () => Promise.reject(error));
     }
   }
+}
+
+/** A lock item as the holder it names (older items carry only `owner` and `until`). */
+function lockHolderOf(item: Record<string, unknown>): LockHolder {
+  const beat = Number(item.heartbeat ?? item.until ?? 0);
+  return {
+    owner: String(item.owner ?? '?'),
+    host: String(item.host ?? '?'),
+    pid: Number(item.pid ?? 0),
+    acquiredAt: String(item.acquiredAt ?? new Date(beat).toISOString()),
+    heartbeatAt: new Date(beat).toISOString(),
+  };
 }

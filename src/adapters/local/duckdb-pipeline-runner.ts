@@ -18,6 +18,7 @@ import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
 import { readProjection } from './catalog-projection.js';
+import { createSandboxedDuckdb } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
@@ -132,7 +133,10 @@ export class DuckdbPipelineRunner {
     const deferred = options.stagingDir !== undefined;
     const staging = options.stagingDir ?? (await this.deps.journal.beginRun(runId));
     const publication = emptyPublication();
-    this.instance ??= DuckDBInstance.create(':memory:');
+    // Confined to the pipeline's roots and the state folder: the transform is untrusted SQL.
+    this.instance ??= spec.roots
+      ? createSandboxedDuckdb(spec.roots, this.deps.stateDir)
+      : DuckDBInstance.create(':memory:');
     const conn = await (await this.instance).connect();
     try {
       const rowsIn: Record<string, number> = {};

@@ -6,6 +6,7 @@
  */
 
 export { publishFileAtomic, writeFileAtomic } from './atomic-file.js';
+export type { AuditHead, AuditHeadStore } from './audit-head-store.js';
 export {
   AuditAnchorFile,
   auditAnchorDir,
@@ -22,7 +23,6 @@ export {
   type RunOutcome,
   runLogPath,
 } from './duckdb-pipeline-runner.js';
-export { type AuditHead, type AuditHeadStore, DuckdbStateStore } from './duckdb-state-store.js';
 export { backoffDelay } from './executors/retry.js';
 export { type FaultInjector, formatFault, type InjectedFault, ScriptedFaults } from './fault-injector.js';
 export { FileLogSource } from './file-log-source.js';
@@ -40,7 +40,9 @@ export { LocalCatalog, type StoredSchemaVersion, type TargetSnapshot } from './l
 export { emptyPublication, LocalIntentJournal, type Publication } from './local-intent-journal.js';
 export { LocalRemediator } from './local-remediator.js';
 export { loadPipelineFile, type PipelineSpec, parsePipeline, type SourceSpec } from './pipeline-file.js';
+export { currentProcess, isProcessAlive, type ProcessIdentity } from './process-identity.js';
 export { currentOwner, ownerIsGone, type ProcessOwner } from './process-owner.js';
+export { SqliteStateStore, type SqliteStateStoreOptions, STATE_FILE } from './sqlite-state-store.js';
 export { SystemClock } from './system-clock.js';
 export { TerminalNotifier } from './terminal-notifier.js';
 export { pagerdutyBody, slackBody, type WebhookConfig, WebhookNotifier } from './webhook-notifier.js';

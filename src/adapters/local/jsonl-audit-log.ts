@@ -53,6 +53,11 @@ export interface JsonlAuditLogOptions {
   anchor: AuditAnchor;
   /** Clock for repair and rotation records. */
   now?: () => Date;
+  /**
+   * Runs one append while no other process appends (the state store's lock). Without it appends
+   * are serialised within this process only.
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Appends to one file are serialised across every instance in the process. */
@@ -164,7 +169,10 @@ export class JsonlAuditLog implements AuditLog {
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const key = resolve(this.file);
-    const next = (queues.get(key) ?? Promise.resolve()).then(work, work);
+    const exclusive = this.options.exclusive;
+    // Across processes too: another writer's records are re-read (the size check) under the lock.
+    const guarded = exclusive ? () => exclusive(work) : work;
+    const next = (queues.get(key) ?? Promise.resolve()).then(guarded, guarded);
     queues.set(
       key,
       next.catch(() => undefined),
@@ -319,14 +327,24 @@ export function auditScope(file: string): string {
  */
 export async function openJsonlAuditLog(
   stateDir: string,
-  options: { env?: AuditKeyEnv; create?: boolean; now?: () => Date } = {},
+  options: {
+    env?: AuditKeyEnv;
+    create?: boolean;
+    now?: () => Date;
+    exclusive?: JsonlAuditLogOptions['exclusive'];
+  } = {},
 ): Promise<JsonlAuditLog> {
   const env = options.env ?? process.env;
   if (options.create ?? true) mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, 'audit.jsonl');
   const keys = await loadAuditKeys({ env, create: options.create ?? true, stateDir });
   const anchor = new AuditAnchorFile(auditAnchorDir(env), auditScope(file));
-  return new JsonlAuditLog(file, { keys, anchor, ...(options.now ? { now: options.now } : {}) });
+  return new JsonlAuditLog(file, {
+    keys,
+    anchor,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.exclusive ? { exclusive: options.exclusive } : {}),
+  });
 }
 
 /** Forgets the anchored head of a state folder that is being deleted on purpose (`healer demo`). */

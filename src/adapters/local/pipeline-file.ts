@@ -2,9 +2,8 @@
 // and the authority healer acts under. Parsed with `yaml`, validated with zod `.strict()`; every
 // error names the file, the line and the key.
 
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import { basename, dirname, resolve } from 'node:path';
+import { isMap, isNode, isPair, isScalar, LineCounter, type parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ACTIONS } from '../../core/action.js';
 import { type Authority, authoritySchema, budgetsSchema, MODES } from '../../core/authority.js';
@@ -12,6 +11,8 @@ import { type DatasetContract, qualityThresholdsSchema } from '../../core/contra
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
 import { SCALAR_TYPES, type TableSchema } from '../../core/schema.js';
+import { declaredRoots, resolveInsideRoots } from './path-roots.js';
+import { boundedToJs, parseBoundedYaml, readBoundedText } from './yaml-limits.js';
 
 /** The logical types a contract column may declare. */
 export const CONTRACT_TYPES = SCALAR_TYPES;
@@ -40,6 +41,8 @@ const pipelineSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, _ . - (max 128)'),
     description: z.string().optional(),
+    /** Folders sources and the target may resolve into; default the pipeline's folder. */
+    roots: z.array(z.string().min(1)).max(32).optional(),
     sources: z.record(z.string().min(1).max(128), sourceSchema).refine((s) => Object.keys(s).length > 0, {
       message: 'at least one source',
     }),
@@ -95,13 +98,15 @@ export interface PipelineSpec {
   target: { name: string; location: string };
   authority: Authority;
   retry: RetrySpec;
+  /** Folders the pipeline may read and write under (its own folder unless `roots:` widens it). */
+  roots?: string[];
 }
 
 /** Parses pipeline YAML text; `file` is used for messages and to resolve relative paths. */
 export function parsePipeline(text: string, file: string): PipelineSpec {
   const where = basename(file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseBoundedYaml(text, file, lineCounter);
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
@@ -109,7 +114,7 @@ export function parsePipeline(text: string, file: string): PipelineSpec {
       context: { file, line },
     });
   }
-  const result = pipelineSchema.safeParse(doc.toJS());
+  const result = pipelineSchema.safeParse(boundedToJs(doc, file));
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
@@ -129,17 +134,7 @@ export function parsePipeline(text: string, file: string): PipelineSpec {
 
 /** Reads and parses a pipeline file. */
 export async function loadPipelineFile(file: string): Promise<PipelineSpec> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read pipeline file ${file}: ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-      context: { file },
-    });
-  }
-  return parsePipeline(text, resolve(file));
+  return parsePipeline(await readBoundedText(file), resolve(file));
 }
 
 function allowedKeys(path: (string | number)[]): string | undefined {
@@ -194,8 +189,14 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
   const where = basename(file);
   const at = (path: (string | number)[], key: string, message: string) =>
     new ConfigError(`${where}:${lineOf(doc, counter, path)}: ${key}: ${message}`, { context: { file, key } });
+  const roots = declaredRoots(dir, raw.roots);
   const sources: SourceSpec[] = Object.entries(raw.sources).map(([name, s]) => {
-    const spec: SourceSpec = { name, location: isAbsolute(s.path) ? s.path : resolve(dir, s.path) };
+    const location = resolveInsideRoots(dir, roots, s.path, {
+      file,
+      where: `${where}:${lineOf(doc, counter, ['sources', name, 'path'])}`,
+      key: `sources.${name}.path`,
+    });
+    const spec: SourceSpec = { name, location };
     if (s.format) spec.format = s.format;
     if (s.contract) {
       const columns = Object.keys(s.contract.columns);
@@ -257,9 +258,14 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
     transform: raw.transform,
     target: {
       name: targetName,
-      location: isAbsolute(raw.target.path) ? raw.target.path : resolve(dir, raw.target.path),
+      location: resolveInsideRoots(dir, roots, raw.target.path, {
+        file,
+        where: `${where}:${lineOf(doc, counter, ['target', 'path'])}`,
+        key: 'target.path',
+      }),
     },
     authority,
     retry: raw.retry,
+    roots,
   };
 }

@@ -55,6 +55,7 @@ export const register: RegisterCommand = (program, io) => {
           stateDir: scratch ?? stateDir,
           ...(options.policy ? { policy: resolve(io.cwd, options.policy) } : {}),
           terminal: false,
+          readOnly: true,
         });
         try {
           const pipeline = await env.pipelines.describe(event.pipeline);

@@ -1,7 +1,8 @@
 // `healer incidents [--json]` and `healer incident show ID [--json]`: the incident history stored in
-// `.healer/state.duckdb`.
+// `.healer/state.sqlite`, opened read-only: it answers while a run writes, and creates nothing.
 
-import { DuckdbStateStore } from '../../adapters/local/index.js';
+import { join, resolve } from 'node:path';
+import { SqliteStateStore, STATE_FILE } from '../../adapters/local/index.js';
 import { NotFoundError } from '../../core/errors.js';
 import { redactDeep } from '../../core/redact.js';
 import { stateKey } from '../../core/state.js';
@@ -16,13 +17,9 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (options: { stateDir: string; json?: boolean }) => {
-      const { stateFile } = stateDirFiles(io, options.stateDir);
-      if (!stateFile) {
-        if (options.json) io.out('[]\n');
-        else io.out(`no incidents: ${stateDirHint(options.stateDir)}\n`);
-        return;
-      }
-      const state = await DuckdbStateStore.open(stateFile);
+      const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
+        readOnly: true,
+      });
       try {
         // Redacted again on the way out: records stored before redaction existed may hold secrets.
         const list = redactDeep(await state.listIncidents(200));
@@ -57,10 +54,9 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
-      const { stateFile } = stateDirFiles(io, options.stateDir);
-      if (!stateFile)
-        throw new NotFoundError(`no incident ${id}: ${stateDirHint(options.stateDir)}`, { context: { id } });
-      const state = await DuckdbStateStore.open(stateFile);
+      const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
+        readOnly: true,
+      });
       try {
         const stored = await state.getIncident(id);
         const incident = stored && redactDeep(stored);

@@ -42,6 +42,8 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
+    // SQLite's shared-memory index and empty WAL, which any reader of a WAL database maps: not state.
+    if (/\.sqlite-(shm|wal)$/.test(entry.name)) continue;
     const file = join(entry.parentPath, entry.name);
     const s = await stat(file);
     out[relative(dir, file)] = `${s.size}:${s.mtimeMs}`;

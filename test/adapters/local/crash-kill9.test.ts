@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
-import { DuckdbStateStore } from '../../../src/adapters/local/duckdb-state-store.js';
 import { type JsonlAuditLog, openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
 import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
+import { SqliteStateStore } from '../../../src/adapters/local/sqlite-state-store.js';
 import { type Reconciliation, reconcile } from '../../../src/agent.js';
 import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
@@ -114,7 +114,7 @@ async function checkAfterRerun(healed = true): Promise<{ resolved: number; faile
   if (healed) expect(got).toEqual({ n: GOOD, ids: GOOD, bad: 0, right: GOOD, lo: 1, hi: ROWS - 1 });
   else expect(got).toEqual({ n: ROWS, ids: ROWS, bad: BAD, right: ROWS, lo: 0, hi: ROWS - 1 });
 
-  const store = await DuckdbStateStore.open(join(state(), 'state.duckdb'));
+  const store = SqliteStateStore.open(join(state(), 'state.sqlite'));
   try {
     const incidents = await store.listIncidents(10_000);
     const resolved = incidents.filter((i) => i.status === 'resolved');
@@ -145,7 +145,9 @@ async function checkAfterRerun(healed = true): Promise<{ resolved: number; faile
     }
     // No stale lock: another owner takes the job's lock at once.
     const probe = new Date();
-    expect(await store.acquireLock('payments', 'probe', 60_000, probe), 'the job lock is free').toBe(true);
+    expect((await store.tryLock('payments', 'probe', 60_000, probe)).acquired, 'the job lock is free').toBe(
+      true,
+    );
     await store.releaseLock('payments', 'probe');
     // Nothing open, nothing staged.
     expect(await readdir(join(state(), 'intents'))).toEqual([]);

@@ -9,11 +9,11 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DuckdbStateStore } from '../../../src/adapters/local/duckdb-state-store.js';
 import { type JsonlAuditLog, openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
 import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
 import { LocalIntentJournal } from '../../../src/adapters/local/local-intent-journal.js';
 import { currentOwner, ownerIsGone } from '../../../src/adapters/local/process-owner.js';
+import { SqliteStateStore } from '../../../src/adapters/local/sqlite-state-store.js';
 import { SystemClock } from '../../../src/adapters/local/system-clock.js';
 import { reconcile } from '../../../src/agent.js';
 import type { AuditBody } from '../../../src/core/audit-chain.js';
@@ -29,7 +29,7 @@ async function deadPid(): Promise<number> {
 let dir: string;
 let journal: LocalIntentJournal;
 let audit: JsonlAuditLog;
-let state: DuckdbStateStore;
+let state: SqliteStateStore;
 const clock = new SystemClock();
 
 const incident = (id: string): IncidentRecord => ({
@@ -82,7 +82,7 @@ async function orphan(id: string): Promise<void> {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'healer-journal-'));
   journal = new LocalIntentJournal(dir, new LocalCatalog(dir));
-  state = await DuckdbStateStore.open(':memory:');
+  state = SqliteStateStore.open(':memory:');
   audit = await openJsonlAuditLog(dir);
 });
 
@@ -119,7 +119,7 @@ describe('reconcile', () => {
 
   it("rolls back a dead owner's uncommitted action and frees its lock", async () => {
     await journal.begin(intentFor('inc-a'));
-    expect(await state.acquireLock('p', 'inc-a', 15 * 60_000, new Date())).toBe(true);
+    expect((await state.tryLock('p', 'inc-a', 15 * 60_000, new Date())).acquired).toBe(true);
     await audit.append(record('inc-a', 'intent', {}));
     const staged = join(journal.stagingDir('inc-a'), 'quarantine', 'src.parquet');
     await mkdir(join(journal.stagingDir('inc-a'), 'quarantine'), { recursive: true });
@@ -132,7 +132,7 @@ describe('reconcile', () => {
     expect(await readdir(join(dir, 'intents'))).toEqual([]);
     expect((await audit.read('inc-a')).map((r) => r.step)).toEqual(['intent', 'reconcile', 'outcome']);
     expect(await state.getIncident('inc-a')).toMatchObject({ status: 'failed', action: 'quarantine' });
-    expect(await state.acquireLock('p', 'someone-else', 60_000, new Date())).toBe(true);
+    expect((await state.tryLock('p', 'someone-else', 60_000, new Date())).acquired).toBe(true);
     expect((await audit.verify()).ok).toBe(true);
   });
 

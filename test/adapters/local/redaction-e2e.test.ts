@@ -139,8 +139,9 @@ async function incidentWithSecrets(s: Secrets): Promise<{
   };
   const escalations = join(state, 'escalations');
   const escalationFiles = await readdir(escalations).catch(() => [] as string[]);
-  const store = await (await import('../../../src/adapters/local/index.js')).DuckdbStateStore.open(
-    join(state, 'state.duckdb'),
+  const store = (await import('../../../src/adapters/local/index.js')).SqliteStateStore.open(
+    join(state, 'state.sqlite'),
+    { readOnly: true },
   );
   let stored = '';
   try {

@@ -101,4 +101,14 @@ export const PERMISSION_SIGNATURES: readonly Signature[] = [
     example:
       'requests.exceptions.HTTPError: 401 Client Error: 401 Unauthorized for url: https://api.example.com/v1/export',
   },
+  {
+    // The embedded runner's DuckDB is confined to the pipeline's roots: a path outside them.
+    id: 'duckdb.file_access_disabled',
+    family: 'permission',
+    pattern:
+      /Permission Error: Cannot access (file|directory) .* file system operations are disabled by configuration/,
+    specificity: 0.95,
+    example:
+      'Permission Error: Cannot access file "/etc/passwd" - file system operations are disabled by configuration',
+  },
 ];
