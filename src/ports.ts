@@ -16,6 +16,8 @@ import type { Evidence } from './core/evidence.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
+import type { ReadFacts } from './core/read-facts.js';
+import type { ReadOptions } from './core/read-options.js';
 import type { TableSchema } from './core/schema.js';
 
 /** Where a dataset's current input lives and what it should look like. */
@@ -26,6 +28,8 @@ export interface DatasetBinding {
   /** Path of the last good input, for the baseline profile; absent when none is kept. */
   baselineLocation?: string;
   contract?: DatasetContract;
+  /** How the input is read (CSV dialect, encoding, null strings, formats); absent: the defaults. */
+  read?: ReadOptions;
 }
 
 /** What a pipeline (or Glue job) declares: its datasets and its authority. */
@@ -72,7 +76,11 @@ export interface Catalog {
  * const profile = await data.profile('data/orders.csv', { keys: ['order_id'] });
  */
 export interface DataEngine {
-  inferSchema(location: string, name: string): Promise<TableSchema>;
+  inferSchema(
+    location: string,
+    name: string,
+    spec?: { read?: ReadOptions; expected?: TableSchema },
+  ): Promise<TableSchema>;
   profile(
     location: string,
     options?: {
@@ -81,8 +89,17 @@ export interface DataEngine {
       sampleRows?: number;
       /** Contract schema: validity is measured against these types (by path) instead of the inferred ones. */
       expected?: TableSchema;
+      /** How a text input is read. */
+      read?: ReadOptions;
     },
   ): Promise<DatasetProfile>;
+  /**
+   * Optional: what reading the input establishes (rows, malformed lines with their numbers, empty).
+   *
+   * @example
+   * const facts = await data.readFacts?.('in.csv', { read: { delimiter: ';' } });
+   */
+  readFacts?(location: string, spec?: { read?: ReadOptions; expected?: TableSchema }): Promise<ReadFacts>;
 }
 
 /** What an executor needs to act on one incident. */

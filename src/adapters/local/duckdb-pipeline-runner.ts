@@ -7,14 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { oneLine } from '../../core/errors.js';
+import { InputReadError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
 import type { Clock } from '../../ports.js';
-import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
-import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
+import { csvReadSql, malformedLines, readError, recordLines } from '../duckdb/csv-read.js';
+import { type DataSource, type DuckdbDataEngine, withDialect } from '../duckdb/duckdb-data-engine.js';
+import { duckdbTypeToLogical, logicalToDuckdb } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
+import { strictValue } from '../duckdb/strict-value.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
+import { checkContract, contractError } from './contract-check.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
@@ -262,14 +265,19 @@ export class DuckdbPipelineRunner {
     // Where the NOT NULL constraints go: the source's table, or the table under its view.
     let constrained = table;
     let described: string;
+    let lines: ((rows: number[]) => Promise<Map<number, number>>) | undefined;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
       const format = source.format ?? resolved.format;
       described = `${format}, ${resolved.files.length} file(s)`;
-      // A column missing from the data fails here with DuckDB's own Binder Error.
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${readRelation(resolved.files, format)}`,
-      );
+      if (format === 'csv') {
+        lines = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+      } else {
+        // A column missing from the data fails here with DuckDB's own Binder Error.
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${projection} FROM ${readRelation(resolved.files, format)}`,
+        );
+      }
     } else {
       described = 'staged by the remediation';
       await from.stage(conn, source.name);
@@ -284,8 +292,9 @@ export class DuckdbPipelineRunner {
         constrained = quoteIdent(underlying);
       }
     }
-    const staged = await describeQuery(conn, `SELECT * FROM ${table}`);
-    if (version) {
+    let staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+    // Text read through the catalog is judged by value below, not by its (text) type here.
+    if (version && !lines) {
       const want = new Map(version.fields.map((f) => [f.path, f.type]));
       for (const c of staged)
         if (want.get(c.name) !== undefined && want.get(c.name) !== duckdbTypeToLogical(c.type)) {
@@ -299,11 +308,106 @@ export class DuckdbPipelineRunner {
     const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${table}`);
     const rows = Number(counted?.n ?? 0);
     log('INFO', `Read ${rows} rows from ${source.name} (${described})`);
+    if (rows === 0 && typeof from === 'string')
+      throw new InputReadError(`Empty input: ${from} holds a header and no rows`, {
+        context: { file: from, empty: 'header_only' },
+      });
+    if (version || source.contract) {
+      const violations = await checkContract({
+        conn,
+        table: source.name,
+        dataset: source.name,
+        columns: staged,
+        fields: version ? topLevel(version.fields) : (source.contract?.schema.fields ?? []),
+        required: (source.contract?.schema.fields ?? []).filter((f) => !f.nullable).map((f) => f.path),
+        keys: source.contract?.keys ?? [],
+        formats: source.read ?? {},
+        ...(lines ? { lines } : {}),
+      });
+      if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
+      log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
+      if (typeof from === 'string' && staged.some((c) => c.type === 'VARCHAR')) {
+        // Every value is now known to be of its type: the text becomes typed, exactly.
+        await this.typeStaged(conn, source, staged, version ? topLevel(version.fields) : []);
+        staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+      }
+    }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
       if (!f.nullable && staged.some((c) => c.name === f.path))
         await conn.run(`ALTER TABLE ${constrained} ALTER COLUMN ${quoteIdent(f.path)} SET NOT NULL`);
     return rows;
+  }
+
+  /**
+   * Stages a CSV as text through the catalog's columns: the dialect declared or read from the header
+   * (never sniffed from the data), malformed lines kept by DuckDB with their numbers (they fail the
+   * run: `Malformed input`), an empty input failing as such. Returns the row-to-line mapping.
+   */
+  private async stageText(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    resolved: DataSource,
+    columns: SchemaField[] | undefined,
+    log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
+  ): Promise<(rows: number[]) => Promise<Map<number, number>>> {
+    const expected = columns ?? source.contract?.schema.fields ?? [];
+    const read = source.read ?? {};
+    const csv = await withDialect(resolved, { read, expected: { name: source.name, fields: expected } });
+    const dialect = csv.csv!.dialect;
+    if (dialect.mixedLineEnds)
+      log('WARN', `${source.name}: mixed line endings (CRLF and LF); read with strict_mode = false`);
+    const n = ++rejectsSeq;
+    const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
+    const raw = quoteIdent(`__healer_raw_${source.name}`);
+    try {
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${csvReadSql(dialect, read, { allVarchar: columns !== undefined, rejects })}`,
+      );
+    } catch (error) {
+      throw readError(error, resolved.location, 'csv');
+    }
+    const malformed = await malformedLines(conn, rejects, 5);
+    if (malformed.count > 0) {
+      const [r] = await queryRows(conn, `SELECT count(*) AS n FROM ${raw}`);
+      const total = Number(r?.n ?? 0) + malformed.count;
+      throw new InputReadError(
+        `Malformed input: ${malformed.count} of ${total} lines of ${resolved.location} cannot be read as rows (${malformed.first
+          .map(
+            (m) =>
+              `${dialect.files.length > 1 ? `${m.file} ` : ''}line ${m.line}: ${m.reason} ${JSON.stringify(m.raw.slice(0, 120))}`,
+          )
+          .join('; ')})`,
+        { context: { file: resolved.location, malformed: malformed.count } },
+      );
+    }
+    const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
+    // A catalog column missing from the file fails here with DuckDB's own Binder Error.
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT ${projection} FROM ${raw}`,
+    );
+    await conn.run(`DROP TABLE ${raw}`);
+    const file = dialect.files.length === 1 ? dialect.files[0] : undefined;
+    return async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map());
+  }
+
+  /** Replaces the staged text table by its typed form (every value already checked). */
+  private async typeStaged(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    staged: { name: string; type: string }[],
+    fields: SchemaField[],
+  ): Promise<void> {
+    const typeOf = new Map(fields.map((f) => [f.path, f.type]));
+    const select = staged.map((c) => {
+      const type = typeOf.get(c.name);
+      const v = quoteIdent(c.name);
+      if (type === undefined || logicalToDuckdb(type) === undefined || logicalToDuckdb(type) === c.type)
+        return v;
+      return `${strictValue(v, c.type, type, source.read ?? {})} AS ${v}`;
+    });
+    const table = quoteIdent(source.name);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM ${table}`);
   }
 
   /** Contract thresholds, checked as a job with expectations would: a breach fails the run. */
@@ -350,6 +454,8 @@ export class DuckdbPipelineRunner {
     void instance?.then((i) => i.closeSync());
   }
 }
+
+let rejectsSeq = 0;
 
 function toField(c: { name: string; type: string }): SchemaField {
   return { path: c.name, type: duckdbTypeToLogical(c.type), rawType: c.type, nullable: true };

@@ -43,6 +43,7 @@ export class FilePipelineRegistry implements PipelineRegistry {
         location: s.location,
         ...(baseline ? { baselineLocation: baseline.location } : {}),
         ...(s.contract ? { contract: s.contract } : {}),
+        ...(s.read ? { read: s.read } : {}),
       });
     }
     return { name: spec.name, datasets, authority: spec.authority };

@@ -11,6 +11,7 @@ import { type Authority, authoritySchema, budgetsSchema, MODES } from '../../cor
 import { type DatasetContract, qualityThresholdsSchema } from '../../core/contract.js';
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
+import { type ReadOptions, readOptionsSchema } from '../../core/read-options.js';
 import { SCALAR_TYPES, type TableSchema } from '../../core/schema.js';
 
 /** The logical types a contract column may declare. */
@@ -32,6 +33,7 @@ const sourceSchema = z
   .object({
     path: z.string().min(1),
     format: z.enum(['csv', 'parquet', 'json', 'ndjson']).optional(),
+    read: readOptionsSchema.optional(),
     contract: contractSchema.optional(),
   })
   .strict();
@@ -74,6 +76,8 @@ export interface SourceSpec {
   /** Absolute path or glob. */
   location: string;
   format?: 'csv' | 'parquet' | 'json' | 'ndjson';
+  /** How a text source is read (see read-options). */
+  read?: ReadOptions;
   contract?: DatasetContract;
 }
 
@@ -197,6 +201,7 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
   const sources: SourceSpec[] = Object.entries(raw.sources).map(([name, s]) => {
     const spec: SourceSpec = { name, location: isAbsolute(s.path) ? s.path : resolve(dir, s.path) };
     if (s.format) spec.format = s.format;
+    if (s.read) spec.read = s.read;
     if (s.contract) {
       const columns = Object.keys(s.contract.columns);
       for (const [i, k] of s.contract.keys.entries())
