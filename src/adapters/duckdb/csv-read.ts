@@ -46,7 +46,7 @@ export async function csvDialect(
   expected: readonly string[] = [],
 ): Promise<CsvDialect> {
   const quote = read.quote ?? '"';
-  const escape = read.escape ?? quote;
+  const esc = read.escape ?? quote;
   const header = read.header ?? true;
   const nonEmpty: string[] = [];
   const emptyFiles: string[] = [];
@@ -71,7 +71,7 @@ export async function csvDialect(
     const wanted = new Set(expected);
     let best: { d: string; hits: number; fields: number } | undefined;
     for (const d of DELIMITERS) {
-      const fields = splitRecord(firstLine ?? '', d, quote, escape);
+      const fields = splitRecord(firstLine ?? '', d, quote, esc);
       const hits = fields.filter((f) => wanted.has(f)).length;
       if (!best || hits > best.hits || (hits === best.hits && fields.length > best.fields))
         best = { d, hits, fields: fields.length };
@@ -80,9 +80,9 @@ export async function csvDialect(
   }
   const names =
     header && firstLine !== undefined
-      ? splitRecord(firstLine, delimiter, quote, escape).map((n, i) => (n === '' ? `column${i}` : n))
+      ? splitRecord(firstLine, delimiter, quote, esc).map((n, i) => (n === '' ? `column${i}` : n))
       : [...expected];
-  return { delimiter, quote, escape, header, names, files: nonEmpty, emptyFiles, mixedLineEnds };
+  return { delimiter, quote, escape: esc, header, names, files: nonEmpty, emptyFiles, mixedLineEnds };
 }
 
 /** Options of one `read_csv` call. */
@@ -221,7 +221,7 @@ function firstRecord(text: string, quote: string): string {
 }
 
 /** Splits one record into its fields (quotes removed, doubled or escaped quotes kept once). */
-export function splitRecord(record: string, delimiter: string, quote: string, escape: string): string[] {
+export function splitRecord(record: string, delimiter: string, quote: string, esc: string): string[] {
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -230,10 +230,10 @@ export function splitRecord(record: string, delimiter: string, quote: string, es
     if (quoted) {
       const next = record[i + 1];
       if (
-        escape !== '' &&
-        c === escape &&
+        esc !== '' &&
+        c === esc &&
         next !== undefined &&
-        (next === quote || (escape !== quote && next === escape))
+        (next === quote || (esc !== quote && next === esc))
       ) {
         field += next;
         i++;
@@ -265,7 +265,7 @@ export async function recordLines(
   const want = new Set(wanted);
   const last = Math.max(...wanted);
   const { createReadStream } = await import('node:fs');
-  const { quote, escape } = dialect;
+  const { quote, escape: esc } = dialect;
   let line = 1;
   let quoted = false;
   let inRecord = false;
@@ -289,7 +289,7 @@ export async function recordLines(
         start = line;
       }
       if (skip) skip = false;
-      else if (quoted && escape !== '' && escape !== quote && c === escape) skip = true;
+      else if (quoted && esc !== '' && esc !== quote && c === esc) skip = true;
       else if (quote !== '' && c === quote) quoted = !quoted;
       if (c === '\n') {
         line++;

@@ -66,7 +66,7 @@ export async function checkContract(input: ContractCheckInput): Promise<Contract
       `count(*) FILTER (WHERE ${rule} = 'range') AS r${i}`,
     );
   });
-  required.forEach((c, i) => select.push(`count(*) - count(${quoteIdent(c)}) AS z${i}`));
+  for (const [i, c] of required.entries()) select.push(`count(*) - count(${quoteIdent(c)}) AS z${i}`);
   const [agg] = await queryRows(conn, `SELECT ${select.join(', ')} FROM ${t}`);
   const rows = Number(agg?.n ?? 0);
   const found: ContractViolation[] = [];
