@@ -100,7 +100,15 @@ export class DuckdbDataEngine implements DataEngine {
    */
   async readFacts(location: string, spec: ReadSpec = {}, limit = 20): Promise<ReadFacts> {
     return this.withConnection(async (conn) => {
-      const source = await withDialect(await resolveSource(conn, location), spec);
+      const resolved = await resolveSource(conn, location);
+      let source: DataSource;
+      try {
+        source = await withDialect(resolved, spec);
+      } catch (error) {
+        if (error instanceof InputReadError && error.context.empty === 'empty')
+          return { location, rows: 0, malformedCount: 0, malformed: [], empty: 'empty' };
+        throw error;
+      }
       return sourceFacts(conn, source, limit);
     });
   }
@@ -278,18 +286,21 @@ async function sourceFacts(conn: DuckDBConnection, source: DataSource, limit: nu
   }
   const n = ++rejectsSeq;
   const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
+  // Materialized, not counted: a bare count(*) would skip decoding the values (bad bytes unseen).
+  const table = quoteIdent(`__healer_facts_${n}`);
   const sql = (lenient: boolean) =>
-    `SELECT count(*) AS n FROM ${csvReadSql(source.csv!.dialect, source.csv!.read, { allVarchar: true, rejects, lenient })}`;
-  let counted: Record<string, unknown>[];
+    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${csvReadSql(source.csv!.dialect, source.csv!.read, { allVarchar: true, rejects, lenient })}`;
   try {
-    counted = await rows(conn, sql(false));
+    await conn.run(sql(false));
   } catch {
     try {
-      counted = await rows(conn, sql(true));
+      await conn.run(sql(true));
     } catch (error) {
       throw readError(error, source.location, source.format);
     }
   }
+  const counted = await rows(conn, `SELECT count(*) AS n FROM ${table}`);
+  await conn.run(`DROP TABLE ${table}`);
   facts.rows = Number(counted[0]?.n ?? 0);
   const malformed = await malformedLines(conn, rejects, limit);
   facts.malformedCount = malformed.count;

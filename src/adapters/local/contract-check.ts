@@ -152,7 +152,7 @@ export function describeViolation(v: ContractViolation): string {
     case 'range':
       return `Contract violation: ${where} (range): ${v.count} of ${v.rows} values are out of range or not finite for ${v.expected} (${v.samples.map((s) => `${at(s)}: ${shown(s)}`).join('; ')})`;
     case 'not_null':
-      return `Contract violation: ${where} (not_null): ${v.count} of ${v.rows} rows hold a null in a required column (${v.samples.map(at).join(', ')}); NOT NULL constraint failed`;
+      return `Contract violation: ${where} (not_null): ${v.count} of ${v.rows} rows hold a null in a required column (${v.samples.map(at).join(', ')}); NOT NULL constraint failed: ${where}`;
     case 'unique':
       return `Contract violation: ${where} (unique): ${v.count} of ${v.rows} rows repeat a key (${v.column}) (keys: ${v.samples.map((s) => `${s.key} at ${at(s)}`).join('; ')})`;
     default:

@@ -148,19 +148,24 @@ describe('stageConformed', () => {
   it('typed path: one read with the contract types, rows with a null where a value is required quarantined', async () => {
     await writeFile(join(dir, 'payments.csv'), `${PAYMENTS}\n`);
     const { done, staged } = await stage('payments.csv', payments, 'inc-pay-1');
-    expect(done.read).toBe('typed');
+    // Numeric contract columns go through the text path: DuckDB's typed CSV read rounds '1.5'
+    // into a BIGINT and reads '1e400' as Infinity, silently (see strict-value.ts).
+    expect(done.read).toBe('text');
     expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
     expect(accounted(done.rows)).toBe(true);
     expect(staged).toEqual([
       { payment_id: '1', 'amount €': 12.5, 'note; DROP': 'ok', paid_at: '2026-11-01 10:00:00' },
       { payment_id: '3', 'amount €': 7.25, 'note; DROP': 'say "hi"', paid_at: '2026-11-02 09:30:00' },
     ]);
-    expect(done.schema.fields.map((f) => [f.path, f.type])).toEqual([
-      ['payment_id', 'int64'],
-      ['amount €', 'double'],
-      ['note; DROP', 'string'],
-      ['paid_at', 'timestamp'],
-    ]);
+    // Column order is the run's business (it projects through the catalog).
+    expect(done.schema.fields.map((f) => [f.path, f.type]).sort()).toEqual(
+      [
+        ['payment_id', 'int64'],
+        ['amount €', 'double'],
+        ['note; DROP', 'string'],
+        ['paid_at', 'timestamp'],
+      ].sort(),
+    );
     // Quarantined with the values as parsed (every one parsed), the reason and the incident.
     const quarantined = await read(done.quarantine);
     expect(quarantined.map((r) => [r.payment_id, r['amount €'], r['note; DROP'], r._healer_reason])).toEqual([
@@ -242,7 +247,9 @@ describe('stageConformed', () => {
       'payment_id,channel,"amount €","note; DROP",paid_at\n12,web,2.5,c,2026-11-02 10:00:00\n13,app,,d,2026-11-02 11:00:00\n',
     );
     const { done, staged } = await stage('daily/*.csv', payments, 'inc-pay-5');
-    expect(done.read).toBe('typed');
+    // Numeric contract columns go through the text path: DuckDB's typed CSV read rounds '1.5'
+    // into a BIGINT and reads '1e400' as Infinity, silently (see strict-value.ts).
+    expect(done.read).toBe('text');
     expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
     expect(staged.map((r) => [r.payment_id, r['amount €'], r.channel])).toEqual([
       ['10', 1.5, null],

@@ -13,6 +13,7 @@ import type { TableSchema } from '../../../core/schema.js';
 import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
+import { strictValue } from '../../duckdb/strict-value.js';
 import { fsyncFile } from '../atomic-file.js';
 import { describeQuery, queryRows, readRelation } from '../duckdb-sql.js';
 import { safeName } from '../local-catalog.js';
@@ -79,12 +80,11 @@ export function conformSql(
     let value = v;
     let output: ConformedColumn = { name: f.path, from: 'input', column: src };
     if (duckdbTypeToLogical(rawType) !== f.type) {
-      // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
-      const text = duckdbTypeToLogical(rawType) === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
+      // Judged by value: DuckDB's TRY_CAST makes 2 of '1.5' and Infinity of '1e400'.
       const cast = freeName(`__healer_cast_${computed.length}`, taken);
       output = { name: f.path, from: 'cast', column: cast };
       value = quoteIdent(cast);
-      computed.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
+      computed.push(`${strictValue(v, rawType, f.type)} AS ${value}`);
       computedNames.push(cast);
       breaks.push(`(${v} IS NOT NULL AND ${value} IS NULL)`);
       parts.push(
@@ -205,6 +205,8 @@ export interface StageConformedInput {
   typedFirst: boolean;
 }
 
+const NUMERIC: ReadonlySet<string> = new Set(['int32', 'int64', 'float', 'double', 'decimal']);
+
 /** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
 function quarantinePath(stateDir: string, source: string, incidentId: string): string {
   return join(stateDir, 'quarantine', safeName(source), `${safeName(incidentId)}.parquet`);
@@ -295,8 +297,9 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
   const types: string[] = [];
   for (const f of fields) {
     const duck = logicalToDuckdb(f.type);
-    // Struct members and types a CSV cannot hold are the text path's business.
-    if (f.path.includes('.') || duck === undefined) return undefined;
+    // Struct members and types a CSV cannot hold are the text path's business; so are numbers:
+    // DuckDB's CSV reader rounds '1.5' into a BIGINT and reads '1e400' as Infinity, silently.
+    if (f.path.includes('.') || duck === undefined || NUMERIC.has(f.type)) return undefined;
     types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(duck)}`);
   }
   const files = split.src.files;
