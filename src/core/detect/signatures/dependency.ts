@@ -63,4 +63,12 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     example:
       'airflow.exceptions.AirflowSensorTimeout: Sensor has timed out; run duration of 3600.1 seconds exceeds the specified timeout of 3600.0.',
   },
+  // healer's own reader: an input with no rows is an upstream that did not deliver.
+  {
+    id: 'healer.empty_input',
+    family: 'dependency',
+    pattern: /Empty input: \S.{0,600}? (is empty|holds a header and no rows)/,
+    specificity: 0.97,
+    example: 'E_DATA: Empty input: /data/in.csv holds a header and no rows',
+  },
 ];

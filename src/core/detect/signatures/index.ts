@@ -4,7 +4,6 @@
 import { CONFIG_SIGNATURES } from './config.js';
 import { DATA_QUALITY_SIGNATURES } from './data-quality.js';
 import { DEPENDENCY_SIGNATURES } from './dependency.js';
-import { HEALER_CONTRACT_SIGNATURES } from './healer-contract.js';
 import { PERMISSION_SIGNATURES } from './permission.js';
 import { RESOURCE_SIGNATURES } from './resource.js';
 import { SCHEMA_SIGNATURES } from './schema.js';
@@ -16,7 +15,6 @@ export type { Signature, SignatureFamily } from './signature.js';
 /** Every signature the classifier knows. Permission first: a denial outranks what it causes. */
 export const SIGNATURES: readonly Signature[] = [
   ...PERMISSION_SIGNATURES,
-  ...HEALER_CONTRACT_SIGNATURES,
   ...RESOURCE_SIGNATURES,
   ...SCHEMA_SIGNATURES,
   ...DATA_QUALITY_SIGNATURES,
