@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { HealerError, InputReadError, InvalidInputError } from '../../core/errors.js';
+import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { ReadFacts } from '../../core/read-facts.js';
 import type { ReadOptions } from '../../core/read-options.js';
@@ -105,7 +105,7 @@ export class DuckdbDataEngine implements DataEngine {
       try {
         source = await withDialect(resolved, spec);
       } catch (error) {
-        if (error instanceof InputReadError && error.context.empty === 'empty')
+        if (error instanceof HealerError && error.context.empty === 'empty')
           return { location, rows: 0, malformedCount: 0, malformed: [], empty: 'empty' };
         throw error;
       }
@@ -268,7 +268,7 @@ export async function withDialect(source: DataSource, spec: ReadSpec): Promise<D
   dialect.files = dialect.files.filter((f) => !blank.includes(f));
   dialect.emptyFiles.push(...blank);
   if (dialect.files.length === 0)
-    throw new InputReadError(`Empty input: ${source.location} is empty`, {
+    throw new InvalidInputError(`Empty input: ${source.location} is empty`, {
       context: { file: source.location, empty: 'empty' },
     });
   return { ...source, csv: { dialect, read } };
