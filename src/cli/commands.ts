@@ -20,4 +20,5 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/bench-remediate.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
+  () => import('./commands/catalog.js'),
 ];

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { InputReadError, oneLine } from '../../core/errors.js';
+import { ContractViolationError, InputReadError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
 import type { Clock } from '../../ports.js';
@@ -153,6 +153,25 @@ export class DuckdbPipelineRunner {
       // The transform streams straight into the new snapshot (no intermediate table); its row count
       // is what COPY reports having written, and its columns come from binding the query.
       const targetFields = (await describeQuery(conn, `SELECT * FROM (${transform})`)).map(toField);
+      const published = await catalog.currentSchema(spec.target.name);
+      const changes = published ? targetSchemaChanges(published.fields, targetFields) : [];
+      if (published && changes.length > 0) {
+        // The published schema never changes silently: the output is kept aside as a proposal.
+        failedSource = spec.target.name;
+        const file = await catalog.newProposalPath(spec.target.name, runId);
+        await conn.run(`COPY (${transform}) TO ${quoteLiteral(file)} (FORMAT parquet)`);
+        await catalog.proposeSchema({
+          schema: { name: spec.target.name, fields: targetFields },
+          against: published.version,
+          runId,
+          file,
+          at: clock.now().toISOString(),
+        });
+        throw new ContractViolationError(
+          `${changes.map((c) => `Contract violation: ${spec.target.name}.${c} (target_schema): the transform's output differs from catalog version ${published.version}`).join('\n')}\n  adopt it with: healer catalog adopt ${spec.file}`,
+          { context: { dataset: spec.target.name, rule: 'target_schema', count: changes.length } },
+        );
+      }
       stage = 'write';
       const file = await catalog.newSnapshotPath(spec.target.name, runId);
       const written = await conn.runAndReadAll(
@@ -168,7 +187,8 @@ export class DuckdbPipelineRunner {
       await catalog.publishTarget(spec.target.name, spec.target.location, target);
       log('INFO', `Published target ${spec.target.name} at ${spec.target.location}`);
       const targetSchema: TableSchema = { name: spec.target.name, fields: targetFields };
-      const published = await catalog.publishSchema(targetSchema, `run ${runId}`, clock.now());
+      const current = await catalog.publishSchema(targetSchema, `run ${runId}`, clock.now());
+      await catalog.clearProposal(spec.target.name);
       stage = 'baseline';
       const baselines: Record<string, string> = {};
       for (const source of spec.sources) {
@@ -194,7 +214,7 @@ export class DuckdbPipelineRunner {
       const durationMs = clock.now().getTime() - started.getTime();
       log(
         'INFO',
-        `Job run ${runId} SUCCEEDED in ${durationMs} ms (target schema version ${published.version})`,
+        `Job run ${runId} SUCCEEDED in ${durationMs} ms (target schema version ${current.version})`,
       );
       await writeFileAtomic(logFile, `${lines.join('\n')}\n`);
       return {
@@ -456,6 +476,20 @@ export class DuckdbPipelineRunner {
 }
 
 let rejectsSeq = 0;
+
+/** How the output differs from the published fields: `<column>: <what>`, by name and logical type. */
+export function targetSchemaChanges(published: SchemaField[], output: SchemaField[]): string[] {
+  const was = new Map(topLevel(published).map((f) => [f.path, f.type]));
+  const now = new Map(output.map((f) => [f.path, f.type]));
+  const changes: string[] = [];
+  for (const [path, type] of now) {
+    const before = was.get(path);
+    if (before === undefined) changes.push(`${path}: field_added (${type})`);
+    else if (before !== type) changes.push(`${path}: type_changed ${before} → ${type}`);
+  }
+  for (const [path, type] of was) if (!now.has(path)) changes.push(`${path}: field_removed (was ${type})`);
+  return changes;
+}
 
 function toField(c: { name: string; type: string }): SchemaField {
   return { path: c.name, type: duckdbTypeToLogical(c.type), rawType: c.type, nullable: true };

@@ -279,3 +279,39 @@ target:
     );
   });
 });
+
+describe("the target's published schema never changes silently", () => {
+  it('a changed output type fails the run as a finding; `healer catalog adopt` publishes it, audited', async () => {
+    await goodFirstRun();
+    const yaml = PIPELINE().replace(
+      'transform: SELECT * FROM flights',
+      'transform: SELECT flight_id, date, CAST(delay AS DOUBLE) / 60 AS delay, distance, origin, destination FROM flights',
+    );
+    await writeFile(join(dir, 'pipeline.yaml'), yaml);
+    const out = await run();
+    expect(out.run.status).toBe('failed');
+    expect(out.run.errorMessage).toMatch(
+      /^Contract violation: flights_daily\.delay: type_changed int64 → double \(target_schema\): the transform's output differs from catalog version 1/,
+    );
+    const d = out.incident?.decision.diagnosis;
+    expect(d?.classification.family).toBe('config');
+    expect(d?.findings.find((f) => f.kind === 'type_changed')?.column).toBe('delay');
+    expect((await targetTypes()).delay).toBe('BIGINT'); // nothing published
+    const adopt = memoryIo('', dir);
+    expect(await main(['catalog', 'adopt', join(dir, 'pipeline.yaml'), '--by', 'ana', '--json'], adopt)).toBe(
+      0,
+    );
+    expect(JSON.parse(adopt.stdout)).toMatchObject({
+      from: '1',
+      to: '2',
+      changes: ['delay: type_changed int64 → double'],
+    });
+    expect((await run()).run.status).toBe('succeeded');
+    expect((await targetTypes()).delay).toBe('DOUBLE');
+    const audit = await readFile(join(dir, '.healer', 'audit.jsonl'), 'utf8');
+    expect(audit).toMatch(/"action":"catalog_adopt".*"by":"ana"/);
+    const nothing = memoryIo('', dir);
+    expect(await main(['catalog', 'adopt', join(dir, 'pipeline.yaml')], nothing)).toBe(2);
+    expect(nothing.stderr).toMatch(/E_NOT_FOUND: no proposed schema for flights_daily/);
+  }, 30_000);
+});
