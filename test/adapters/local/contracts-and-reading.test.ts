@@ -106,7 +106,7 @@ describe('contracts on every run', () => {
     const out = await run();
     expect(out.run.status).toBe('failed');
     expect(out.run.errorMessage).toMatch(
-      /Contract violation: flights\.flight_id \(unique\): 2 of 42 rows repeat a key \(flight_id\) \(keys: 7 at line 43; 9 at line 44\)/,
+      /Contract violation: flights\.flight_id \(unique\): 2 of 42 rows repeat a key \(flight_id\) \(keys: 7 at line 42; 9 at line 43\)/,
     );
     expect(out.incident?.decision.diagnosis.classification.family).toBe('data_quality');
     expect(findingKinds(out)).toContain('duplicate_keys');
