@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ContractViolationError } from '../../core/errors.js';
 import type { LogicalType, SchemaField } from '../../core/schema.js';
-import { quoteIdent } from '../duckdb/sql.js';
+import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
 import { strictValue, type TemporalFormats, violationRule } from '../duckdb/strict-value.js';
 import { queryRows } from './duckdb-sql.js';
 
@@ -54,7 +54,14 @@ const SAMPLES = 3;
 /** Every violation of the contract in the staged table, in rule order: type, range, not_null, unique. */
 export async function checkContract(input: ContractCheckInput): Promise<ContractViolation[]> {
   const { conn, columns } = input;
-  const t = quoteIdent(input.table);
+  // Row positions: a table's rowid is its insertion (file) order; a view (a staged table projected
+  // through the catalog) has none, and its scan order is its table's.
+  const [view] = await queryRows(
+    conn,
+    `SELECT count(*) AS n FROM duckdb_views() WHERE view_name = ${quoteLiteral(input.table)} AND temporary`,
+  );
+  const position = Number(view?.n ?? 0) > 0 ? 'row_number() OVER () - 1' : 'rowid';
+  const t = `(SELECT *, ${position} AS __healer_pos FROM ${quoteIdent(input.table)})`;
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   const typed = input.fields.filter((f) => typeOf.has(f.path) && f.type !== 'string');
   const required = input.required.filter((c) => typeOf.has(c));
@@ -74,7 +81,7 @@ export async function checkContract(input: ContractCheckInput): Promise<Contract
     (
       await queryRows(
         conn,
-        `SELECT rowid AS r, CAST(${value} AS VARCHAR) AS v FROM ${t} WHERE ${where} ORDER BY rowid LIMIT ${SAMPLES}`,
+        `SELECT __healer_pos AS r, CAST(${value} AS VARCHAR) AS v FROM ${t} WHERE ${where} ORDER BY __healer_pos LIMIT ${SAMPLES}`,
       )
     ).map((r) => ({ row: Number(r.r), ...(r.v === null ? {} : { value: String(r.v) }) }));
   for (const rule of ['type', 'range'] as const)
@@ -112,7 +119,7 @@ export async function checkContract(input: ContractCheckInput): Promise<Contract
       const f = fieldOf.get(k);
       return f ? strictValue(quoteIdent(k), typeOf.get(k)!, f.type, input.formats) : quoteIdent(k);
     });
-    const groups = `SELECT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')}, count(*) AS c, min(rowid) AS first, max(rowid) AS r FROM ${t} GROUP BY ALL HAVING count(*) > 1`;
+    const groups = `SELECT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')}, count(*) AS c, min(__healer_pos) AS first, max(__healer_pos) AS r FROM ${t} GROUP BY ALL HAVING count(*) > 1`;
     const [dup] = await queryRows(conn, `SELECT COALESCE(sum(c - 1), 0) AS n FROM (${groups})`);
     const count = Number(dup?.n ?? 0);
     if (count > 0) {

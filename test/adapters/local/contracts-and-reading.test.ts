@@ -30,14 +30,16 @@ const LINES = FLIGHTS.map(
   (f, i) => `${i + 1},${f.date},${f.delay},${f.distance},${f.origin},${f.destination}`,
 );
 
+// The dates are written 2001/01/01 06:55: declared, so that they read as timestamps by value.
 const PIPELINE = (read = '') => `name: flights_daily
 sources:
   flights:
     path: flights.csv
-${read}    contract:
+    read: { timestampFormat: "%Y/%m/%d %H:%M"${read} }
+    contract:
       columns:
         flight_id: { type: int64, nullable: false }
-        date: { type: string }
+        date: { type: timestamp }
         delay: { type: int64, nullable: false }
         distance: { type: int64 }
         origin: { type: string }
@@ -189,6 +191,33 @@ describe('inputs read truly', () => {
     expect(malformed?.current).toBe(2);
   }, 30_000);
 
+  it('a malformed line is quarantined verbatim with its line number and reason; every row accounted', async () => {
+    await goodFirstRun();
+    const lines = [...LINES];
+    lines[16] = `${lines[16]},EXTRA`;
+    await writeFile(file(), `${HEADER}\n${lines.join('\n')}\n`);
+    const out = await run();
+    expect(out.run.status).toBe('failed');
+    const incident = out.incident as unknown as {
+      status: string;
+      action: string;
+      validation?: { checks: { name: string; passed: boolean; detail?: string }[] };
+    };
+    expect([incident.action, incident.status]).toEqual(['quarantine', 'resolved']);
+    const q = await rows(
+      `SELECT _healer_line AS line, _healer_raw_line AS raw, _healer_reason AS reason, flight_id FROM read_parquet(${quoteLiteral(join(dir, '.healer', 'quarantine', 'flights', '*.parquet'))})`,
+    );
+    expect(q).toEqual([
+      { line: '18', raw: lines[16], reason: 'malformed line 18: too many columns', flight_id: null },
+    ]);
+    const n = await rows(
+      `SELECT count(*) AS n FROM read_parquet(${quoteLiteral(join(dir, 'out', 'flights.parquet'))})`,
+    );
+    expect(Number(n[0]?.n)).toBe(39);
+    const accounting = incident.validation?.checks.find((c) => c.name === 'row_accounting');
+    expect(accounting).toMatchObject({ passed: true, detail: 'in 40, delivered 39 + quarantined 1 = 40' });
+  }, 30_000);
+
   it('one Latin-1 byte in a UTF-8 file is malformed; declared latin-1 reads it', async () => {
     await goodFirstRun();
     const bytes = Buffer.from(`${HEADER}\n${LINES.join('\n')}\n`, 'utf8');
@@ -198,7 +227,7 @@ describe('inputs read truly', () => {
     const out = await run();
     expect(out.run.errorMessage).toMatch(/line 2: INVALID ENCODING/);
     expect(findingKinds(out)).toContain('malformed_rows');
-    await writeFile(join(dir, 'pipeline.yaml'), PIPELINE('    read: { encoding: latin-1 }\n'));
+    await writeFile(join(dir, 'pipeline.yaml'), PIPELINE(', encoding: latin-1'));
     expect((await run()).run.status).toBe('succeeded');
   }, 30_000);
 
@@ -269,11 +298,11 @@ target:
   }, 30_000);
 
   it('reading options are validated with the line and key', () => {
-    const bad = PIPELINE('    read: { delimiter: ",,", header: true }\n');
+    const bad = PIPELINE(', delimiter: ",,", header: true');
     expect(() => parsePipeline(bad, '/x/pipeline.yaml')).toThrow(
       /pipeline\.yaml:5: sources\.flights\.read\.delimiter/,
     );
-    const unknown = PIPELINE('    read: { sep: ";" }\n');
+    const unknown = PIPELINE(', sep: ";"');
     expect(() => parsePipeline(unknown, '/x/pipeline.yaml')).toThrow(
       /unknown key \(allowed: delimiter, quote, escape, header, encoding/,
     );

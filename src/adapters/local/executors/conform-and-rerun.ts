@@ -61,6 +61,7 @@ export async function conformAndRerun(
           // parse. A coercion is about values that do not parse as the contract type, and so is a
           // quarantine whose evidence read a contract column as another type: text first.
           typedFirst: action === 'quarantine' && !retyped(ctx, source.name, contract),
+          ...(source.read ? { read: source.read } : {}),
         });
       },
     };

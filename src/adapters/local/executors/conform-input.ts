@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
+import type { ReadOptions } from '../../../core/read-options.js';
 import type { TableSchema } from '../../../core/schema.js';
-import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
+import { csvReadSql } from '../../duckdb/csv-read.js';
+import { type DataSource, type DuckdbDataEngine, withDialect } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
 import { strictValue } from '../../duckdb/strict-value.js';
@@ -155,18 +157,22 @@ export async function badRowFraction(
   location: string,
   contract: DatasetContract,
   plan: ConformPlan,
+  read?: ReadOptions,
 ): Promise<number | undefined> {
   try {
     const src = await engine.resolve(location);
-    const rel = readRelation(src.files, src.format);
+    const text = src.format === 'csv' ? await csvText(src, contract, read) : undefined;
+    const rel = text?.relation ?? readRelation(src.files, src.format);
     const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
     const { computed, broken } = conformSql(contract, columns, plan);
     const [r] = await queryRows(
       conn,
       `SELECT count(*) AS n, count(*) FILTER (WHERE ${broken}) AS bad FROM ${withComputed(rel, computed)}`,
     );
-    const n = Number(r?.n ?? 0);
-    return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
+    // Lines that could not be read as rows are bad rows too.
+    const malformed = text ? await malformedCount(conn, text.rejects) : 0;
+    const n = Number(r?.n ?? 0) + malformed;
+    return n === 0 ? 0 : (Number(r?.bad ?? 0) + malformed) / n;
   } catch {
     return undefined;
   }
@@ -203,6 +209,8 @@ export interface StageConformedInput {
   at: Date;
   /** Try the typed CSV read first (quarantine: the bad rows are usually nulls, not bad text). */
   typedFirst: boolean;
+  /** The source's declared reading options. */
+  read?: ReadOptions;
 }
 
 const NUMERIC: ReadonlySet<string> = new Set(['int32', 'int64', 'float', 'double', 'decimal']);
@@ -240,7 +248,7 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
   const split: Split = { ...input, src, quarantine, lap };
   let read: StagedConform['read'] = 'typed';
   let counted =
-    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0
+    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0 && input.read === undefined
       ? await stageTyped(split)
       : undefined;
   if (!counted) {
@@ -280,9 +288,38 @@ function quarantineColumns(split: Split, reason: string): string {
   return `${reason} AS _healer_reason, ${quoteLiteral(split.incidentId)} AS _healer_incident_id, ${quoteLiteral(split.contract.dataset)} AS _healer_source, CAST(${quoteLiteral(split.at.toISOString())} AS TIMESTAMP) AS _healer_quarantined_at`;
 }
 
-/** A CSV read as text: no inference pass, and every original value kept verbatim. */
-function csvAsText(files: readonly string[]): string {
-  return `read_csv([${files.map(quoteLiteral).join(', ')}], header = true, all_varchar = true${files.length > 1 ? ', union_by_name = true' : ''})`;
+let rejectsSeq = 0;
+
+/**
+ * A CSV read as text: no inference pass, every original value kept verbatim, the dialect declared
+ * or taken from the header (never sniffed from the data), and the lines that cannot be read as rows
+ * kept in a rejects table with their file, line number, reason and raw text.
+ */
+async function csvText(
+  src: DataSource,
+  contract: DatasetContract,
+  read: ReadOptions | undefined,
+): Promise<{ relation: string; rejects: { table: string; scan: string } }> {
+  const csv = await withDialect(src, { read: read ?? {}, expected: contract.schema });
+  const n = ++rejectsSeq;
+  const rejects = { table: `__healer_conform_rejects_${n}`, scan: `__healer_conform_scan_${n}` };
+  return { relation: csvReadSql(csv.csv!.dialect, read ?? {}, { allVarchar: true, rejects }), rejects };
+}
+
+/** Distinct (file, line) pairs in a rejects table; 0 when nothing was rejected (no table). */
+async function malformedCount(
+  conn: DuckDBConnection,
+  rejects: { table: string; scan: string },
+): Promise<number> {
+  try {
+    const [r] = await queryRows(
+      conn,
+      `SELECT count(*) AS n FROM (SELECT DISTINCT scan_id, file_id, line FROM ${quoteIdent(rejects.table)})`,
+    );
+    return Number(r?.n ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -359,22 +396,30 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
  */
 async function stageText(split: Split): Promise<{ rowsIn: number; quarantined: number }> {
   const { conn, contract } = split;
-  const rel =
-    split.src.format === 'csv' ? csvAsText(split.src.files) : readRelation(split.src.files, split.src.format);
+  const text = split.src.format === 'csv' ? await csvText(split.src, contract, split.read) : undefined;
+  const rel = text?.relation ?? readRelation(split.src.files, split.src.format);
   const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
   const conformed = conformSql(contract, columns, split.plan);
   const work = freeName(
     '__healer_in',
     new Set([...columns.map((c) => c.name), ...conformed.computedNames, split.table]),
   );
-  const rowsIn = await copyCount(
+  const rowsRead = await copyCount(
     conn,
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(work)} AS SELECT * FROM ${withComputed(rel, conformed.computed)}`,
   );
   split.lap('read, parse and classify');
+  const malformed = text ? await malformedCount(conn, text.rejects) : 0;
+  const rowsIn = rowsRead + malformed;
+  // A line that could not be read as a row is quarantined verbatim: its file, line number and raw
+  // text, the reason DuckDB gave; its columns stay NULL (its fields could not be told apart).
+  const lines =
+    malformed > 0 && text
+      ? ` UNION ALL BY NAME SELECT ${quarantineColumns(split, `'malformed line ' || e.line || ': ' || lower(min(e.error_type))`)}, s.file_path AS _healer_file, e.line AS _healer_line, min(e.csv_line) AS _healer_raw_line FROM ${quoteIdent(text.rejects.table)} e JOIN ${quoteIdent(text.rejects.scan)} s USING (scan_id, file_id) GROUP BY s.file_path, e.line`
+      : '';
   const quarantined = await copyCount(
     conn,
-    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, conformed.reason)} FROM ${quoteIdent(work)} WHERE ${conformed.broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, conformed.reason)} FROM ${quoteIdent(work)} WHERE ${conformed.broken}${lines}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
   );
   split.lap('write quarantine');
   const reshaped = await reshapeInPlace(conn, {
