@@ -148,9 +148,7 @@ describe('stageConformed', () => {
   it('typed path: one read with the contract types, rows with a null where a value is required quarantined', async () => {
     await writeFile(join(dir, 'payments.csv'), `${PAYMENTS}\n`);
     const { done, staged } = await stage('payments.csv', payments, 'inc-pay-1');
-    // Numeric contract columns go through the text path: DuckDB's typed CSV read rounds '1.5'
-    // into a BIGINT and reads '1e400' as Infinity, silently (see strict-value.ts).
-    expect(done.read).toBe('text');
+    expect(done.read).toBe('typed');
     expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
     expect(accounted(done.rows)).toBe(true);
     expect(staged).toEqual([
@@ -247,9 +245,7 @@ describe('stageConformed', () => {
       'payment_id,channel,"amount €","note; DROP",paid_at\n12,web,2.5,c,2026-11-02 10:00:00\n13,app,,d,2026-11-02 11:00:00\n',
     );
     const { done, staged } = await stage('daily/*.csv', payments, 'inc-pay-5');
-    // Numeric contract columns go through the text path: DuckDB's typed CSV read rounds '1.5'
-    // into a BIGINT and reads '1e400' as Infinity, silently (see strict-value.ts).
-    expect(done.read).toBe('text');
+    expect(done.read).toBe('typed');
     expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
     expect(staged.map((r) => [r.payment_id, r['amount €'], r.channel])).toEqual([
       ['10', 1.5, null],
@@ -259,6 +255,25 @@ describe('stageConformed', () => {
     expect(quarantined.map((r) => [r.payment_id, r.channel])).toEqual([
       ['11', null],
       ['13', 'app'],
+    ]);
+  });
+
+  it('typed path declined by value: 1.5 in an int64 key is quarantined verbatim, never rounded to 2; 1e400 never Infinity', async () => {
+    await writeFile(
+      join(dir, 'by-value.csv'),
+      'payment_id,"amount €","note; DROP",paid_at\n1,2.5,a,2026-11-01 10:00:00\n1.5,3.5,b,2026-11-01 11:00:00\n3,1e400,c,2026-11-01 12:00:00\n4,4.5,d,2026-11-01 13:00:00\n',
+    );
+    const { done, staged } = await stage('by-value.csv', payments, 'inc-pay-by-value');
+    expect(done.read).toBe('text');
+    expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
+    expect(staged.map((r) => [r.payment_id, r['amount €']])).toEqual([
+      ['1', 2.5],
+      ['4', 4.5],
+    ]);
+    const quarantined = await read(done.quarantine);
+    expect(quarantined.map((r) => [r.payment_id, r['amount €'], r._healer_reason])).toEqual([
+      ['1.5', '3.5', 'payment_id: 1.5 is not a valid int64'],
+      ['3', '1e400', 'amount €: 1e400 is not a valid double'],
     ]);
   });
 });

@@ -213,7 +213,39 @@ export interface StageConformedInput {
   read?: ReadOptions;
 }
 
-const NUMERIC: ReadonlySet<string> = new Set(['int32', 'int64', 'float', 'double', 'decimal']);
+const INTEGER: ReadonlySet<string> = new Set(['int32', 'int64']);
+
+/**
+ * After the typed read: integer columns (read as text) must hold integers, by value, and become
+ * typed in place; float columns must be finite. False (nothing changed but the checked columns)
+ * when a value breaks that: the text path then quarantines it verbatim.
+ */
+async function judgedInPlace(
+  conn: DuckDBConnection,
+  table: string,
+  fields: DatasetContract['schema']['fields'],
+): Promise<boolean> {
+  const t = quoteIdent(table);
+  const ints = fields.filter((f) => INTEGER.has(f.type));
+  const floats = fields.filter((f) => f.type === 'double' || f.type === 'float');
+  if (ints.length + floats.length === 0) return true;
+  const checks = [
+    ...ints.map(
+      (f) =>
+        `count(*) FILTER (WHERE ${quoteIdent(f.path)} IS NOT NULL AND (${strictValue(quoteIdent(f.path), 'VARCHAR', f.type)}) IS NULL)`,
+    ),
+    ...floats.map((f) => `count(*) FILTER (WHERE NOT isfinite(${quoteIdent(f.path)}))`),
+  ];
+  const [r] = await queryRows(conn, `SELECT ${checks.map((c, i) => `${c} AS b${i}`).join(', ')} FROM ${t}`);
+  if (checks.some((_, i) => Number(r?.[`b${i}`] ?? 0) > 0)) return false;
+  for (const f of ints) {
+    const v = quoteIdent(f.path);
+    await conn.run(
+      `ALTER TABLE ${t} ALTER COLUMN ${v} SET DATA TYPE ${logicalToDuckdb(f.type)} USING ${strictValue(v, 'VARCHAR', f.type)}`,
+    );
+  }
+  return true;
+}
 
 /** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
 function quarantinePath(stateDir: string, source: string, incidentId: string): string {
@@ -334,10 +366,11 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
   const types: string[] = [];
   for (const f of fields) {
     const duck = logicalToDuckdb(f.type);
-    // Struct members and types a CSV cannot hold are the text path's business; so are numbers:
-    // DuckDB's CSV reader rounds '1.5' into a BIGINT and reads '1e400' as Infinity, silently.
-    if (f.path.includes('.') || duck === undefined || NUMERIC.has(f.type)) return undefined;
-    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(duck)}`);
+    // Struct members and types a CSV cannot hold are the text path's business.
+    if (f.path.includes('.') || duck === undefined) return undefined;
+    // DuckDB's CSV reader rounds '1.5' into a BIGINT, silently: integers are read as text and
+    // judged by value below (doubles are read typed; '1e400' becomes Infinity, also checked).
+    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(INTEGER.has(f.type) ? 'VARCHAR' : duck)}`);
   }
   const files = split.src.files;
   // The contract's columns first, as the catalog lists them, so that the run needs no re-projection.
@@ -351,6 +384,10 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
       conn,
       `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${contractFirst} FROM read_csv([${files.map(quoteLiteral).join(', ')}], header = true${files.length > 1 ? ', union_by_name = true' : ''}, types = {${types.join(', ')}})`,
     );
+    if (!(await judgedInPlace(conn, split.table, fields))) {
+      await conn.run(`DROP TABLE ${table}`);
+      return undefined;
+    }
     typed = await describeQuery(conn, `SELECT * FROM ${table}`);
     const staged = new Map(typed.map((c) => [c.name, c.type]));
     const complete = fields.every((f) => duckdbTypeToLogical(staged.get(f.path) ?? '') === f.type);
