@@ -346,7 +346,7 @@ export class DuckdbPipelineRunner {
       });
       if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
       log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
-      if (typeof from === 'string' && staged.some((c) => c.type === 'VARCHAR')) {
+      if (typeof from === 'string') {
         // Every value is now known to be of its type: the text becomes typed, exactly.
         await this.typeStaged(conn, source, staged, version ? topLevel(version.fields) : []);
         staged = await describeQuery(conn, `SELECT * FROM ${table}`);

@@ -157,6 +157,29 @@ describe('contracts on every run', () => {
     expect(head.active).toEqual(['1']);
   }, 30_000);
 
+  it('JSON: 68.0 is the integer 68 (published BIGINT), 97.5 in the int64 column fails the run', async () => {
+    const records = FLIGHTS.map(({ date: _, ...f }) => f);
+    const json = (delays: Record<number, string>) =>
+      `[${records.map((r, i) => JSON.stringify(r).replace(/"delay":-?\d+/, `"delay":${delays[i] ?? r.delay}`)).join(',')}]`;
+    await writeFile(
+      join(dir, 'pipeline.yaml'),
+      PIPELINE()
+        .replace('flights.csv', 'flights.json')
+        .replace(/ {4}read: .*\n/, '')
+        .replace(/ {8}(flight_id|date): .*\n/g, '')
+        .replace('keys: [flight_id]', 'keys: []'),
+    );
+    await writeFile(join(dir, 'flights.json'), json({ 5: '68.0' }));
+    expect((await run()).run.status).toBe('succeeded');
+    expect((await targetTypes()).delay).toBe('BIGINT');
+    await writeFile(join(dir, 'flights.json'), json({ 5: '68.0', 7: '97.5' }));
+    const out = await run();
+    expect(out.run.errorMessage).toMatch(
+      /flights\.delay \(type\): 1 of 40 values are not valid int64 \(row 8: "97\.5"\)/,
+    );
+    expect((await targetTypes()).delay).toBe('BIGINT');
+  }, 30_000);
+
   it('a null in a required column fails with the row named', async () => {
     await goodFirstRun();
     const lines = [...LINES];
