@@ -333,12 +333,17 @@ export class DuckdbPipelineRunner {
         context: { file: from, empty: 'header_only' },
       });
     if (version || source.contract) {
+      const fields = version ? topLevel(version.fields) : (source.contract?.schema.fields ?? []);
+      // One pass types every value exactly when all of them are of their type; the check then
+      // runs on native columns. Otherwise the text stays for the check to name what breaks.
+      if (typeof from === 'string' && (await this.typeStaged(conn, source, staged, fields)))
+        staged = await describeQuery(conn, `SELECT * FROM ${table}`);
       const violations = await checkContract({
         conn,
         table: source.name,
         dataset: source.name,
         columns: staged,
-        fields: version ? topLevel(version.fields) : (source.contract?.schema.fields ?? []),
+        fields,
         required: (source.contract?.schema.fields ?? []).filter((f) => !f.nullable).map((f) => f.path),
         keys: source.contract?.keys ?? [],
         formats: source.read ?? {},
@@ -346,11 +351,6 @@ export class DuckdbPipelineRunner {
       });
       if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
       log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
-      if (typeof from === 'string') {
-        // Every value is now known to be of its type: the text becomes typed, exactly.
-        await this.typeStaged(conn, source, staged, version ? topLevel(version.fields) : []);
-        staged = await describeQuery(conn, `SELECT * FROM ${table}`);
-      }
     }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
@@ -417,17 +417,43 @@ export class DuckdbPipelineRunner {
     source: SourceSpec,
     staged: { name: string; type: string }[],
     fields: SchemaField[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const typeOf = new Map(fields.map((f) => [f.path, f.type]));
-    const select = staged.map((c) => {
+    const select: string[] = [];
+    const checked: string[] = [];
+    for (const c of staged) {
       const type = typeOf.get(c.name);
       const v = quoteIdent(c.name);
-      if (type === undefined || logicalToDuckdb(type) === undefined || logicalToDuckdb(type) === c.type)
-        return v;
-      return `${strictValue(v, c.type, type, source.read ?? {})} AS ${v}`;
-    });
+      const duck = type === undefined ? undefined : logicalToDuckdb(type);
+      if (
+        type === undefined ||
+        duck === undefined ||
+        (duck === c.type && type !== 'double' && type !== 'float')
+      ) {
+        select.push(v);
+        continue;
+      }
+      const typed = strictValue(v, c.type, type, source.read ?? {});
+      select.push(`${typed} AS ${v}`);
+      checked.push(v);
+    }
+    if (checked.length === 0) return false;
     const table = quoteIdent(source.name);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM ${table}`);
+    const work = quoteIdent(`__healer_typed_${source.name}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${work} AS SELECT ${select.join(', ')} FROM ${table}`);
+    // A value lost in the typing was not of its type: nulls stay nulls, so the counts tell.
+    const values = checked.map((v) => `count(${v})`).join(' + ');
+    const [lost] = await queryRows(
+      conn,
+      `SELECT (SELECT ${values} FROM ${table}) - (SELECT ${values} FROM ${work}) AS n`,
+    );
+    if (Number(lost?.n ?? 0) !== 0) {
+      await conn.run(`DROP TABLE ${work}`);
+      return false;
+    }
+    await conn.run(`DROP TABLE ${table}`);
+    await conn.run(`ALTER TABLE ${work} RENAME TO ${quoteIdent(source.name)}`);
+    return true;
   }
 
   /** Contract thresholds, checked as a job with expectations would: a breach fails the run. */
