@@ -215,10 +215,14 @@ export interface StageConformedInput {
 
 const INTEGER: ReadonlySet<string> = new Set(['int32', 'int64']);
 
+/** Integers a double holds exactly: beyond this a typed read cannot tell 2^53 + 1 from 2^53. */
+const EXACT_DOUBLE = '9007199254740992';
+
 /**
- * After the typed read: integer columns (read as text) must hold integers, by value, and become
- * typed in place; float columns must be finite. False (nothing changed but the checked columns)
- * when a value breaks that: the text path then quarantines it verbatim.
+ * After the typed read: integer columns (read as doubles) must hold whole numbers a double holds
+ * exactly and the type can hold, and become integers in place; float columns must be finite. False
+ * (nothing changed) when a value breaks that: the text path then judges it by its text and
+ * quarantines it verbatim.
  */
 async function judgedInPlace(
   conn: DuckDBConnection,
@@ -230,10 +234,11 @@ async function judgedInPlace(
   const floats = fields.filter((f) => f.type === 'double' || f.type === 'float');
   if (ints.length + floats.length === 0) return true;
   const checks = [
-    ...ints.map(
-      (f) =>
-        `count(*) FILTER (WHERE ${quoteIdent(f.path)} IS NOT NULL AND (${strictValue(quoteIdent(f.path), 'VARCHAR', f.type)}) IS NULL)`,
-    ),
+    ...ints.map((f) => {
+      const v = quoteIdent(f.path);
+      const limit = f.type === 'int32' ? '2147483648' : EXACT_DOUBLE;
+      return `count(*) FILTER (WHERE NOT (isfinite(${v}) AND ${v} = trunc(${v}) AND abs(${v}) < ${limit}))`;
+    }),
     ...floats.map((f) => `count(*) FILTER (WHERE NOT isfinite(${quoteIdent(f.path)}))`),
   ];
   const [r] = await queryRows(conn, `SELECT ${checks.map((c, i) => `${c} AS b${i}`).join(', ')} FROM ${t}`);
@@ -241,7 +246,7 @@ async function judgedInPlace(
   for (const f of ints) {
     const v = quoteIdent(f.path);
     await conn.run(
-      `ALTER TABLE ${t} ALTER COLUMN ${v} SET DATA TYPE ${logicalToDuckdb(f.type)} USING ${strictValue(v, 'VARCHAR', f.type)}`,
+      `ALTER TABLE ${t} ALTER COLUMN ${v} SET DATA TYPE ${logicalToDuckdb(f.type)} USING CAST(${v} AS ${logicalToDuckdb(f.type)})`,
     );
   }
   return true;
@@ -368,9 +373,9 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
     const duck = logicalToDuckdb(f.type);
     // Struct members and types a CSV cannot hold are the text path's business.
     if (f.path.includes('.') || duck === undefined) return undefined;
-    // DuckDB's CSV reader rounds '1.5' into a BIGINT, silently: integers are read as text and
-    // judged by value below (doubles are read typed; '1e400' becomes Infinity, also checked).
-    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(INTEGER.has(f.type) ? 'VARCHAR' : duck)}`);
+    // DuckDB's CSV reader rounds '1.5' into a BIGINT, silently: integers are read as doubles and
+    // judged by value below (exact up to 2^53; beyond, the text path); '1e400' reads as Infinity.
+    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(INTEGER.has(f.type) ? 'DOUBLE' : duck)}`);
   }
   const files = split.src.files;
   // The contract's columns first, as the catalog lists them, so that the run needs no re-projection.
