@@ -28,6 +28,10 @@ export interface CsvDialect {
    * file at all, so it is read leniently (an extra field is then dropped, not rejected: logged).
    */
   mixedLineEnds: boolean;
+  /** Every file has the first file's header: columns can be named once, by position. */
+  sameHeader: boolean;
+  /** Files grouped by header (one group when every header is the same), in file order. */
+  groups: { files: string[]; names: string[] }[];
 }
 
 const DELIMITERS = [',', '\t', ';', '|'] as const;
@@ -52,6 +56,8 @@ export async function csvDialect(
   const emptyFiles: string[] = [];
   let firstLine: string | undefined;
   let mixedLineEnds = false;
+  let sameHeader = true;
+  const headers = new Map<string, string[]>();
   for (const file of files) {
     const head = await readHead(file);
     if (head.length === 0) {
@@ -59,11 +65,14 @@ export async function csvDialect(
       continue;
     }
     nonEmpty.push(file);
+    const record = firstRecord(decode(head, read.encoding), quote);
+    if (firstLine !== undefined && record !== firstLine) sameHeader = false;
+    headers.set(record, [...(headers.get(record) ?? []), file]);
     const text = head.toString('latin1');
     const crlf = text.split('\r\n').length - 1;
     const lf = text.split('\n').length - 1;
     if (crlf > 0 && lf > crlf) mixedLineEnds = true;
-    firstLine ??= firstRecord(decode(head, read.encoding), quote);
+    firstLine ??= record;
   }
   let delimiter = read.delimiter;
   if (delimiter === undefined && files.some((f) => extname(f).toLowerCase() === '.tsv')) delimiter = '\t';
@@ -82,7 +91,24 @@ export async function csvDialect(
     header && firstLine !== undefined
       ? splitRecord(firstLine, delimiter, quote, esc).map((n, i) => (n === '' ? `column${i}` : n))
       : [...expected];
-  return { delimiter, quote, escape: esc, header, names, files: nonEmpty, emptyFiles, mixedLineEnds };
+  const groups = header
+    ? [...headers.entries()].map(([record, groupFiles]) => ({
+        files: groupFiles,
+        names: splitRecord(record, delimiter, quote, esc).map((n, i) => (n === '' ? `column${i}` : n)),
+      }))
+    : [{ files: nonEmpty, names }];
+  return {
+    groups,
+    delimiter,
+    quote,
+    escape: esc,
+    header,
+    names,
+    files: nonEmpty,
+    emptyFiles,
+    mixedLineEnds,
+    sameHeader: sameHeader || !header,
+  };
 }
 
 /** Options of one `read_csv` call. */
@@ -95,8 +121,29 @@ export interface CsvReadSql {
   lenient?: boolean;
 }
 
-/** The `read_csv(...)` table function for the dialect, the declared options and `how`. */
+/** The rejects tables of group `i` (DuckDB keeps no rejects when files are matched by name). */
+export function groupRejects(rejects: { table: string; scan: string }, i: number, n: number) {
+  return n === 1 ? rejects : { table: `${rejects.table}_g${i}`, scan: `${rejects.scan}_g${i}` };
+}
+
+/**
+ * The relation reading the files with the dialect, the declared options and `how`: one `read_csv`,
+ * or, when files have different headers and malformed lines are kept, one per header matched by
+ * name (`UNION ALL BY NAME`).
+ */
 export function csvReadSql(dialect: CsvDialect, read: ReadOptions, how: CsvReadSql = {}): string {
+  if (how.rejects && how.allVarchar && dialect.groups.length > 1) {
+    const n = dialect.groups.length;
+    const parts = dialect.groups.map(
+      (g, i) =>
+        `SELECT * FROM ${oneRead({ ...dialect, files: g.files, names: g.names, sameHeader: true, groups: [g] }, read, { ...how, rejects: groupRejects(how.rejects!, i, n) })}`,
+    );
+    return `(${parts.join(' UNION ALL BY NAME ')})`;
+  }
+  return oneRead(dialect, read, how);
+}
+
+function oneRead(dialect: CsvDialect, read: ReadOptions, how: CsvReadSql): string {
   const args = [
     quoteLiteralList(dialect.files),
     `header = ${dialect.header}`,
@@ -104,11 +151,13 @@ export function csvReadSql(dialect: CsvDialect, read: ReadOptions, how: CsvReadS
     `quote = ${quoteLiteral(dialect.quote)}`,
     `escape = ${quoteLiteral(dialect.escape)}`,
   ];
-  if (how.allVarchar && dialect.names.length > 0) {
+  if (how.allVarchar && dialect.names.length > 0 && dialect.sameHeader) {
     // Explicit columns: no sniffing at all; every value kept as the text it was.
     args.push(`auto_detect = false`);
     args.push(`columns = {${dialect.names.map((n) => `${quoteLiteral(n)}: 'VARCHAR'`).join(', ')}}`);
   } else {
+    // Files with different headers are matched by name; the dialect stays declared.
+    if (how.allVarchar) args.push('all_varchar = true');
     args.push('sample_size = -1');
     if (!dialect.header && dialect.names.length > 0) args.push(`names = ${quoteLiteralList(dialect.names)}`);
     if (dialect.files.length > 1) args.push('union_by_name = true');
@@ -139,11 +188,13 @@ export async function malformedLines(
   conn: DuckDBConnection,
   rejects: { table: string; scan: string },
   limit: number,
+  groups = 1,
 ): Promise<{ count: number; first: MalformedLine[] }> {
-  const t = quoteIdent(rejects.table);
-  const s = quoteIdent(rejects.scan);
-  const distinct = `SELECT s.file_path AS file, e.line AS line, min(e.error_type) AS reason, min(e.csv_line) AS raw
-    FROM ${t} e JOIN ${s} s USING (scan_id, file_id) GROUP BY ALL`;
+  const distinct = Array.from({ length: groups }, (_, i) => {
+    const r = groupRejects(rejects, i, groups);
+    return `SELECT s.file_path AS file, e.line AS line, min(e.error_type) AS reason, min(e.csv_line) AS raw
+    FROM ${quoteIdent(r.table)} e JOIN ${quoteIdent(r.scan)} s USING (scan_id, file_id) GROUP BY ALL`;
+  }).join(' UNION ALL ');
   const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM (${distinct})`);
   const count = Number(reader.getRowObjectsJson()[0]?.n ?? 0);
   if (count === 0) return { count, first: [] };

@@ -302,7 +302,7 @@ async function sourceFacts(conn: DuckDBConnection, source: DataSource, limit: nu
   const counted = await rows(conn, `SELECT count(*) AS n FROM ${table}`);
   await conn.run(`DROP TABLE ${table}`);
   facts.rows = Number(counted[0]?.n ?? 0);
-  const malformed = await malformedLines(conn, rejects, limit);
+  const malformed = await malformedLines(conn, rejects, limit, source.csv.dialect.groups.length);
   facts.malformedCount = malformed.count;
   facts.malformed = malformed.first;
   if (facts.rows === 0 && facts.malformedCount === 0)

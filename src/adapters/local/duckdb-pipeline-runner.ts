@@ -387,7 +387,7 @@ export class DuckdbPipelineRunner {
     } catch (error) {
       throw readError(error, resolved.location, 'csv');
     }
-    const malformed = await malformedLines(conn, rejects, 5);
+    const malformed = await malformedLines(conn, rejects, 5, dialect.groups.length);
     if (malformed.count > 0) {
       const [r] = await queryRows(conn, `SELECT count(*) AS n FROM ${raw}`);
       const total = Number(r?.n ?? 0) + malformed.count;

@@ -5,7 +5,7 @@
 // flights from data/flights-2k.json written as CSV with a flight_id key.
 
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -239,6 +239,36 @@ describe('inputs read truly', () => {
     expect(Number(n[0]?.n)).toBe(39);
     const accounting = incident.validation?.checks.find((c) => c.name === 'row_accounting');
     expect(accounting).toMatchObject({ passed: true, detail: 'in 40, delivered 39 + quarantined 1 = 40' });
+  }, 30_000);
+
+  it('a glob of files with different headers: read by name, malformed lines named with their file', async () => {
+    await mkdir(join(dir, 'daily'), { recursive: true });
+    await writeFile(join(dir, 'pipeline.yaml'), PIPELINE().replace('path: flights.csv', 'path: daily/*.csv'));
+    await writeFile(join(dir, 'daily', '1.csv'), `${HEADER}\n${LINES.slice(0, 20).join('\n')}\n`);
+    // The second day's columns come in another order, with one more column.
+    const reordered = (l: string) => {
+      const [id, date, delay, distance, origin, destination] = l.split(',');
+      return [origin, destination, id, date, delay, distance, 'x'].join(',');
+    };
+    const day2 = LINES.slice(20).map(reordered);
+    await writeFile(
+      join(dir, 'daily', '2.csv'),
+      `origin,destination,flight_id,date,delay,distance,gate\n${day2.join('\n')}\n`,
+    );
+    expect((await run()).run.status).toBe('succeeded');
+    const n = await rows(
+      `SELECT count(*) AS n, sum(delay) AS d FROM read_parquet(${quoteLiteral(join(dir, 'out', 'flights.parquet'))})`,
+    );
+    expect([Number(n[0]?.n), Number(n[0]?.d)]).toEqual([40, FLIGHTS.reduce((a, f) => a + f.delay, 0)]);
+    day2[3] = `${day2[3]},EXTRA`;
+    await writeFile(
+      join(dir, 'daily', '2.csv'),
+      `origin,destination,flight_id,date,delay,distance,gate\n${day2.join('\n')}\n`,
+    );
+    const out = await run();
+    expect(out.run.errorMessage).toMatch(
+      /Malformed input: 1 of 40 lines of .*daily\/\*\.csv cannot be read as rows \(.*2\.csv line 5: TOO MANY COLUMNS/,
+    );
   }, 30_000);
 
   it('one Latin-1 byte in a UTF-8 file is malformed; declared latin-1 reads it', async () => {

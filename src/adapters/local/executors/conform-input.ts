@@ -11,7 +11,7 @@ import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { ReadOptions } from '../../../core/read-options.js';
 import type { TableSchema } from '../../../core/schema.js';
-import { csvReadSql } from '../../duckdb/csv-read.js';
+import { csvReadSql, groupRejects } from '../../duckdb/csv-read.js';
 import { type DataSource, type DuckdbDataEngine, withDialect } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
@@ -336,27 +336,31 @@ async function csvText(
   src: DataSource,
   contract: DatasetContract,
   read: ReadOptions | undefined,
-): Promise<{ relation: string; rejects: { table: string; scan: string } }> {
+): Promise<{ relation: string; rejects: { table: string; scan: string }[] }> {
   const csv = await withDialect(src, { read: read ?? {}, expected: contract.schema });
   const n = ++rejectsSeq;
   const rejects = { table: `__healer_conform_rejects_${n}`, scan: `__healer_conform_scan_${n}` };
-  return { relation: csvReadSql(csv.csv!.dialect, read ?? {}, { allVarchar: true, rejects }), rejects };
+  const groups = csv.csv!.dialect.groups.length;
+  return {
+    relation: csvReadSql(csv.csv!.dialect, read ?? {}, { allVarchar: true, rejects }),
+    rejects: Array.from({ length: groups }, (_, i) => groupRejects(rejects, i, groups)),
+  };
 }
 
 /** Distinct (file, line) pairs in a rejects table; 0 when nothing was rejected (no table). */
 async function malformedCount(
   conn: DuckDBConnection,
-  rejects: { table: string; scan: string },
+  rejects: { table: string; scan: string }[],
 ): Promise<number> {
-  try {
-    const [r] = await queryRows(
+  let n = 0;
+  for (const r of rejects) {
+    const [row] = await queryRows(
       conn,
-      `SELECT count(*) AS n FROM (SELECT DISTINCT scan_id, file_id, line FROM ${quoteIdent(rejects.table)})`,
+      `SELECT count(*) AS n FROM (SELECT DISTINCT scan_id, file_id, line FROM ${quoteIdent(r.table)})`,
     );
-    return Number(r?.n ?? 0);
-  } catch {
-    return 0;
+    n += Number(row?.n ?? 0);
   }
+  return n;
 }
 
 /**
@@ -457,7 +461,12 @@ async function stageText(split: Split): Promise<{ rowsIn: number; quarantined: n
   // text, the reason DuckDB gave; its columns stay NULL (its fields could not be told apart).
   const lines =
     malformed > 0 && text
-      ? ` UNION ALL BY NAME SELECT ${quarantineColumns(split, `'malformed line ' || e.line || ': ' || lower(min(e.error_type))`)}, s.file_path AS _healer_file, e.line AS _healer_line, min(e.csv_line) AS _healer_raw_line FROM ${quoteIdent(text.rejects.table)} e JOIN ${quoteIdent(text.rejects.scan)} s USING (scan_id, file_id) GROUP BY s.file_path, e.line`
+      ? text.rejects
+          .map(
+            (r) =>
+              ` UNION ALL BY NAME SELECT ${quarantineColumns(split, `'malformed line ' || e.line || ': ' || lower(min(e.error_type))`)}, s.file_path AS _healer_file, e.line AS _healer_line, min(e.csv_line) AS _healer_raw_line FROM ${quoteIdent(r.table)} e JOIN ${quoteIdent(r.scan)} s USING (scan_id, file_id) GROUP BY s.file_path, e.line`,
+          )
+          .join('')
       : '';
   const quarantined = await copyCount(
     conn,
