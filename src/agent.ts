@@ -551,7 +551,9 @@ export async function gatherEvidence(
       // Validity is measured against the contract's types, not whatever the engine infers.
       expected: binding.contract?.schema,
       sampleRows,
+      ...(binding.read ? { read: binding.read } : {}),
     };
+    const readSpec = { ...(binding.read ? { read: binding.read } : {}), expected: binding.contract?.schema };
     const item: DatasetEvidence = {
       dataset: binding.dataset,
       contract: binding.contract,
@@ -560,12 +562,21 @@ export async function gatherEvidence(
     // An unreadable input is itself evidence (missing file, permission): record it, keep going.
     const profiling = env.progress?.start(`profile ${binding.dataset}`);
     try {
-      item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset);
-      item.currentProfile = await env.data.profile(binding.location, options);
-      profiling?.done({ rows: item.currentProfile.rowCount });
+      if (env.data.readFacts) item.read = await env.data.readFacts(binding.location, readSpec);
     } catch {
-      profiling?.done();
-      // The log carries the engine's error; the classifier reads it from there.
+      // Unreadable: the log carries the engine's error (naming the file).
+    }
+    if (item.read?.empty === undefined) {
+      try {
+        item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset, readSpec);
+        item.currentProfile = await env.data.profile(binding.location, options);
+        profiling?.done({ rows: item.currentProfile.rowCount });
+      } catch {
+        profiling?.done();
+        // The log carries the engine's error; the classifier reads it from there.
+      }
+    } else {
+      profiling?.done({ rows: 0 });
     }
     if (binding.baselineLocation) {
       const baseline = env.progress?.start(`profile ${binding.dataset} baseline`);

@@ -61,8 +61,14 @@ export class CachingDataEngine implements DataEngine {
     return value;
   }
 
-  inferSchema(location: string, name: string): Promise<TableSchema> {
-    return this.memo(location, `schema\0${name}`, () => this.engine.inferSchema(location, name));
+  inferSchema(
+    location: string,
+    name: string,
+    spec?: Parameters<DataEngine['inferSchema']>[2],
+  ): Promise<TableSchema> {
+    return this.memo(location, `schema\0${name}\0${canonicalJson(spec ?? {})}`, () =>
+      this.engine.inferSchema(location, name, spec),
+    );
   }
 
   profile(location: string, options?: Parameters<DataEngine['profile']>[1]): Promise<DatasetProfile> {

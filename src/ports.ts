@@ -18,6 +18,8 @@ import type { IncidentGroup } from './core/incident-group.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
+import type { ReadFacts } from './core/read-facts.js';
+import type { ReadOptions } from './core/read-options.js';
 import type { TableSchema } from './core/schema.js';
 import type { MigrationProposal } from './core/schema-migration.js';
 
@@ -29,6 +31,8 @@ export interface DatasetBinding {
   /** Path of the last good input, for the baseline profile; absent when none is kept. */
   baselineLocation?: string;
   contract?: DatasetContract;
+  /** How the input is read (CSV dialect, encoding, null strings, formats); absent: the defaults. */
+  read?: ReadOptions;
 }
 
 /** What a pipeline (or Glue job) declares: its datasets and its authority. */
@@ -75,7 +79,11 @@ export interface Catalog {
  * const profile = await data.profile('data/orders.csv', { keys: ['order_id'] });
  */
 export interface DataEngine {
-  inferSchema(location: string, name: string): Promise<TableSchema>;
+  inferSchema(
+    location: string,
+    name: string,
+    spec?: { read?: ReadOptions; expected?: TableSchema },
+  ): Promise<TableSchema>;
   /**
    * A cheap identity of the data at `location` (file names, sizes and modification times; S3
    * ETags): equal fingerprints mean equal data, so a measurement can be reused. Undefined when the
@@ -90,8 +98,17 @@ export interface DataEngine {
       sampleRows?: number;
       /** Contract schema: validity is measured against these types (by path) instead of the inferred ones. */
       expected?: TableSchema;
+      /** How a text input is read. */
+      read?: ReadOptions;
     },
   ): Promise<DatasetProfile>;
+  /**
+   * Optional: what reading the input establishes (rows, malformed lines with their numbers, empty).
+   *
+   * @example
+   * const facts = await data.readFacts?.('in.csv', { read: { delimiter: ';' } });
+   */
+  readFacts?(location: string, spec?: { read?: ReadOptions; expected?: TableSchema }): Promise<ReadFacts>;
 }
 
 /** What an executor needs to act on one incident. */

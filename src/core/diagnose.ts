@@ -6,6 +6,7 @@ import type { Diagnosis } from './decision.js';
 import { detectQualityDrift } from './detect/data-quality.js';
 import { classifyError } from './detect/error-classifier.js';
 import { qualityCondition } from './detect/quality-condition.js';
+import { detectReadFaults } from './detect/read-faults.js';
 import { assessRisk } from './detect/risk.js';
 import { detectSchemaDrift } from './detect/schema-drift.js';
 import type { DatasetEvidence, Evidence } from './evidence.js';
@@ -88,6 +89,7 @@ function datasetFindings(d: DatasetEvidence, occurredAt: string): Finding[] {
     for (const f of detectSchemaDrift(previous, latest))
       if (!f.compatible) findings.push({ ...f, scope: 'catalog' });
   }
+  if (d.read) findings.push(...detectReadFaults(d.read, d.baselineProfile?.rowCount));
   if (d.baselineProfile && d.currentProfile) {
     findings.push(
       ...detectQualityDrift(d.baselineProfile, d.currentProfile, {

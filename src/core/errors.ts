@@ -9,6 +9,7 @@ export type HealerErrorCode =
   | 'E_PIPELINE'
   | 'E_POLICY_ARTIFACT'
   | 'E_DATA'
+  | 'E_CONTRACT'
   | 'E_ENGINE'
   | 'E_NOT_FOUND'
   | 'E_AUDIT'
@@ -86,6 +87,20 @@ export class NotFoundError extends HealerError {
 export class LockedError extends HealerError {
   constructor(message: string, options: HealerErrorOptions = {}) {
     super('E_LOCKED', message, { retryable: true, ...options });
+  }
+}
+
+/** A rule of a dataset's contract failed on its data: the column, the rule and the count. */
+export class ContractViolationError extends HealerError {
+  constructor(message: string, options: HealerErrorOptions = {}) {
+    super('E_CONTRACT', message, options);
+  }
+}
+
+/** An input that cannot be read truly: malformed lines, or no rows at all. Names the file. */
+export class InputReadError extends HealerError {
+  constructor(message: string, options: HealerErrorOptions = {}) {
+    super('E_DATA', message, options);
   }
 }
 

@@ -261,6 +261,8 @@ export function describeDrift(findings: readonly Finding[]): string {
       case 'duplicate_keys':
       case 'volume_change':
       case 'freshness_lag':
+      case 'malformed_rows':
+      case 'empty_input':
         break;
       default:
         f satisfies never;

@@ -3,6 +3,7 @@
 import type { DatasetContract } from './contract.js';
 import type { FailureEvent } from './event.js';
 import type { DatasetProfile } from './profile.js';
+import type { ReadFacts } from './read-facts.js';
 import type { TableSchema } from './schema.js';
 
 /** Evidence about one dataset the failed run reads. */
@@ -17,6 +18,8 @@ export interface DatasetEvidence {
   baselineProfile?: DatasetProfile;
   /** Profile of the current input. */
   currentProfile?: DatasetProfile;
+  /** What reading the current input established (malformed lines, empty), when the engine says. */
+  read?: ReadFacts;
 }
 
 export interface Evidence {

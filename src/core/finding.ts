@@ -18,6 +18,8 @@ export const QUALITY_KINDS = [
   'duplicate_keys',
   'volume_change',
   'freshness_lag',
+  'malformed_rows',
+  'empty_input',
 ] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 export type QualityKind = (typeof QUALITY_KINDS)[number];
@@ -103,6 +105,24 @@ export interface FreshnessLag extends FindingBase {
   lagMinutes: number;
 }
 
+/** Lines of a text input that could not be read as rows (ragged, bad encoding, unparseable). */
+export interface MalformedRows extends FindingBase {
+  kind: 'malformed_rows';
+  /** Malformed lines. */
+  current: number;
+  /** Rows read as rows, for the share. */
+  rows: number;
+  /** The first malformed line numbers (1-based, header is line 1), with their file when several. */
+  lines: { file: string; line: number; reason: string }[];
+}
+/** An input with no rows at all: an empty file, or a header and nothing after it. */
+export interface EmptyInput extends FindingBase {
+  kind: 'empty_input';
+  current: 'empty' | 'header_only';
+  /** The rows of the last good input, when known. */
+  baseline?: number;
+}
+
 export type Finding =
   | FieldAdded
   | FieldRemoved
@@ -114,4 +134,6 @@ export type Finding =
   | ValidityDrop
   | DuplicateKeys
   | VolumeChange
-  | FreshnessLag;
+  | FreshnessLag
+  | MalformedRows
+  | EmptyInput;

@@ -15,6 +15,7 @@ export type * from './decision.js';
 export * from './detect/data-quality.js';
 export * from './detect/error-classifier.js';
 export * from './detect/quality-condition.js';
+export * from './detect/read-faults.js';
 export * from './detect/risk.js';
 export * from './detect/schema-drift.js';
 export * from './detect/type-compat.js';
@@ -35,6 +36,8 @@ export * from './policy/random-policy.js';
 export * from './policy/rng.js';
 export * from './policy/rule-policy.js';
 export type * from './profile.js';
+export type * from './read-facts.js';
+export * from './read-options.js';
 export * from './risk.js';
 export * from './safety/guard.js';
 export {

@@ -74,6 +74,8 @@ export function driftSignature(dataset: string, findings: readonly Finding[]): s
       case 'duplicate_keys':
       case 'volume_change':
       case 'freshness_lag':
+      case 'malformed_rows':
+      case 'empty_input':
         break;
       default:
         f satisfies never;
@@ -174,6 +176,8 @@ export function migrateSchema(
       case 'duplicate_keys':
       case 'volume_change':
       case 'freshness_lag':
+      case 'malformed_rows':
+      case 'empty_input':
         break;
       default:
         f satisfies never;

@@ -6,8 +6,11 @@ import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
+import type { ReadFacts } from '../../core/read-facts.js';
+import type { ReadOptions } from '../../core/read-options.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
+import { type CsvDialect, csvDialect, csvReadSql, isBlank, malformedLines, readError } from './csv-read.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
 import { fileFingerprint } from './file-fingerprint.js';
 import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
@@ -20,6 +23,8 @@ export interface DataSource {
   location: string;
   files: string[];
   format: DataFormat;
+  /** A CSV's declared reading options and decided dialect (absent: DuckDB's defaults). */
+  csv?: { dialect: CsvDialect; read: ReadOptions };
 }
 
 export interface ProfileOptions {
@@ -30,6 +35,14 @@ export interface ProfileOptions {
   /** Profile a seeded reservoir sample of this many rows instead of everything. */
   sampleRows?: number;
   /** Contract schema: validity is measured against its types instead of the inferred ones. */
+  expected?: TableSchema;
+  /** How a text source is read (the pipeline's `read:` options). */
+  read?: ReadOptions;
+}
+
+/** How a source is read: its declared options and the columns expected (for the header). */
+export interface ReadSpec {
+  read?: ReadOptions;
   expected?: TableSchema;
 }
 
@@ -69,9 +82,9 @@ export class DuckdbDataEngine implements DataEngine {
     return fileFingerprint(location);
   }
 
-  async inferSchema(location: string, name: string): Promise<TableSchema> {
+  async inferSchema(location: string, name: string, spec: ReadSpec = {}): Promise<TableSchema> {
     return this.withConnection(async (conn) => {
-      const source = await resolveSource(conn, location);
+      const source = await withDialect(await resolveSource(conn, location), spec);
       const fields = await describe(conn, source);
       await applyNullability(conn, source, fields);
       return { name, fields: fields.map(({ segments: _, ...f }) => f) };
@@ -80,8 +93,28 @@ export class DuckdbDataEngine implements DataEngine {
 
   async profile(location: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
     return this.withConnection(async (conn) => {
-      const source = await resolveSource(conn, location);
+      const source = await withDialect(await resolveSource(conn, location), options);
       return profileSource(conn, source, options);
+    });
+  }
+
+  /**
+   * Reads the source once as text with its declared options and counts its rows, the lines that
+   * cannot be read as rows (the first `limit` kept with line number, reason and raw text) and
+   * whether it is empty or header-only.
+   */
+  async readFacts(location: string, spec: ReadSpec = {}, limit = 20): Promise<ReadFacts> {
+    return this.withConnection(async (conn) => {
+      const resolved = await resolveSource(conn, location);
+      let source: DataSource;
+      try {
+        source = await withDialect(resolved, spec);
+      } catch (error) {
+        if (error instanceof HealerError && error.context.empty === 'empty')
+          return { location, rows: 0, malformedCount: 0, malformed: [], empty: 'empty' };
+        throw error;
+      }
+      return sourceFacts(conn, source, limit);
     });
   }
 
@@ -163,6 +196,8 @@ async function detectFormat(file: string): Promise<DataFormat> {
   const head = await readHead(file);
   const byExt = EXTENSIONS[extname(file).toLowerCase()];
   if (byExt !== undefined && byExt !== 'json?' && byExt !== 'csv') return byExt;
+  // An empty CSV is a CSV with no rows: the read reports it (finding `empty_input`).
+  if (head.length === 0 && byExt === 'csv') return 'csv';
   if (head.length === 0) throw new InvalidInputError(`${file} is empty`, { context: { file } });
   if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
   const text = head
@@ -220,7 +255,64 @@ export function readRelation(files: readonly string[], format: DataFormat): stri
 }
 
 function relation(source: DataSource): string {
+  if (source.csv) return csvReadSql(source.csv.dialect, source.csv.read);
   return readRelation(source.files, source.format);
+}
+
+/** A CSV source with its dialect decided (declared, or from the header line; never the data). */
+export async function withDialect(source: DataSource, spec: ReadSpec): Promise<DataSource> {
+  if (source.format !== 'csv') return source;
+  const read = spec.read ?? {};
+  const dialect = await csvDialect(
+    source.files,
+    read,
+    (spec.expected?.fields ?? []).map((f) => f.path),
+  );
+  const blank: string[] = [];
+  for (const f of dialect.files) if (await isBlank(f)) blank.push(f);
+  dialect.files = dialect.files.filter((f) => !blank.includes(f));
+  dialect.emptyFiles.push(...blank);
+  if (dialect.files.length === 0)
+    throw new InvalidInputError(`Empty input: ${source.location} is empty`, {
+      context: { file: source.location, empty: 'empty' },
+    });
+  return { ...source, csv: { dialect, read } };
+}
+
+let rejectsSeq = 0;
+
+async function sourceFacts(conn: DuckDBConnection, source: DataSource, limit: number): Promise<ReadFacts> {
+  const facts: ReadFacts = { location: source.location, rows: 0, malformedCount: 0, malformed: [] };
+  if (!source.csv) {
+    const [r] = await query(conn, source, `SELECT count(*) AS n FROM ${relation(source)}`);
+    facts.rows = Number(r?.n ?? 0);
+    if (facts.rows === 0) facts.empty = 'header_only';
+    return facts;
+  }
+  const n = ++rejectsSeq;
+  const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
+  // Materialized, not counted: a bare count(*) would skip decoding the values (bad bytes unseen).
+  const table = quoteIdent(`__healer_facts_${n}`);
+  const sql = (lenient: boolean) =>
+    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${csvReadSql(source.csv!.dialect, source.csv!.read, { allVarchar: true, rejects, lenient })}`;
+  try {
+    await conn.run(sql(false));
+  } catch {
+    try {
+      await conn.run(sql(true));
+    } catch (error) {
+      throw readError(error, source.location, source.format);
+    }
+  }
+  const counted = await rows(conn, `SELECT count(*) AS n FROM ${table}`);
+  await conn.run(`DROP TABLE ${table}`);
+  facts.rows = Number(counted[0]?.n ?? 0);
+  const malformed = await malformedLines(conn, rejects, limit, source.csv.dialect.groups.length);
+  facts.malformedCount = malformed.count;
+  facts.malformed = malformed.first;
+  if (facts.rows === 0 && facts.malformedCount === 0)
+    facts.empty = source.csv.dialect.header ? 'header_only' : 'empty';
+  return facts;
 }
 
 /** Runs a query over a source, turning DuckDB's reading errors into one-line input errors. */
@@ -233,11 +325,7 @@ async function query(
     return await rows(conn, sql);
   } catch (error) {
     if (error instanceof HealerError) throw error;
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new InvalidInputError(`cannot read ${source.location} as ${source.format}: ${first}`, {
-      cause: error,
-      context: { file: source.location, format: source.format },
-    });
+    throw readError(error, source.location, source.format);
   }
 }
 

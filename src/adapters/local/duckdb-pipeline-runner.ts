@@ -8,16 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { oneLine } from '../../core/errors.js';
+import { ContractViolationError, InputReadError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
 import { crashPoint } from '../../crash-point.js';
 import type { Clock } from '../../ports.js';
-import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
-import { duckdbTypeToLogical } from '../duckdb/duckdb-types.js';
+import { csvReadSql, malformedLines, readError, recordLines } from '../duckdb/csv-read.js';
+import { type DataSource, type DuckdbDataEngine, withDialect } from '../duckdb/duckdb-data-engine.js';
+import { duckdbTypeToLogical, logicalToDuckdb } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
+import { strictValue } from '../duckdb/strict-value.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
 import { readProjection } from './catalog-projection.js';
+import { checkContract, contractError } from './contract-check.js';
 import { createSandboxedDuckdb } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
@@ -171,6 +174,25 @@ export class DuckdbPipelineRunner {
       // The transform streams straight into the new snapshot (no intermediate table); its row count
       // is what COPY reports having written, and its columns come from binding the query.
       const targetFields = (await describeQuery(conn, `SELECT * FROM (${transform})`)).map(toField);
+      const published = await catalog.currentSchema(spec.target.name);
+      const changes = published ? targetSchemaChanges(published.fields, targetFields) : [];
+      if (published && changes.length > 0) {
+        // The published schema never changes silently: the output is kept aside as a proposal.
+        failedSource = spec.target.name;
+        const file = await catalog.newProposalPath(spec.target.name, runId);
+        await conn.run(`COPY (${transform}) TO ${quoteLiteral(file)} (FORMAT parquet)`);
+        await catalog.proposeSchema({
+          schema: { name: spec.target.name, fields: targetFields },
+          against: published.version,
+          runId,
+          file,
+          at: clock.now().toISOString(),
+        });
+        throw new ContractViolationError(
+          `${changes.map((c) => `Contract violation: ${spec.target.name}.${c} (target_schema): the transform's output differs from catalog version ${published.version}`).join('\n')}\n  adopt it with: healer catalog adopt ${spec.file}`,
+          { context: { dataset: spec.target.name, rule: 'target_schema', count: changes.length } },
+        );
+      }
       stage = 'write';
       const file = await catalog.newSnapshotPath(spec.target.name, runId);
       const stagedFile = join(staging, 'target', `${safeName(runId)}.parquet`);
@@ -195,6 +217,8 @@ export class DuckdbPipelineRunner {
         reason: `run ${runId}`,
         at: clock.now().toISOString(),
       });
+      // The output matched the published schema, so an earlier run's proposal is moot.
+      await catalog.clearProposal(spec.target.name);
       stage = 'baseline';
       const baselines: Record<string, string> = {};
       for (const source of spec.sources) {
@@ -298,15 +322,23 @@ export class DuckdbPipelineRunner {
     // Where the NOT NULL constraints go: the source's table, or the table under its view.
     let constrained = table;
     let described: string;
+    let lines: ((rows: number[]) => Promise<Map<number, number>>) | undefined;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
       const format = source.format ?? resolved.format;
       described = `${format}, ${resolved.files.length} file(s)`;
-      // A column missing from the data fails here with DuckDB's own Binder Error.
-      const read = columns ? readProjection(columns) : '*';
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${read} FROM ${readRelation(resolved.files, format)}`,
-      );
+      // An adopted schema migration (a column read from its new name, or cast back on read) is read
+      // through its projection; otherwise a CSV is staged as text and judged by value below.
+      const migrated = columns?.some((f) => f.sourcePath !== undefined || f.castOnRead !== undefined);
+      if (format === 'csv' && !migrated) {
+        lines = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+      } else {
+        // A column missing from the data fails here with DuckDB's own Binder Error.
+        const read = columns ? readProjection(columns) : '*';
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${read} FROM ${readRelation(resolved.files, format)}`,
+        );
+      }
     } else {
       described = 'staged by the remediation';
       await from.stage(conn, source.name);
@@ -321,8 +353,9 @@ export class DuckdbPipelineRunner {
         constrained = quoteIdent(underlying);
       }
     }
-    const staged = await describeQuery(conn, `SELECT * FROM ${table}`);
-    if (version) {
+    let staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+    // Text read through the catalog is judged by value below, not by its (text) type here.
+    if (version && !lines) {
       const want = new Map(version.fields.map((f) => [f.path, f.type]));
       for (const c of staged)
         if (want.get(c.name) !== undefined && want.get(c.name) !== duckdbTypeToLogical(c.type)) {
@@ -336,11 +369,132 @@ export class DuckdbPipelineRunner {
     const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${table}`);
     const rows = Number(counted?.n ?? 0);
     log('INFO', `Read ${rows} rows from ${source.name} (${described})`);
+    if (rows === 0 && typeof from === 'string')
+      throw new InputReadError(`Empty input: ${from} holds a header and no rows`, {
+        context: { file: from, empty: 'header_only' },
+      });
+    if (version || source.contract) {
+      const fields = version ? topLevel(version.fields) : (source.contract?.schema.fields ?? []);
+      // One pass types every value exactly when all of them are of their type; the check then
+      // runs on native columns. Otherwise the text stays for the check to name what breaks.
+      if (typeof from === 'string' && (await this.typeStaged(conn, source, staged, fields)))
+        staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+      const violations = await checkContract({
+        conn,
+        table: source.name,
+        dataset: source.name,
+        columns: staged,
+        fields,
+        required: (source.contract?.schema.fields ?? []).filter((f) => !f.nullable).map((f) => f.path),
+        keys: source.contract?.keys ?? [],
+        formats: source.read ?? {},
+        ...(lines ? { lines } : {}),
+      });
+      if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
+      log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
+    }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
       if (!f.nullable && staged.some((c) => c.name === f.path))
         await conn.run(`ALTER TABLE ${constrained} ALTER COLUMN ${quoteIdent(f.path)} SET NOT NULL`);
     return rows;
+  }
+
+  /**
+   * Stages a CSV as text through the catalog's columns: the dialect declared or read from the header
+   * (never sniffed from the data), malformed lines kept by DuckDB with their numbers (they fail the
+   * run: `Malformed input`), an empty input failing as such. Returns the row-to-line mapping.
+   */
+  private async stageText(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    resolved: DataSource,
+    columns: SchemaField[] | undefined,
+    log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
+  ): Promise<(rows: number[]) => Promise<Map<number, number>>> {
+    const expected = columns ?? source.contract?.schema.fields ?? [];
+    const read = source.read ?? {};
+    const csv = await withDialect(resolved, { read, expected: { name: source.name, fields: expected } });
+    const dialect = csv.csv!.dialect;
+    if (dialect.mixedLineEnds)
+      log('WARN', `${source.name}: mixed line endings (CRLF and LF); read with strict_mode = false`);
+    const n = ++rejectsSeq;
+    const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
+    const raw = quoteIdent(`__healer_raw_${source.name}`);
+    try {
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${csvReadSql(dialect, read, { allVarchar: columns !== undefined, rejects })}`,
+      );
+    } catch (error) {
+      throw readError(error, resolved.location, 'csv');
+    }
+    const malformed = await malformedLines(conn, rejects, 5, dialect.groups.length);
+    if (malformed.count > 0) {
+      const [r] = await queryRows(conn, `SELECT count(*) AS n FROM ${raw}`);
+      const total = Number(r?.n ?? 0) + malformed.count;
+      throw new InputReadError(
+        `Malformed input: ${malformed.count} of ${total} lines of ${resolved.location} cannot be read as rows (${malformed.first
+          .map(
+            (m) =>
+              `${dialect.files.length > 1 ? `${m.file} ` : ''}line ${m.line}: ${m.reason} ${JSON.stringify(m.raw.slice(0, 120))}`,
+          )
+          .join('; ')})`,
+        { context: { file: resolved.location, malformed: malformed.count } },
+      );
+    }
+    const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
+    // A catalog column missing from the file fails here with DuckDB's own Binder Error.
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT ${projection} FROM ${raw}`,
+    );
+    await conn.run(`DROP TABLE ${raw}`);
+    const file = dialect.files.length === 1 ? dialect.files[0] : undefined;
+    return async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map());
+  }
+
+  /** Replaces the staged text table by its typed form (every value already checked). */
+  private async typeStaged(
+    conn: DuckDBConnection,
+    source: SourceSpec,
+    staged: { name: string; type: string }[],
+    fields: SchemaField[],
+  ): Promise<boolean> {
+    const typeOf = new Map(fields.map((f) => [f.path, f.type]));
+    const select: string[] = [];
+    const checked: string[] = [];
+    for (const c of staged) {
+      const type = typeOf.get(c.name);
+      const v = quoteIdent(c.name);
+      const duck = type === undefined ? undefined : logicalToDuckdb(type);
+      if (
+        type === undefined ||
+        duck === undefined ||
+        (duck === c.type && type !== 'double' && type !== 'float')
+      ) {
+        select.push(v);
+        continue;
+      }
+      const typed = strictValue(v, c.type, type, source.read ?? {});
+      select.push(`${typed} AS ${v}`);
+      checked.push(v);
+    }
+    if (checked.length === 0) return false;
+    const table = quoteIdent(source.name);
+    const work = quoteIdent(`__healer_typed_${source.name}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${work} AS SELECT ${select.join(', ')} FROM ${table}`);
+    // A value lost in the typing was not of its type: nulls stay nulls, so the counts tell.
+    const values = checked.map((v) => `count(${v})`).join(' + ');
+    const [lost] = await queryRows(
+      conn,
+      `SELECT (SELECT ${values} FROM ${table}) - (SELECT ${values} FROM ${work}) AS n`,
+    );
+    if (Number(lost?.n ?? 0) !== 0) {
+      await conn.run(`DROP TABLE ${work}`);
+      return false;
+    }
+    await conn.run(`DROP TABLE ${table}`);
+    await conn.run(`ALTER TABLE ${work} RENAME TO ${quoteIdent(source.name)}`);
+    return true;
   }
 
   /** Contract thresholds, checked as a job with expectations would: a breach fails the run. */
@@ -386,6 +540,22 @@ export class DuckdbPipelineRunner {
     this.instance = undefined;
     void instance?.then((i) => i.closeSync());
   }
+}
+
+let rejectsSeq = 0;
+
+/** How the output differs from the published fields: `<column>: <what>`, by name and logical type. */
+export function targetSchemaChanges(published: SchemaField[], output: SchemaField[]): string[] {
+  const was = new Map(topLevel(published).map((f) => [f.path, f.type]));
+  const now = new Map(output.map((f) => [f.path, f.type]));
+  const changes: string[] = [];
+  for (const [path, type] of now) {
+    const before = was.get(path);
+    if (before === undefined) changes.push(`${path}: field_added (${type})`);
+    else if (before !== type) changes.push(`${path}: type_changed ${before} → ${type}`);
+  }
+  for (const [path, type] of was) if (!now.has(path)) changes.push(`${path}: field_removed (was ${type})`);
+  return changes;
 }
 
 function toField(c: { name: string; type: string }): SchemaField {

@@ -55,8 +55,25 @@ export class FilePipelineRegistry implements PipelineRegistry {
         location: s.location,
         ...(baseline ? { baselineLocation: baseline.location } : {}),
         ...(s.contract ? { contract: s.contract } : {}),
+        ...(s.read ? { read: s.read } : {}),
       });
     }
+    // A run whose output differed from the published target schema left a proposal: the target is
+    // then evidence too (its proposed output against its published version gives the findings).
+    const proposal = await this.catalog.proposal(spec.target.name);
+    const published = await this.catalog.currentSchema(spec.target.name);
+    if (proposal && published)
+      datasets.push({
+        dataset: spec.target.name,
+        location: proposal.file,
+        contract: {
+          dataset: spec.target.name,
+          schema: { name: spec.target.name, fields: published.fields },
+          keys: [],
+          quality: {},
+          protected: spec.authority.protectedDatasets.includes(spec.target.name),
+        },
+      });
     return { name: spec.name, datasets, authority: spec.authority };
   }
 }

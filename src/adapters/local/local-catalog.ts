@@ -3,7 +3,7 @@
 // restored, and the pointer to the last good input (the drift baseline). Version and snapshot
 // files are immutable; small HEAD pointer files are replaced atomically.
 
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from '../../core/audit-chain.js';
 import { HealerError } from '../../core/errors.js';
@@ -44,6 +44,20 @@ export interface BaselinePointer {
   location: string;
   runId: string;
   rows: number;
+  at: string;
+}
+
+/**
+ * A target schema a run produced that differs from the published version: kept, never published,
+ * until someone adopts it (`healer catalog adopt`) or a run produces the published schema again.
+ */
+export interface SchemaProposal {
+  schema: TableSchema;
+  /** The version it would replace. */
+  against: string;
+  runId: string;
+  /** The output the run wrote with it (not published), for the evidence. */
+  file: string;
   at: string;
 }
 
@@ -142,6 +156,30 @@ export class LocalCatalog implements Catalog {
 
   private async writeVersionHead(dataset: string, head: VersionHead): Promise<void> {
     await writeFileAtomic(join(this.tableDir(dataset), 'HEAD.json'), JSON.stringify(head));
+  }
+
+  // ---- proposed target schemas ----
+
+  async proposeSchema(proposal: SchemaProposal): Promise<void> {
+    await writeFileAtomic(
+      join(this.tableDir(proposal.schema.name), 'PROPOSED.json'),
+      JSON.stringify(proposal),
+    );
+  }
+
+  async proposal(table: string): Promise<SchemaProposal | undefined> {
+    return readJson<SchemaProposal | undefined>(join(this.tableDir(table), 'PROPOSED.json'), undefined);
+  }
+
+  /** Where a run keeps the output of a proposed schema (never published). */
+  async newProposalPath(target: string, runId: string): Promise<string> {
+    const dir = join(this.targetDir(target), 'proposed');
+    await mkdir(dir, { recursive: true });
+    return join(dir, `${safeName(runId)}.parquet`);
+  }
+
+  async clearProposal(table: string): Promise<void> {
+    await rm(join(this.tableDir(table), 'PROPOSED.json'), { force: true });
   }
 
   // ---- target snapshots ----

@@ -92,7 +92,7 @@ export class LocalRemediator implements Remediator {
         const plan = planCoercion(contract.schema, current, ctx.diagnosis.findings);
         if (!plan.safe) coercionSafe = false;
         const measure = (renames: { from: string; to: string }[]) =>
-          badRowFraction(conn, this.options.engine, s.location, contract, { renames });
+          badRowFraction(conn, this.options.engine, s.location, contract, { renames }, s.read);
         const fraction = await measure([]);
         bad = worst(bad, fraction);
         // What coerce_schema would quarantine: the same count with the renames mapped back.

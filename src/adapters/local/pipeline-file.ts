@@ -10,6 +10,7 @@ import { type Authority, authoritySchema, budgetsSchema, MODES } from '../../cor
 import { type DatasetContract, qualityThresholdsSchema } from '../../core/contract.js';
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
+import { type ReadOptions, readOptionsSchema } from '../../core/read-options.js';
 import { SCALAR_TYPES, type TableSchema } from '../../core/schema.js';
 import { declaredRoots, resolveInsideRoots } from './path-roots.js';
 import { boundedToJs, parseBoundedYaml, readBoundedText } from './yaml-limits.js';
@@ -33,6 +34,7 @@ const sourceSchema = z
   .object({
     path: z.string().min(1),
     format: z.enum(['csv', 'parquet', 'json', 'ndjson']).optional(),
+    read: readOptionsSchema.optional(),
     contract: contractSchema.optional(),
   })
   .strict();
@@ -77,6 +79,8 @@ export interface SourceSpec {
   /** Absolute path or glob. */
   location: string;
   format?: 'csv' | 'parquet' | 'json' | 'ndjson';
+  /** How a text source is read (see read-options). */
+  read?: ReadOptions;
   contract?: DatasetContract;
 }
 
@@ -198,6 +202,7 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
     });
     const spec: SourceSpec = { name, location };
     if (s.format) spec.format = s.format;
+    if (s.read) spec.read = s.read;
     if (s.contract) {
       const columns = Object.keys(s.contract.columns);
       for (const [i, k] of s.contract.keys.entries())

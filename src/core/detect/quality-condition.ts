@@ -41,6 +41,10 @@ function isSevere(f: Finding): boolean {
       return f.current < SEVERE_LIMITS.validity;
     case 'freshness_lag':
       return f.severity === 'error';
+    case 'empty_input':
+      return true;
+    case 'malformed_rows':
+      return f.current >= (f.current + f.rows) * SEVERE_LIMITS.validity;
     case 'volume_change': {
       if (f.current === 0) return true;
       if (f.baseline <= 0) return false;

@@ -78,8 +78,14 @@ export function assessRisk(input: RiskInput): RiskAssessment {
       case 'duplicate_keys':
       case 'volume_change':
       case 'freshness_lag':
+      case 'malformed_rows':
         // Quality is its own dimension of the state (ok/degraded/severe); how many rows an action
         // may touch is the guard's blast-radius rule. Neither is risk.
+        break;
+      case 'empty_input':
+        // Nothing bounded repairs an input that holds no rows, and running on it would publish an
+        // empty target over the last good one: a human (or the upstream) must deliver the data.
+        raise('high', `the input holds no rows (${f.current === 'empty' ? 'empty file' : 'header only'})`);
         break;
       default:
         f satisfies never;

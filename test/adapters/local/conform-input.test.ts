@@ -155,12 +155,15 @@ describe('stageConformed', () => {
       { payment_id: '1', 'amount €': 12.5, 'note; DROP': 'ok', paid_at: '2026-11-01 10:00:00' },
       { payment_id: '3', 'amount €': 7.25, 'note; DROP': 'say "hi"', paid_at: '2026-11-02 09:30:00' },
     ]);
-    expect(done.schema.fields.map((f) => [f.path, f.type])).toEqual([
-      ['payment_id', 'int64'],
-      ['amount €', 'double'],
-      ['note; DROP', 'string'],
-      ['paid_at', 'timestamp'],
-    ]);
+    // Column order is the run's business (it projects through the catalog).
+    expect(done.schema.fields.map((f) => [f.path, f.type]).sort()).toEqual(
+      [
+        ['payment_id', 'int64'],
+        ['amount €', 'double'],
+        ['note; DROP', 'string'],
+        ['paid_at', 'timestamp'],
+      ].sort(),
+    );
     // Quarantined with the values as parsed (every one parsed), the reason and the incident.
     const quarantined = await read(done.quarantine);
     expect(quarantined.map((r) => [r.payment_id, r['amount €'], r['note; DROP'], r._healer_reason])).toEqual([
@@ -252,6 +255,25 @@ describe('stageConformed', () => {
     expect(quarantined.map((r) => [r.payment_id, r.channel])).toEqual([
       ['11', null],
       ['13', 'app'],
+    ]);
+  });
+
+  it('typed path declined by value: 1.5 in an int64 key is quarantined verbatim, never rounded to 2; 1e400 never Infinity', async () => {
+    await writeFile(
+      join(dir, 'by-value.csv'),
+      'payment_id,"amount €","note; DROP",paid_at\n1,2.5,a,2026-11-01 10:00:00\n1.5,3.5,b,2026-11-01 11:00:00\n3,1e400,c,2026-11-01 12:00:00\n4,4.5,d,2026-11-01 13:00:00\n',
+    );
+    const { done, staged } = await stage('by-value.csv', payments, 'inc-pay-by-value');
+    expect(done.read).toBe('text');
+    expect(done.rows).toEqual({ rowsIn: 4, rowsDelivered: 2, rowsQuarantined: 2 });
+    expect(staged.map((r) => [r.payment_id, r['amount €']])).toEqual([
+      ['1', 2.5],
+      ['4', 4.5],
+    ]);
+    const quarantined = await read(done.quarantine);
+    expect(quarantined.map((r) => [r.payment_id, r['amount €'], r._healer_reason])).toEqual([
+      ['1.5', '3.5', 'payment_id: 1.5 is not a valid int64'],
+      ['3', '1e400', 'amount €: 1e400 is not a valid double'],
     ]);
   });
 });

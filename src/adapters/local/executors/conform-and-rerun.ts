@@ -75,6 +75,7 @@ export async function conformAndRerun(
           // quarantine whose evidence read a contract column as another type: text first.
           typedFirst: action === 'quarantine' && !retyped(ctx, source.name, contract),
           quarantineAt: join(staging, 'quarantine', `${safeName(contract.dataset)}.parquet`),
+          ...(source.read ? { read: source.read } : {}),
         });
       },
     };

@@ -9,11 +9,14 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
+import type { ReadOptions } from '../../../core/read-options.js';
 import type { TableSchema } from '../../../core/schema.js';
 import { crashPoint } from '../../../crash-point.js';
-import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
+import { csvReadSql, groupRejects } from '../../duckdb/csv-read.js';
+import { type DataSource, type DuckdbDataEngine, withDialect } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
+import { strictValue } from '../../duckdb/strict-value.js';
 import { fsyncFile } from '../atomic-file.js';
 import { describeQuery, queryRows, readRelation } from '../duckdb-sql.js';
 import { safeName } from '../local-catalog.js';
@@ -80,12 +83,11 @@ export function conformSql(
     let value = v;
     let output: ConformedColumn = { name: f.path, from: 'input', column: src };
     if (duckdbTypeToLogical(rawType) !== f.type) {
-      // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
-      const text = duckdbTypeToLogical(rawType) === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
+      // Judged by value: DuckDB's TRY_CAST makes 2 of '1.5' and Infinity of '1e400'.
       const cast = freeName(`__healer_cast_${computed.length}`, taken);
       output = { name: f.path, from: 'cast', column: cast };
       value = quoteIdent(cast);
-      computed.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
+      computed.push(`${strictValue(v, rawType, f.type)} AS ${value}`);
       computedNames.push(cast);
       breaks.push(`(${v} IS NOT NULL AND ${value} IS NULL)`);
       parts.push(
@@ -156,18 +158,22 @@ export async function badRowFraction(
   location: string,
   contract: DatasetContract,
   plan: ConformPlan,
+  read?: ReadOptions,
 ): Promise<number | undefined> {
   try {
     const src = await engine.resolve(location);
-    const rel = readRelation(src.files, src.format);
+    const text = src.format === 'csv' ? await csvText(src, contract, read) : undefined;
+    const rel = text?.relation ?? readRelation(src.files, src.format);
     const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
     const { computed, broken } = conformSql(contract, columns, plan);
     const [r] = await queryRows(
       conn,
       `SELECT count(*) AS n, count(*) FILTER (WHERE ${broken}) AS bad FROM ${withComputed(rel, computed)}`,
     );
-    const n = Number(r?.n ?? 0);
-    return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
+    // Lines that could not be read as rows are bad rows too.
+    const malformed = text ? await malformedCount(conn, text.rejects) : 0;
+    const n = Number(r?.n ?? 0) + malformed;
+    return n === 0 ? 0 : (Number(r?.bad ?? 0) + malformed) / n;
   } catch {
     return undefined;
   }
@@ -209,6 +215,47 @@ export interface StageConformedInput {
    * `quarantinePath` (default: that path itself).
    */
   quarantineAt?: string;
+  /** The source's declared reading options. */
+  read?: ReadOptions;
+}
+
+const INTEGER: ReadonlySet<string> = new Set(['int32', 'int64']);
+
+/** Integers a double holds exactly: beyond this a typed read cannot tell 2^53 + 1 from 2^53. */
+const EXACT_DOUBLE = '9007199254740992';
+
+/**
+ * After the typed read: integer columns (read as doubles) must hold whole numbers a double holds
+ * exactly and the type can hold, and become integers in place; float columns must be finite. False
+ * (nothing changed) when a value breaks that: the text path then judges it by its text and
+ * quarantines it verbatim.
+ */
+async function judgedInPlace(
+  conn: DuckDBConnection,
+  table: string,
+  fields: DatasetContract['schema']['fields'],
+): Promise<boolean> {
+  const t = quoteIdent(table);
+  const ints = fields.filter((f) => INTEGER.has(f.type));
+  const floats = fields.filter((f) => f.type === 'double' || f.type === 'float');
+  if (ints.length + floats.length === 0) return true;
+  const checks = [
+    ...ints.map((f) => {
+      const v = quoteIdent(f.path);
+      const limit = f.type === 'int32' ? '2147483648' : EXACT_DOUBLE;
+      return `count(*) FILTER (WHERE NOT (isfinite(${v}) AND ${v} = trunc(${v}) AND abs(${v}) < ${limit}))`;
+    }),
+    ...floats.map((f) => `count(*) FILTER (WHERE NOT isfinite(${quoteIdent(f.path)}))`),
+  ];
+  const [r] = await queryRows(conn, `SELECT ${checks.map((c, i) => `${c} AS b${i}`).join(', ')} FROM ${t}`);
+  if (checks.some((_, i) => Number(r?.[`b${i}`] ?? 0) > 0)) return false;
+  for (const f of ints) {
+    const v = quoteIdent(f.path);
+    await conn.run(
+      `ALTER TABLE ${t} ALTER COLUMN ${v} SET DATA TYPE ${logicalToDuckdb(f.type)} USING CAST(${v} AS ${logicalToDuckdb(f.type)})`,
+    );
+  }
+  return true;
 }
 
 /** Where the quarantined rows of an incident go: `.healer/quarantine/<source>/<incident>.parquet`. */
@@ -244,7 +291,7 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
   const split: Split = { ...input, src, quarantine, lap };
   let read: StagedConform['read'] = 'typed';
   let counted =
-    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0
+    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0 && input.read === undefined
       ? await stageTyped(split)
       : undefined;
   if (!counted) {
@@ -286,9 +333,42 @@ function quarantineColumns(split: Split, reason: string): string {
   return `${reason} AS _healer_reason, ${quoteLiteral(split.incidentId)} AS _healer_incident_id, ${quoteLiteral(split.contract.dataset)} AS _healer_source, CAST(${quoteLiteral(split.at.toISOString())} AS TIMESTAMP) AS _healer_quarantined_at`;
 }
 
-/** A CSV read as text: no inference pass, and every original value kept verbatim. */
-function csvAsText(files: readonly string[]): string {
-  return `read_csv([${files.map(quoteLiteral).join(', ')}], header = true, all_varchar = true${files.length > 1 ? ', union_by_name = true' : ''})`;
+let rejectsSeq = 0;
+
+/**
+ * A CSV read as text: no inference pass, every original value kept verbatim, the dialect declared
+ * or taken from the header (never sniffed from the data), and the lines that cannot be read as rows
+ * kept in a rejects table with their file, line number, reason and raw text.
+ */
+async function csvText(
+  src: DataSource,
+  contract: DatasetContract,
+  read: ReadOptions | undefined,
+): Promise<{ relation: string; rejects: { table: string; scan: string }[] }> {
+  const csv = await withDialect(src, { read: read ?? {}, expected: contract.schema });
+  const n = ++rejectsSeq;
+  const rejects = { table: `__healer_conform_rejects_${n}`, scan: `__healer_conform_scan_${n}` };
+  const groups = csv.csv!.dialect.groups.length;
+  return {
+    relation: csvReadSql(csv.csv!.dialect, read ?? {}, { allVarchar: true, rejects }),
+    rejects: Array.from({ length: groups }, (_, i) => groupRejects(rejects, i, groups)),
+  };
+}
+
+/** Distinct (file, line) pairs in a rejects table; 0 when nothing was rejected (no table). */
+async function malformedCount(
+  conn: DuckDBConnection,
+  rejects: { table: string; scan: string }[],
+): Promise<number> {
+  let n = 0;
+  for (const r of rejects) {
+    const [row] = await queryRows(
+      conn,
+      `SELECT count(*) AS n FROM (SELECT DISTINCT scan_id, file_id, line FROM ${quoteIdent(r.table)})`,
+    );
+    n += Number(row?.n ?? 0);
+  }
+  return n;
 }
 
 /**
@@ -305,7 +385,9 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
     const duck = logicalToDuckdb(f.type);
     // Struct members and types a CSV cannot hold are the text path's business.
     if (f.path.includes('.') || duck === undefined) return undefined;
-    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(duck)}`);
+    // DuckDB's CSV reader rounds '1.5' into a BIGINT, silently: integers are read as doubles and
+    // judged by value below (exact up to 2^53; beyond, the text path); '1e400' reads as Infinity.
+    types.push(`${quoteLiteral(f.path)}: ${quoteLiteral(INTEGER.has(f.type) ? 'DOUBLE' : duck)}`);
   }
   const files = split.src.files;
   // The contract's columns first, as the catalog lists them, so that the run needs no re-projection.
@@ -319,6 +401,10 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
       conn,
       `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${contractFirst} FROM read_csv([${files.map(quoteLiteral).join(', ')}], header = true${files.length > 1 ? ', union_by_name = true' : ''}, types = {${types.join(', ')}})`,
     );
+    if (!(await judgedInPlace(conn, split.table, fields))) {
+      await conn.run(`DROP TABLE ${table}`);
+      return undefined;
+    }
     typed = await describeQuery(conn, `SELECT * FROM ${table}`);
     const staged = new Map(typed.map((c) => [c.name, c.type]));
     const complete = fields.every((f) => duckdbTypeToLogical(staged.get(f.path) ?? '') === f.type);
@@ -364,22 +450,35 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
  */
 async function stageText(split: Split): Promise<{ rowsIn: number; quarantined: number }> {
   const { conn, contract } = split;
-  const rel =
-    split.src.format === 'csv' ? csvAsText(split.src.files) : readRelation(split.src.files, split.src.format);
+  const text = split.src.format === 'csv' ? await csvText(split.src, contract, split.read) : undefined;
+  const rel = text?.relation ?? readRelation(split.src.files, split.src.format);
   const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
   const conformed = conformSql(contract, columns, split.plan);
   const work = freeName(
     '__healer_in',
     new Set([...columns.map((c) => c.name), ...conformed.computedNames, split.table]),
   );
-  const rowsIn = await copyCount(
+  const rowsRead = await copyCount(
     conn,
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(work)} AS SELECT * FROM ${withComputed(rel, conformed.computed)}`,
   );
   split.lap('read, parse and classify');
+  const malformed = text ? await malformedCount(conn, text.rejects) : 0;
+  const rowsIn = rowsRead + malformed;
+  // A line that could not be read as a row is quarantined verbatim: its file, line number and raw
+  // text, the reason DuckDB gave; its columns stay NULL (its fields could not be told apart).
+  const lines =
+    malformed > 0 && text
+      ? text.rejects
+          .map(
+            (r) =>
+              ` UNION ALL BY NAME SELECT ${quarantineColumns(split, `'malformed line ' || e.line || ': ' || lower(min(e.error_type))`)}, s.file_path AS _healer_file, e.line AS _healer_line, min(e.csv_line) AS _healer_raw_line FROM ${quoteIdent(r.table)} e JOIN ${quoteIdent(r.scan)} s USING (scan_id, file_id) GROUP BY s.file_path, e.line`,
+          )
+          .join('')
+      : '';
   const quarantined = await copyCount(
     conn,
-    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, conformed.reason)} FROM ${quoteIdent(work)} WHERE ${conformed.broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+    `COPY (SELECT ${columns.map((c) => quoteIdent(c.name)).join(', ')}, ${quarantineColumns(split, conformed.reason)} FROM ${quoteIdent(work)} WHERE ${conformed.broken}${lines}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
   );
   split.lap('write quarantine');
   const reshaped = await reshapeInPlace(conn, {

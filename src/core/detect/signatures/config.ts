@@ -167,4 +167,14 @@ export const CONFIG_SIGNATURES: readonly Signature[] = [
     specificity: 0.85,
     example: 'ERROR:  cannot use subquery in check constraint (SQLSTATE 0A000)',
   },
+  // healer's own target check: the transform's output no longer matches the published target
+  // schema. Adopting the new schema (or changing the transform back) is a human's decision.
+  {
+    id: 'healer.target_schema',
+    family: 'config',
+    pattern: /Contract violation: \S.{0,300}? \(target_schema\):/,
+    specificity: 0.97,
+    example:
+      "E_CONTRACT: Contract violation: delay_by_airport.avg_delay: type_changed double → string (target_schema): the transform's output differs from catalog version 1",
+  },
 ];

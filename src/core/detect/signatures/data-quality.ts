@@ -147,4 +147,22 @@ export const DATA_QUALITY_SIGNATURES: readonly Signature[] = [
     example:
       "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 10: invalid continuation byte",
   },
+  // healer's own contract check: a null in a required column, a repeated key, an out-of-range value.
+  {
+    id: 'healer.contract_rows',
+    family: 'data_quality',
+    pattern: /Contract violation: \S.{0,300}? \((not_null|unique|range)\):/,
+    specificity: 0.97,
+    example:
+      'E_CONTRACT: Contract violation: orders.order_id (unique): 2 rows repeat key (order_id) (keys: 7, 9)',
+  },
+  // healer's own reader: lines that cannot be read as rows (ragged, bad encoding), kept verbatim.
+  {
+    id: 'healer.malformed_input',
+    family: 'data_quality',
+    pattern: /Malformed input: .{1,600}? cannot be read as rows/,
+    specificity: 0.97,
+    example:
+      'E_DATA: Malformed input: 1 of 11 lines of /data/in.csv cannot be read as rows (line 7: TOO MANY COLUMNS)',
+  },
 ];

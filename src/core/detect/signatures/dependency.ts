@@ -93,4 +93,12 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     specificity: 0.88,
     example: 'org.apache.spark.sql.AnalysisException: `s3://lake/orders` is not a Delta table.',
   },
+  // healer's own reader: an input with no rows is an upstream that did not deliver.
+  {
+    id: 'healer.empty_input',
+    family: 'dependency',
+    pattern: /Empty input: \S.{0,600}? (is empty|holds a header and no rows)/,
+    specificity: 0.97,
+    example: 'E_DATA: Empty input: /data/in.csv holds a header and no rows',
+  },
 ];

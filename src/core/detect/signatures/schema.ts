@@ -98,4 +98,14 @@ export const SCHEMA_SIGNATURES: readonly Signature[] = [
     specificity: 0.92,
     example: "AnalysisException: Cannot write incompatible data to table '`default`.`partitioned_flights`':",
   },
+  // healer's own contract check (docs/embedded-runtime.md): a value not of the declared type is drift
+  // of the column; a cast back, or the quarantine of what does not cast, repairs it.
+  {
+    id: 'healer.contract_type',
+    family: 'schema',
+    pattern: /Contract violation: \S.{0,300}? \(type\):/,
+    specificity: 0.97,
+    example:
+      'E_CONTRACT: Contract violation: orders.amount (type): 1 of 5 values are not valid int64 (line 4: "n/a" is not a number)',
+  },
 ];
