@@ -3,6 +3,7 @@
 // This is the one door; the CLI, the local runner, the Lambda handler and the simulator only turn
 // their input into a FailureEvent and call it.
 
+import { approvalRequest } from './approval-request.js';
 import { isActiveAction } from './core/action.js';
 import { type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
 import { decide } from './core/decide.js';
@@ -137,9 +138,52 @@ export async function handleIncident(
     });
     return finish('awaiting_approval', `awaiting approval to ${action}`, {
       result: { action: 'escalate', steps },
+      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
     });
   }
 
+  return executeDecision(
+    { incidentId, event, evidence, pipeline, decision, claimLeaseMs: options.claimLeaseMs },
+    env,
+    record,
+    finish,
+  );
+}
+
+/** Appends one step to the incident's audit chain. */
+export type RecordStep = (step: AuditStep, data: unknown) => Promise<unknown>;
+/** Stores the incident with its terminal status, audits the outcome and closes the event claim. */
+export type FinishIncident = (
+  status: IncidentRecord['status'],
+  summary: string,
+  extra?: Partial<IncidentRecord>,
+) => Promise<IncidentRecord>;
+
+/** What executing a decision needs: the incident, its evidence and the decision (guard already run). */
+export interface DecisionContext {
+  incidentId: string;
+  event: FailureEvent;
+  evidence: Evidence;
+  pipeline: PipelineDescription;
+  decision: Decision;
+  claimLeaseMs?: number | undefined;
+}
+
+/**
+ * Carries out a decision the guard allowed: escalate, record a passive action, or lock, execute,
+ * validate and finish `resolved` or `escalated`. Shared by `handleIncident` (autonomous mode) and
+ * an approval (supervised mode), so both act the same way.
+ */
+export async function executeDecision(
+  context: DecisionContext,
+  env: Environment,
+  record: RecordStep,
+  finish: FinishIncident,
+): Promise<IncidentRecord> {
+  const { incidentId, event, evidence, pipeline, decision } = context;
+  const options = { claimLeaseMs: context.claimLeaseMs };
+  const claimKey = eventClaimKey(event);
+  const action = decision.verdict.final;
   if (action === 'escalate') {
     const steps = await env.notifier.escalate({
       incidentId,

@@ -22,4 +22,6 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/bench-storm.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
+  () => import('./commands/approvals.js'),
+  () => import('./commands/autonomy.js'),
 ];

@@ -14,6 +14,10 @@ export const AUDIT_STEPS = [
   'outcome',
   'reconcile',
   'linked',
+  'approval',
+  'rejection',
+  'label',
+  'autonomy',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 
