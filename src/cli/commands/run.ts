@@ -6,6 +6,7 @@ import { handleIncident } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
+import { demoteIfFailing } from '../governance-env.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
 export const register: RegisterCommand = (program, io) => {
@@ -36,6 +37,9 @@ export const register: RegisterCommand = (program, io) => {
           return;
         }
         const incident = await handleIncident(run.event, env);
+        // A family whose validations keep failing loses its autonomy at once, not at the next review.
+        const family = incident.decision?.diagnosis.classification.family;
+        if (family && incident.validation) await demoteIfFailing(env, family, io);
         code = incident.status === 'resolved' || incident.status === 'recorded' ? 0 : 1;
         if (options.json) io.out(`${JSON.stringify({ run: { ...run, event: run.event }, incident })}\n`);
         else
