@@ -116,18 +116,25 @@ export const register: RegisterCommand = (program, io) => {
 
   autonomy
     .command('promote')
-    .description(
-      'Make a family autonomous in the pipeline file (refused when ineligible unless --force --by)',
-    )
+    .description('Grant a family execution (refused for autonomy when ineligible, unless --force --by)')
     .argument('<family>', 'failure family')
+    .option('--to <mode>', 'autonomous, or supervised (executes after approval)', 'autonomous')
     .option('--pipeline <file>', 'pipeline file (default: the one beside the state folder)')
     .option('--state-dir <dir>', 'state folder (default .healer beside the pipeline)')
     .option('--force', 'promote an ineligible family (needs --by)')
     .option('--by <name>', 'who promotes')
     .option('--reason <text>', 'why, for the audit')
     .action(
-      async (value: string, options: GovernanceFlags & { force?: boolean; by?: string; reason?: string }) => {
+      async (
+        value: string,
+        options: GovernanceFlags & { to: string; force?: boolean; by?: string; reason?: string },
+      ) => {
         const family = familyArg(value);
+        if (options.to !== 'autonomous' && options.to !== 'supervised')
+          throw new InvalidInputError(`--to must be autonomous or supervised, not ${options.to}`, {
+            context: { family },
+          });
+        const to = options.to;
         if (options.force && !options.by?.trim())
           throw new InvalidInputError('--force needs --by NAME (who takes responsibility)', {
             context: { family },
@@ -140,28 +147,34 @@ export const register: RegisterCommand = (program, io) => {
             await lastPromotions(env, env.spec.name),
           ).find((f) => f.family === family);
           const from = modeFor(env.spec.authority, family);
-          if (from === 'autonomous') {
-            io.out(`${family} is already autonomous in ${env.spec.file}\n`);
+          if (from === to || from === 'autonomous') {
+            io.out(`${family} is already ${from} in ${env.spec.file}\n`);
             return;
           }
-          if (!status?.eligible && !options.force)
+          // Supervised still asks a human before every action: only autonomy needs the shadow record.
+          const unearned = to === 'autonomous' && !status?.eligible;
+          if (unearned && !options.force)
             throw new InvalidInputError(
               `${family} is not eligible for autonomy (${status?.reasons.join('; ')}); use --force --by NAME to override`,
               { context: { family } },
             );
-          await setFamilyMode(env.spec.file, family, 'autonomous');
+          await setFamilyMode(env.spec.file, family, to);
           await auditModeChange(env, env.spec, {
             family,
             from,
-            to: 'autonomous',
+            to,
             by: options.by?.trim() || 'anonymous',
             reason:
               options.reason ??
-              (status?.eligible ? 'eligible' : `forced while ineligible: ${status?.reasons.join('; ')}`),
+              (to === 'supervised'
+                ? 'supervised: every action still needs an approval'
+                : unearned
+                  ? `forced while ineligible: ${status?.reasons.join('; ')}`
+                  : 'eligible'),
             automatic: false,
-            ...(options.force && !status?.eligible ? { forced: true } : {}),
+            ...(unearned ? { forced: true } : {}),
           });
-          io.out(`${family}: ${from} → autonomous in ${env.spec.file}\n`);
+          io.out(`${family}: ${from} → ${to} in ${env.spec.file}\n`);
         } finally {
           await env.close();
         }
