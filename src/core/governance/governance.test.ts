@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type ApprovalFacts, approvalExpiresAt, diffFacts } from './approval-facts.js';
 import { DEFAULT_AUTONOMY_THRESHOLDS, eligibility, shouldDemote } from './autonomy.js';
 import { agreementOf, shadowReport, wilsonInterval } from './shadow-report.js';
 
@@ -99,5 +100,42 @@ describe('autonomy', () => {
       window: 10,
     });
     expect(shouldDemote([true, false], t).demote).toBe(false);
+  });
+});
+
+describe('diffFacts', () => {
+  const facts: ApprovalFacts = {
+    fingerprints: { orders: 'a1' },
+    catalogVersions: { orders: 'v1' },
+    badRowFraction: 0.02,
+    coercionBadRowFraction: null,
+    usage: { retriesThisRun: 0, retriesThisJobLastHour: 1, consecutiveFailedRemediations: 0 },
+    mode: 'supervised',
+    action: 'quarantine',
+  };
+  it('is empty for equal facts and names every changed one, including a dataset that appeared', () => {
+    expect(diffFacts(facts, structuredClone(facts))).toEqual([]);
+    const after: ApprovalFacts = {
+      ...facts,
+      fingerprints: { orders: 'b2', customers: 'c3' },
+      badRowFraction: 0.12,
+      usage: { ...facts.usage, consecutiveFailedRemediations: 1 },
+      action: 'escalate',
+    };
+    expect(diffFacts(facts, after)).toEqual([
+      { fact: 'input customers fingerprint', before: '-', after: 'c3' },
+      { fact: 'input orders fingerprint', before: 'a1', after: 'b2' },
+      { fact: 'bad-row share', before: '0.02', after: '0.12' },
+      { fact: 'consecutive failed remediations', before: '0', after: '1' },
+      { fact: 'action', before: 'quarantine', after: 'escalate' },
+    ]);
+  });
+  it('expires 24 h after the request by default', () => {
+    expect(approvalExpiresAt(new Date('2026-01-01T00:00:00Z')).toISOString()).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+    expect(approvalExpiresAt(new Date('2026-01-01T00:00:00Z'), 0.5).toISOString()).toBe(
+      '2026-01-01T00:30:00.000Z',
+    );
   });
 });
