@@ -169,6 +169,24 @@ describe('approvals', () => {
     expect(await auditSteps(dir, id)).toEqual(expect.arrayContaining(['rejection', 'outcome']));
   }, 60_000);
 
+  it('refuses an approval while another approval of the same incident holds its lock', async () => {
+    const { dir, id } = await awaiting();
+    const env = await createLocalEnvironment({ pipelineFile: join(dir, 'pipeline.yaml'), terminal: false });
+    try {
+      // Another approver (another process or the dashboard) is mid-approval.
+      expect(await env.state.acquireLock(`approval:${id}`, 'dashboard', 60_000, new Date())).toBe(true);
+      await expect(approveIncident(id, env, { by: 'alice' })).rejects.toMatchObject({ code: 'E_APPROVAL' });
+      expect((await env.state.getIncident(id))?.status).toBe('awaiting_approval');
+      await env.state.releaseLock(`approval:${id}`, 'dashboard');
+      const result = await approveIncident(id, env, { by: 'alice' });
+      expect(result.status).toBe('resolved');
+    } finally {
+      await env.close();
+    }
+    const shown = await cli(dir, 'incident', 'show', id);
+    expect(shown.out).toMatch(/^approved by alice at \S+$/m);
+  }, 60_000);
+
   it('answers bad ids, bad actions and missing reasons with one line and exit 2', async () => {
     const { dir, id } = await awaiting();
     for (const args of [
