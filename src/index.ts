@@ -6,6 +6,23 @@
  * @module etl-healer
  */
 
-export { gatherEvidence, type HandleIncidentOptions, handleIncident } from './agent.js';
+export {
+  type DecisionContext,
+  decideIncident,
+  executeDecision,
+  gatherEvidence,
+  type HandleIncidentOptions,
+  handleIncident,
+} from './agent.js';
+export {
+  type ApprovalResult,
+  type ApproveOptions,
+  approveIncident,
+  isExpired,
+  type RejectOptions,
+  rejectIncident,
+} from './approval.js';
+export { autonomyStatus, type FamilyAutonomy } from './autonomy.js';
 export * from './core/index.js';
+export { labelIncident, observationsOf } from './label.js';
 export type * from './ports.js';
