@@ -4,6 +4,7 @@
 // This is the one door; the CLI, the local runner, the Lambda handler and the simulator only turn
 // their input into a FailureEvent and call it.
 
+import { approvalRequest } from './approval-request.js';
 import { isActiveAction } from './core/action.js';
 import { type AuditBody, type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
 import { decide } from './core/decide.js';
@@ -119,6 +120,75 @@ export async function handleIncident(
   await record('diagnosis', diagnosis);
   await record('decision', { capabilities, usage, decision });
 
+  const scope = incidentScope({ incidentId, event, evidence, decision, base, authorityHash, started }, env);
+  const { escalateWith } = scope;
+  const finish = async (
+    status: IncidentRecord['status'],
+    summary: string,
+    extra: Partial<IncidentRecord> = {},
+  ): Promise<IncidentRecord> => {
+    const incident = scope.finished(status, summary, extra);
+    await record('outcome', scope.outcomeOf(incident));
+    await env.state.saveIncident(incident);
+    await env.state.finishEvent(claimKey);
+    return incident;
+  };
+
+  const action = decision.verdict.final;
+  if (decision.disposition === 'record_only') {
+    return finish('recorded', `shadow mode: would ${action}; nothing executed`);
+  }
+  if (decision.disposition === 'await_approval' && isActiveAction(action)) {
+    await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
+    const { steps, headline } = await escalateWith(
+      'approval',
+      `approval required to ${action}`,
+      'supervised mode: approval required before executing',
+    );
+    return finish('awaiting_approval', headline, {
+      result: { action: 'escalate', steps },
+      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
+    });
+  }
+
+  return executeDecision(
+    {
+      incidentId,
+      event,
+      evidence,
+      pipeline,
+      decision,
+      base,
+      authorityHash,
+      started,
+      ...(options.proposeMigrationAfter === undefined
+        ? {}
+        : { proposeMigrationAfter: options.proposeMigrationAfter }),
+    },
+    env,
+    record,
+    finish,
+  );
+}
+
+/** The helpers one incident's steps share: audit bodies, the finished record, escalations. */
+function incidentScope(
+  ctx: Pick<
+    DecisionContext,
+    'incidentId' | 'event' | 'evidence' | 'decision' | 'base' | 'authorityHash' | 'started' | 'extra'
+  >,
+  env: Environment,
+) {
+  const { incidentId, event, evidence, decision } = ctx;
+  const body = (step: AuditStep, data: unknown): AuditBody => ({
+    incidentId,
+    step,
+    at: env.clock.now().toISOString(),
+    policyHash: env.policy.hash,
+    guardHash: GUARD_HASH,
+    authorityHash: ctx.authorityHash,
+    data,
+  });
   const finished = (
     status: IncidentRecord['status'],
     summary: string,
@@ -127,14 +197,15 @@ export async function handleIncident(
     const at = env.clock.now();
     // Nothing healer stores carries a secret: the incident is redacted as a whole once more.
     return redactDeep({
-      ...base,
+      ...ctx.base,
+      ...ctx.extra,
       ...extra,
       status,
       summary,
       action: decision.verdict.final,
       decision,
       finishedAt: at.toISOString(),
-      durationMs: at.getTime() - started.getTime(),
+      durationMs: at.getTime() - ctx.started.getTime(),
     });
   };
   const outcomeOf = (incident: IncidentRecord) => ({
@@ -142,20 +213,8 @@ export async function handleIncident(
     summary: incident.summary,
     durationMs: incident.durationMs,
   });
-  const finish = async (
-    status: IncidentRecord['status'],
-    summary: string,
-    extra: Partial<IncidentRecord> = {},
-  ): Promise<IncidentRecord> => {
-    const incident = finished(status, summary, extra);
-    await record('outcome', outcomeOf(incident));
-    await env.state.saveIncident(incident);
-    await env.state.finishEvent(claimKey);
-    return incident;
-  };
-
-  // Every hand-off to a human carries the same evidence and decision trace.
-  // Its headline (the cause in plain words and what to do) is the same on every channel.
+  // Every hand-off to a human carries the same evidence and decision trace, and its headline (the
+  // cause in plain words and what to do) is the same on every channel.
   const escalateWith = async (
     kind: Escalation['kind'],
     summary: string,
@@ -178,23 +237,50 @@ export async function handleIncident(
     const steps = await env.notifier.escalate({ ...escalation, summary: headline });
     return { steps, headline };
   };
+  return { body, finished, outcomeOf, escalateWith };
+}
 
+/** Appends one step to the incident's audit chain. */
+export type RecordStep = (step: AuditStep, data: unknown) => Promise<unknown>;
+/** Stores the incident with its terminal status, audits the outcome and closes the event claim. */
+export type FinishIncident = (
+  status: IncidentRecord['status'],
+  summary: string,
+  extra?: Partial<IncidentRecord>,
+) => Promise<IncidentRecord>;
+
+/** What executing a decision needs: the incident, its evidence and the decision (guard already run). */
+export interface DecisionContext {
+  incidentId: string;
+  event: FailureEvent;
+  evidence: Evidence;
+  pipeline: PipelineDescription;
+  decision: Decision;
+  /** The incident as received (or as stored, for an approval): the finished record extends it. */
+  base: IncidentRecord;
+  authorityHash: string;
+  /** When handling started (time to resolution counts from it). */
+  started: Date;
+  /** Fields every finished record carries (an approval's verdict). */
+  extra?: Partial<IncidentRecord>;
+  proposeMigrationAfter?: number;
+}
+
+/**
+ * Carries out a decision the guard allowed: escalate, record a passive action, or lock, execute,
+ * validate and finish `resolved` or `escalated`. Shared by `handleIncident` (autonomous mode) and
+ * an approval (supervised mode), so both act the same way.
+ */
+export async function executeDecision(
+  context: DecisionContext,
+  env: Environment,
+  record: RecordStep,
+  finish: FinishIncident,
+): Promise<IncidentRecord> {
+  const { incidentId, event, evidence, pipeline, decision, base, authorityHash } = context;
+  const { body, finished, outcomeOf, escalateWith } = incidentScope(context, env);
+  const claimKey = eventClaimKey(event);
   const action = decision.verdict.final;
-  if (decision.disposition === 'record_only') {
-    return finish('recorded', `shadow mode: would ${action}; nothing executed`);
-  }
-  if (decision.disposition === 'await_approval' && isActiveAction(action)) {
-    await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
-    const { steps, headline } = await escalateWith(
-      'approval',
-      `approval required to ${action}`,
-      'supervised mode: approval required before executing',
-    );
-    return finish('awaiting_approval', headline, {
-      result: { action: 'escalate', steps },
-    });
-  }
-
   if (action === 'escalate') {
     const { steps, headline } = await escalateWith(
       'decision',
@@ -214,8 +300,8 @@ export async function handleIncident(
   // Active action. Its intent is durable before the lock is taken and before anything is written,
   // so a process that dies from here on leaves something `reconcile` can finish or undo.
   const journal = env.journal;
-  const context = { incidentId, event, evidence, decision, pipeline };
-  const writes = (await env.remediator.plannedWrites?.(action, context)) ?? [];
+  const remediation = { incidentId, event, evidence, decision, pipeline };
+  const writes = (await env.remediator.plannedWrites?.(action, remediation)) ?? [];
   const intent: ActionIntent = {
     incidentId,
     pipeline: event.pipeline,
@@ -262,10 +348,9 @@ export async function handleIncident(
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
     const phase = env.progress?.start(`remediation ${action}`);
     try {
-      result = await env.remediator.execute(action, context);
+      result = await env.remediator.execute(action, remediation);
       phase?.done({ rows: result.rows?.rowsIn });
     } catch (error) {
-      phase?.done();
       phase?.done();
       result = {
         action,
@@ -284,7 +369,7 @@ export async function handleIncident(
     if (validation.status === 'resolved') {
       const validated = `${action} validated: ${validation.checks.map((c) => c.name).join(', ')}`;
       // Healed again, but the same drift keeps coming: ask a person to adopt it for good.
-      const migration = await migrationToPropose(event, decision, env, options.proposeMigrationAfter);
+      const migration = await migrationToPropose(event, decision, env, context.proposeMigrationAfter);
       const migrationReason = migration ? `the same drift was healed ${migration.healedTimes} times` : '';
       const migrationHeadline = migration
         ? escalationHeadline({

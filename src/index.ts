@@ -7,11 +7,24 @@
  */
 
 export {
+  type DecisionContext,
+  decideIncident,
+  executeDecision,
   gatherEvidence,
   type HandleIncidentOptions,
   handleIncident,
   type Reconciliation,
   reconcile,
 } from './agent.js';
+export {
+  type ApprovalResult,
+  type ApproveOptions,
+  approveIncident,
+  isExpired,
+  type RejectOptions,
+  rejectIncident,
+} from './approval.js';
+export { autonomyStatus, type FamilyAutonomy } from './autonomy.js';
 export * from './core/index.js';
+export { labelIncident, observationsOf } from './label.js';
 export type * from './ports.js';

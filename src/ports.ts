@@ -14,6 +14,7 @@ import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/deci
 import type { EscalationKind } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
+import type { ApprovalFacts } from './core/governance/approval-facts.js';
 import type { IncidentGroup } from './core/incident-group.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
@@ -257,6 +258,27 @@ export interface IncidentRecord {
   group?: IncidentGroup;
   /** Set when the incident healed a drift healed again and again: the catalog version to adopt. */
   migration?: MigrationProposal;
+  /** Set when a supervised decision awaits (or got) a human verdict. */
+  approval?: ApprovalRecord;
+  /** What an engineer did or would do instead (the shadow report's ground truth). */
+  label?: IncidentLabel;
+}
+
+/** A supervised decision's approval: the facts it rested on, its expiry and the human verdict. */
+export interface ApprovalRecord {
+  requestedAt: string;
+  expiresAt: string;
+  facts: ApprovalFacts;
+  /** How many times the decision was taken again because its facts changed. */
+  redecisions?: number;
+  verdict?: { verdict: 'approved' | 'rejected'; by: string; at: string; note?: string };
+}
+
+/** An engineer's label on an incident. */
+export interface IncidentLabel {
+  action: Action;
+  by: string;
+  at: string;
 }
 
 export type IncidentStatus =
@@ -264,6 +286,7 @@ export type IncidentStatus =
   | 'escalated'
   | 'recorded'
   | 'awaiting_approval'
+  | 'rejected'
   | 'failed'
   | 'duplicate';
 

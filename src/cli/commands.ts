@@ -25,4 +25,6 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/diagnose.js'),
   () => import('./commands/serve.js'),
   () => import('./commands/catalog.js'),
+  () => import('./commands/approvals.js'),
+  () => import('./commands/autonomy.js'),
 ];

@@ -24,6 +24,10 @@ export const AUDIT_STEPS = [
   /** Records after this one are signed by the key it names; it is signed by the previous key. */
   'key_rotated',
   'lock_takeover',
+  'approval',
+  'rejection',
+  'label',
+  'autonomy',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

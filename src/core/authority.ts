@@ -29,6 +29,17 @@ export const budgetsSchema = z
   .strict();
 export type Budgets = z.infer<typeof budgetsSchema>;
 
+export const autonomyThresholdsSchema = z
+  .object({
+    minPrecision: z.number().min(0).max(1),
+    minLowerBound: z.number().min(0).max(1),
+    minLabelled: z.number().int().min(0),
+    demoteAfterFailures: z.number().int().min(1),
+    demoteWindow: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+
 export const authoritySchema = z
   .object({
     /** Actions this pipeline allows. `escalate` and `log_only` are always allowed. */
@@ -40,6 +51,14 @@ export const authoritySchema = z
     mode: z.enum(MODES).default('autonomous'),
     /** Per-family mode overrides, e.g. `{ schema: 'supervised' }`. */
     modeByFamily: z.partialRecord(z.enum(FAILURE_FAMILIES), z.enum(MODES)).default({}),
+    /** Hours a supervised decision may wait for approval (default 24). */
+    approvalExpiryHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .optional(),
+    /** When a family may be promoted and when it is demoted (defaults in core/governance/autonomy). */
+    autonomy: autonomyThresholdsSchema.optional(),
     budgets: budgetsSchema.default({
       maxRetriesPerRun: 3,
       maxRetriesPerJobPerHour: 10,

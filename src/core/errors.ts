@@ -15,6 +15,7 @@ export type HealerErrorCode =
   | 'E_AUDIT'
   | 'E_BUDGET'
   | 'E_LOCKED'
+  | 'E_APPROVAL'
   | 'E_REMOTE'
   | 'E_INTERNAL';
 
@@ -109,4 +110,11 @@ export function oneLine(error: unknown): string {
   if (error instanceof HealerError) return `${error.code}: ${error.message}`.replace(/\s*\n\s*/g, ' ');
   if (error instanceof Error) return error.message.replace(/\s*\n\s*/g, ' ');
   return String(error);
+}
+
+/** An approval that cannot be given: the incident is not pending, or its approval expired. */
+export class ApprovalError extends HealerError {
+  constructor(message: string, options: HealerErrorOptions = {}) {
+    super('E_APPROVAL', message, options);
+  }
 }

@@ -7,11 +7,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../adapters/duckdb/sql.js';
-import { openJsonlAuditLog, SqliteStateStore, STATE_FILE } from '../adapters/local/index.js';
-import { NotFoundError } from '../core/errors.js';
+import {
+  loadPipelineFile,
+  openJsonlAuditLog,
+  SqliteStateStore,
+  STATE_FILE,
+} from '../adapters/local/index.js';
+import { approveIncident, rejectIncident } from '../approval.js';
+import { ConfigError, NotFoundError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { IncidentRecord } from '../ports.js';
 import type { DashboardDeps, PolicyVersion, QuarantinePreview } from '../server/dashboard-app.js';
+import { createLocalEnvironment, type LocalEnvironment } from './local-environment.js';
 
 export interface LocalDashboardOptions {
   stateDir: string;
@@ -20,6 +27,11 @@ export interface LocalDashboardOptions {
   /** The policy file in force (marked current). */
   currentPolicy?: string;
   token?: string;
+  /**
+   * Enables approve and reject: pipeline files by path. An incident's own pipeline file (recorded by
+   * the run) is used when it is not listed here.
+   */
+  pipelineFiles?: string[];
 }
 
 /** Builds the read side of the dashboard over a local state folder. */
@@ -45,7 +57,63 @@ export function localDashboardDeps(options: LocalDashboardOptions): DashboardDep
     quarantinePreview: (incident, limit) => quarantinePreview(incident, limit),
     policies: () => policies(options.policyDirs, options.currentPolicy),
     ...(options.token ? { token: options.token } : {}),
+    ...(options.token ? { approvals: localApprovals(options, withState) } : {}),
   };
+}
+
+/** Approve and reject through the same functions as `healer approve` and `healer reject`. */
+function localApprovals(
+  options: LocalDashboardOptions,
+  withState: <T>(read: (state: SqliteStateStore) => Promise<T>) => Promise<T>,
+): NonNullable<DashboardDeps['approvals']> {
+  const withEnv = async <T>(id: string, work: (env: LocalEnvironment) => Promise<T>): Promise<T> => {
+    const incident = await withState((s) => s.getIncident(id));
+    if (!incident) throw new NotFoundError(`no incident ${id}`, { context: { id } });
+    const file = await pipelineFileFor(incident, options.pipelineFiles ?? []);
+    const env = await createLocalEnvironment({
+      pipelineFile: file,
+      pipelineFiles: options.pipelineFiles ?? [],
+      stateDir: options.stateDir,
+      terminal: false,
+    });
+    try {
+      return await work(env);
+    } finally {
+      await env.close();
+    }
+  };
+  return {
+    approve: (id, input) =>
+      withEnv(id, async (env) => {
+        const r = await approveIncident(id, env, {
+          ...(input.by ? { by: input.by } : {}),
+          ...(input.note ? { note: input.note } : {}),
+        });
+        return { status: r.status, summary: r.incident.summary };
+      }),
+    reject: (id, input) =>
+      withEnv(id, async (env) => {
+        const r = await rejectIncident(id, env, {
+          reason: input.reason,
+          ...(input.by ? { by: input.by } : {}),
+        });
+        return { status: r.status, summary: r.incident.summary };
+      }),
+  };
+}
+
+/** The pipeline file an incident's run came from: listed by name, else the one its run recorded. */
+async function pipelineFileFor(incident: IncidentRecord, files: string[]): Promise<string> {
+  for (const file of files) {
+    const spec = await loadPipelineFile(file).catch(() => undefined);
+    if (spec?.name === incident.event.pipeline) return file;
+  }
+  const recorded = incident.event.details?.pipelineFile;
+  if (recorded && existsSync(recorded)) return recorded;
+  throw new ConfigError(
+    `no pipeline file for ${incident.event.pipeline}: start healer serve with --pipeline FILE`,
+    { context: { pipeline: incident.event.pipeline } },
+  );
 }
 
 async function quarantinePreview(incident: IncidentRecord, limit: number): Promise<QuarantinePreview[]> {

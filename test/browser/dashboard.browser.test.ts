@@ -93,6 +93,46 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('approves through the form with the token (the facts re-checked, the action run), then refuses a second approval', async () => {
+    const TOKEN = 'browser-test-token-0123456789';
+    const app = createDashboardApp(
+      localDashboardDeps({ stateDir: fx.stateDir, policyDirs: [resolve('policies')], token: TOKEN }),
+    );
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((done) => server.once('listening', done));
+    const writable = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${writable}/approvals`);
+      expect(await page.locator('form#approve-form').count()).toBe(1);
+      await page.screenshot({ path: join(SHOTS, 'approvals.png'), fullPage: true });
+      // A wrong token is refused and changes nothing.
+      await page.fill('form#approve-form input[name=token]', 'wrong');
+      await page.click('form#approve-form button[type=submit]');
+      expect(await page.locator('main').innerText()).toContain('wrong token');
+      await page.goto(`${writable}/approvals`);
+      await page.fill('form#approve-form input[name=token]', TOKEN);
+      await page.fill('form#approve-form input[name=by]', 'ana');
+      await page.click('form#approve-form button[type=submit]');
+      await page.waitForURL(/\/incidents\//);
+      const text = await page.locator('main').innerText();
+      expect(text).toMatch(/resolved/);
+      expect(text).toMatch(/200 rows in = 194 delivered \+ 6 quarantined \(balanced\)/);
+      await page.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
+      const id = page.url().split('/').at(-1)!;
+      const again = await fetch(`${writable}/api/incidents/${id}/approve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { code: string }).code).toBe('E_APPROVAL');
+    } finally {
+      await page.close();
+      await new Promise((done) => server.close(() => done(undefined)));
+    }
+  });
+
   it('draws the charts as SVG', async () => {
     const page = await open('/charts');
     expect(await page.locator('svg.chart').count()).toBe(3);

@@ -28,7 +28,15 @@ export interface LambdaResult {
   incidentId?: string;
   jobRunId: string;
   state: string;
-  status: 'resolved' | 'escalated' | 'recorded' | 'awaiting_approval' | 'failed' | 'duplicate' | 'observed';
+  status:
+    | 'resolved'
+    | 'escalated'
+    | 'recorded'
+    | 'awaiting_approval'
+    | 'rejected'
+    | 'failed'
+    | 'duplicate'
+    | 'observed';
   action?: string;
   summary: string;
 }

@@ -6,7 +6,13 @@ import { basename, dirname, resolve } from 'node:path';
 import { isMap, isNode, isPair, isScalar, LineCounter, type parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ACTIONS } from '../../core/action.js';
-import { type Authority, authoritySchema, budgetsSchema, MODES } from '../../core/authority.js';
+import {
+  type Authority,
+  authoritySchema,
+  autonomyThresholdsSchema,
+  budgetsSchema,
+  MODES,
+} from '../../core/authority.js';
 import { type DatasetContract, qualityThresholdsSchema } from '../../core/contract.js';
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
@@ -57,6 +63,12 @@ const pipelineSchema = z
         mode: z.enum(MODES).optional(),
         modeByFamily: z.partialRecord(z.enum(FAILURE_FAMILIES), z.enum(MODES)).optional(),
         budgets: budgetsSchema.partial().strict().optional(),
+        approvalExpiryHours: z
+          .number()
+          .positive()
+          .max(24 * 30)
+          .optional(),
+        autonomy: autonomyThresholdsSchema.optional(),
       })
       .strict()
       .default({}),
@@ -254,6 +266,10 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
     ...(raw.authority.mode ? { mode: raw.authority.mode } : {}),
     ...(raw.authority.modeByFamily ? { modeByFamily: raw.authority.modeByFamily } : {}),
     budgets: budgetsSchema.parse(raw.authority.budgets ?? {}),
+    ...(raw.authority.approvalExpiryHours === undefined
+      ? {}
+      : { approvalExpiryHours: raw.authority.approvalExpiryHours }),
+    ...(raw.authority.autonomy ? { autonomy: raw.authority.autonomy } : {}),
   });
   return {
     name: raw.name,

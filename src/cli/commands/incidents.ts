@@ -78,6 +78,16 @@ export const register: RegisterCommand = (program, io) => {
             ...(incident.validation?.checks.map(
               (c) => `check ${c.name}: ${c.passed ? 'passed' : 'FAILED'} (${c.detail})`,
             ) ?? []),
+            ...(incident.approval
+              ? [
+                  incident.approval.verdict
+                    ? `${incident.approval.verdict.verdict} by ${incident.approval.verdict.by} at ${incident.approval.verdict.at}${incident.approval.verdict.note ? `: ${incident.approval.verdict.note}` : ''}`
+                    : `approval requested ${incident.approval.requestedAt}, expires ${incident.approval.expiresAt}`,
+                ]
+              : []),
+            ...(incident.label
+              ? [`label: ${incident.label.action} by ${incident.label.by} at ${incident.label.at}`]
+              : []),
             `summary: ${incident.summary}`,
             '',
           ].join('\n'),

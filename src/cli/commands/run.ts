@@ -14,6 +14,7 @@ import { createLocalEnvironment } from '../../environments/local-environment.js'
 import { describeHolder, type LockLease, takeLease } from '../../lock-lease.js';
 import type { RegisterCommand } from '../commands.js';
 import { ExitCode } from '../exit-code.js';
+import { demoteIfFailing } from '../governance-env.js';
 import { terminalProgress } from '../terminal-progress.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
@@ -102,6 +103,9 @@ export const register: RegisterCommand = (program, io) => {
           return;
         }
         const incident = await handleIncident(run.event, env);
+        // A family whose validations keep failing loses its autonomy at once, not at the next review.
+        const family = incident.decision?.diagnosis.classification.family;
+        if (family && incident.validation) await demoteIfFailing(env, family, io);
         progress?.stop();
         code = incident.status === 'resolved' || incident.status === 'recorded' ? 0 : 1;
         if (options.json) io.out(`${JSON.stringify(redactDeep({ run, incident }))}\n`);

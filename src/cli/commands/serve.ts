@@ -18,32 +18,47 @@ export const register: RegisterCommand = (program, io) => {
     .option('--host <addr>', 'address to bind (default loopback only)', '127.0.0.1')
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--policies <dir>', 'folder of policy artifacts to show (default: the shipped policies)')
-    .action(async (options: { port: string; host: string; stateDir: string; policies?: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535)
-        throw new InvalidInputError(`--port: expected 0 to 65535, got ${options.port}`);
-      const shipped = defaultPolicyPath();
-      const deps = localDashboardDeps({
-        stateDir: resolve(io.cwd, options.stateDir),
-        policyDirs: [options.policies ? resolve(io.cwd, options.policies) : resolve(shipped, '..')],
-        currentPolicy: shipped,
-        ...(process.env.HEALER_TOKEN ? { token: process.env.HEALER_TOKEN } : {}),
-      });
-      const app = createDashboardApp(deps);
-      await new Promise<void>((done, fail) => {
-        const server = serve({ fetch: app.fetch, port, hostname: options.host }, (info) => {
-          io.out(
-            `healer dashboard on http://${options.host}:${info.port}/ (${deps.token ? 'approvals enabled' : 'read-only: set HEALER_TOKEN to approve'}); Ctrl-C stops it\n`,
-          );
+    .option(
+      '--pipeline <files...>',
+      "pipeline files for approvals (default: the file each incident's run recorded)",
+    )
+    .action(
+      async (options: {
+        port: string;
+        host: string;
+        stateDir: string;
+        policies?: string;
+        pipeline?: string[];
+      }) => {
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65_535)
+          throw new InvalidInputError(`--port: expected 0 to 65535, got ${options.port}`);
+        const shipped = defaultPolicyPath();
+        const deps = localDashboardDeps({
+          stateDir: resolve(io.cwd, options.stateDir),
+          policyDirs: [options.policies ? resolve(io.cwd, options.policies) : resolve(shipped, '..')],
+          currentPolicy: shipped,
+          ...(process.env.HEALER_TOKEN ? { token: process.env.HEALER_TOKEN } : {}),
+          ...(options.pipeline ? { pipelineFiles: options.pipeline.map((p) => resolve(io.cwd, p)) } : {}),
         });
-        server.on('error', (error: NodeJS.ErrnoException) =>
-          fail(
-            new InvalidInputError(`cannot listen on ${options.host}:${port}: ${error.code ?? error.message}`),
-          ),
-        );
-        const stop = () => server.close(() => done());
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+        const app = createDashboardApp(deps);
+        await new Promise<void>((done, fail) => {
+          const server = serve({ fetch: app.fetch, port, hostname: options.host }, (info) => {
+            io.out(
+              `healer dashboard on http://${options.host}:${info.port}/ (${deps.token ? 'approvals enabled' : 'read-only: set HEALER_TOKEN to approve'}); Ctrl-C stops it\n`,
+            );
+          });
+          server.on('error', (error: NodeJS.ErrnoException) =>
+            fail(
+              new InvalidInputError(
+                `cannot listen on ${options.host}:${port}: ${error.code ?? error.message}`,
+              ),
+            ),
+          );
+          const stop = () => server.close(() => done());
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 };
