@@ -56,8 +56,11 @@ function headlineFor(facts: EscalationFacts): string {
       const action = decision?.verdict.final ?? 'the proposed action';
       return `approval needed to ${action}: ${decision ? causeOf(facts, decision) : facts.reason}; approve it to run, or act by hand`;
     }
-    case 'locked':
-      return `another remediation holds the lock of job ${facts.job ?? facts.evidence.event.job}: wait for it to finish, then re-run ${facts.evidence.event.runId}`;
+    case 'locked': {
+      // The reason names the holder (incident, process, host) when the lock knows it.
+      const holder = /concurrent remediation: (.+)$/.exec(facts.reason)?.[1];
+      return `another remediation holds the lock of job ${facts.job ?? facts.evidence.event.job}${holder ? ` (${holder})` : ''}: wait for it to finish, then re-run ${facts.evidence.event.runId}`;
+    }
     case 'validation': {
       const failed = facts.validation?.checks.find((c) => !c.passed);
       const action = decision?.verdict.final ?? 'the action';

@@ -147,6 +147,9 @@ const RULES: Rule[] = [
       // value counts there; `name=value` always does. A shell PWD is a path, not a password.
       if (!prefix.includes('=') && dq === undefined && sq === undefined && !tokenish(value)) return match;
       if (name === 'pwd' && value.startsWith('/')) return match;
+      // A session or connection number (`session_id=29` in a database's log) is a counter, not a
+      // token: a secret worth the name is longer than a few digits.
+      if (/session[_.-]?id$/.test(name) && /^\d{1,9}$/.test(value)) return match;
       const mark = redactedMark(secretKind(name));
       if (dq !== undefined) return `${prefix}"${mark}"`;
       if (sq !== undefined) return `${prefix}'${mark}'`;

@@ -78,7 +78,7 @@ describe('read-only commands while a run writes', () => {
         `import Database from 'better-sqlite3';
          const db = new Database(${JSON.stringify(join(dir, '.healer', 'state.sqlite'))});
          db.exec('BEGIN IMMEDIATE');
-         db.prepare("INSERT INTO claimed_events VALUES ('held', 'now')").run();
+         db.prepare("INSERT INTO claimed_events (key, claimed_at) VALUES ('held', 'now')").run();
          console.log('ready');
          setInterval(() => {}, 1000);`,
       ],
@@ -111,12 +111,18 @@ describe('read-only commands while a run writes', () => {
 });
 
 describe('read-only commands where nothing ran', () => {
-  it('exit 2 with E_NOT_FOUND and create no state folder; diagnose decides from an empty history', async () => {
+  it('list nothing or exit 2 with E_NOT_FOUND, and create no state folder; diagnose decides from an empty history', async () => {
     const dir = await project();
-    for (const argv of [['incidents'], ['incident', 'show', 'inc-x'], ['audit', 'verify']]) {
+    const list = await cli(dir, 'incidents');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/^no incidents: no healer state in \.healer/);
+    for (const argv of [
+      ['incident', 'show', 'inc-x'],
+      ['audit', 'verify'],
+    ]) {
       const r = await cli(dir, ...argv);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^healer: E_NOT_FOUND: no healer state at .*state\.sqlite: nothing has run/);
+      expect(r.err).toMatch(/^healer: E_NOT_FOUND: no (healer state|incident inc-x|audit found)/);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
     await writeFile(join(dir, 'event.json'), JSON.stringify(event));

@@ -23,12 +23,20 @@ export const register: RegisterCommand = (program, io) => {
     .action(async (options: { stateDir: string; json?: boolean }) => {
       const files = stateDirFiles(io, options.stateDir);
       const dir = resolve(io.cwd, options.stateDir);
-      // Read-only: never creates a key, never repairs, never needs the state store.
-      const log = await openJsonlAuditLog(dir, { create: false });
+      const nothingHere = !files.stateFile && !files.auditFile;
+      // Read-only: never creates a key, never repairs, never needs the state store. Where nothing
+      // ever ran there may be no key either: that is "no audit here", not a key problem.
+      const log = await openJsonlAuditLog(dir, { create: false }).catch((error: unknown) => {
+        if (nothingHere)
+          throw new NotFoundError(`no audit found: ${stateDirHint(options.stateDir)}`, {
+            context: { stateDir: files.dir },
+          });
+        throw error;
+      });
       const result = await log.verify();
       // No log, no state and no anchored head saying there was one: there is no audit here. (A log
       // deleted while its anchored head remains is reported as broken below, not as absent.)
-      if (result.ok && !files.stateFile && !files.auditFile)
+      if (result.ok && nothingHere)
         throw new NotFoundError(`no audit found: ${stateDirHint(options.stateDir)}`, {
           context: { stateDir: files.dir },
         });

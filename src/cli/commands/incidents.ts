@@ -17,6 +17,11 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (options: { stateDir: string; json?: boolean }) => {
+      // Nothing has run here: an empty history, said plainly, and no .healer/ created.
+      if (!stateDirFiles(io, options.stateDir).stateFile) {
+        io.out(options.json ? '[]\n' : `no incidents: ${stateDirHint(options.stateDir)}\n`);
+        return;
+      }
       const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
         readOnly: true,
       });
@@ -54,6 +59,8 @@ export const register: RegisterCommand = (program, io) => {
     .option('--state-dir <dir>', 'state folder', '.healer')
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { stateDir: string; json?: boolean }) => {
+      if (!stateDirFiles(io, options.stateDir).stateFile)
+        throw new NotFoundError(`no incident ${id}: ${stateDirHint(options.stateDir)}`, { context: { id } });
       const state = SqliteStateStore.open(join(resolve(io.cwd, options.stateDir), STATE_FILE), {
         readOnly: true,
       });
