@@ -70,7 +70,7 @@ export async function compareDatasets(
   const currentSchema = await engine.inferSchema(current, 'current');
   const currentProfile = await engine.profile(current, {
     ...(keys ? { keys } : {}),
-    expected: baselineSchema,
+    expected: measuredAgainst(baselineSchema, baselineProfile),
   });
   const drift = detectSchemaDrift(baselineSchema, currentSchema, {
     ...(baselineProfile ? { baselineProfile } : {}),
@@ -79,6 +79,23 @@ export async function compareDatasets(
   // Without baseline data only the current data's own facts count (duplicate keys).
   const quality = detectQualityDrift(baselineProfile ?? currentProfile, currentProfile, keys ? { keys } : {});
   return [...drift, ...quality];
+}
+
+/**
+ * The types the current data's validity is measured against: the baseline's, except that a
+ * baseline text column whose values mostly parsed as a type (numbers read as text because of a few
+ * malformed rows) is held to that type, so text that stops being numbers is a validity drop.
+ */
+export function measuredAgainst(schema: TableSchema, profile: DatasetProfile | undefined): TableSchema {
+  if (!profile) return schema;
+  const measured = new Map(profile.columns.map((c) => [c.path, c.validityType]));
+  return {
+    ...schema,
+    fields: schema.fields.map((f) => {
+      const type = f.type === 'string' ? measured.get(f.path) : undefined;
+      return type === undefined ? f : { ...f, type };
+    }),
+  };
 }
 
 export const register: RegisterCommand = (program, io) => {

@@ -19,7 +19,8 @@ export interface RiskInput {
  * - `critical`: acting could corrupt or lose data: a protected dataset, or incompatible drift on a
  *   declared key column (row identity, joins and deduplication break silently).
  * - `high`: data-scope drift that loses information (a removed field; a type change that is not
- *   lossless, i.e. a narrowing or a lossy change of family; an incompatible nested change), or a
+ *   lossless, i.e. a narrowing or a lossy change of family; an incompatible nested change), most
+ *   values of a column at another range or scale (a `range_shift` error: a unit change), or a
  *   `permission`/`unknown` failure: nothing bounded is known to fix it, so any action is blind.
  * - `medium`: incompatible drift confined to the catalog (a bad version was published; the data is
  *   fine and a rollback restores the last good version), a `config` failure, a `resource` failure
@@ -79,6 +80,15 @@ export function assessRisk(input: RiskInput): RiskAssessment {
       case 'freshness_lag':
         // Quality is its own dimension of the state (ok/degraded/severe); how many rows an action
         // may touch is the guard's blast-radius rule. Neither is risk.
+        break;
+      case 'distribution_shift':
+        // Good data moves: a shifted mix is worth a look, never a reason to act or to block.
+        break;
+      case 'range_shift':
+        // Most values at another scale is a unit or meaning change: no bounded action reverses it,
+        // and acting on it (a cast, a quarantine) would publish or drop data read wrongly.
+        if (f.severity === 'error')
+          raise('high', `${f.column} values moved to another range or scale (×${f.scale}): a unit change?`);
         break;
       default:
         f satisfies never;
