@@ -284,7 +284,8 @@ export function score(results: readonly CaseResult[]): Score {
   for (const r of results) {
     alarms += r.alarms.length;
     if (!r.case.control) onTarget += r.alarms.filter((f) => f.column === r.case.column).length;
-    const k = (byKind[r.case.kind] ??= { cases: 0, detected: 0 });
+    const k = byKind[r.case.kind] ?? { cases: 0, detected: 0 };
+    byKind[r.case.kind] = k;
     k.cases += 1;
     if (r.case.control ? r.alarms.length > 0 : r.detected) k.detected += 1;
   }
