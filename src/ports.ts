@@ -13,6 +13,7 @@ import type { DatasetContract } from './core/contract.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
+import type { FailingRow, RowCheck } from './core/failing-row.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
 import type { Policy } from './core/policy/policy.js';
 import type { DatasetProfile } from './core/profile.js';
@@ -83,6 +84,15 @@ export interface DataEngine {
       expected?: TableSchema;
     },
   ): Promise<DatasetProfile>;
+  /**
+   * Optional: the first `limit` rows of the data failing the findings' row checks, with their key
+   * values and reasons (examples for a human; engines that cannot list rows leave it out).
+   */
+  failingRows?(
+    location: string,
+    checks: readonly RowCheck[],
+    options: { keys?: string[]; limit: number },
+  ): Promise<FailingRow[]>;
 }
 
 /** What an executor needs to act on one incident. */

@@ -5,11 +5,13 @@ import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
+import type { FailingRow, RowCheck } from '../../core/failing-row.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
 import { quantileSelects, readQuantiles, readTopValues, topValuesQuery } from './distribution-stats.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
+import { failingRowsSql, readFailingRows } from './failing-rows.js';
 import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 
 /** The file formats the engine reads. */
@@ -78,6 +80,31 @@ export class DuckdbDataEngine implements DataEngine {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
       return profileSource(conn, source, options);
+    });
+  }
+
+  /** The first `limit` rows failing the checks (the findings' row-level reasons), in reading order. */
+  async failingRows(
+    location: string,
+    checks: readonly RowCheck[],
+    options: { keys?: string[]; limit: number },
+  ): Promise<FailingRow[]> {
+    return this.withConnection(async (conn) => {
+      const source = await resolveSource(conn, location);
+      const byPath = new Map((await describe(conn, source)).map((f) => [f.path, f]));
+      const keys = options.keys ?? [];
+      const sql = failingRowsSql({
+        relation: relation(source),
+        checks,
+        keys,
+        limit: options.limit,
+        column: (path) => {
+          const f = byPath.get(path);
+          return f && { expr: fieldExpr(f), type: f.type };
+        },
+        parses,
+      });
+      return sql === undefined ? [] : readFailingRows(await query(conn, source, sql), keys);
     });
   }
 
