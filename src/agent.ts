@@ -11,6 +11,7 @@ import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
 import type { FailureEvent } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
+import { rowChecks } from './core/failing-row.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { validate } from './core/validate.js';
@@ -120,6 +121,7 @@ export async function handleIncident(
   }
 
   if (action === 'escalate') {
+    await attachFailingRows(evidence, decision.diagnosis, pipeline, env);
     const steps = await env.notifier.escalate({
       incidentId,
       pipeline: event.pipeline,
@@ -265,6 +267,37 @@ export async function gatherEvidence(
     datasets.push(item);
   }
   return { event, logs: log.text, logsTruncated: log.truncated, datasets };
+}
+
+/** How many failing rows an escalation shows per dataset: examples for a human, not the data. */
+export const ESCALATION_FAILING_ROWS = 20;
+
+/**
+ * Adds to each dataset's evidence up to ESCALATION_FAILING_ROWS rows failing the findings' row
+ * checks (key values and reasons), when the engine can list rows. Read-only; a failure to list
+ * leaves the evidence as it was.
+ */
+async function attachFailingRows(
+  evidence: Evidence,
+  diagnosis: Diagnosis,
+  pipeline: PipelineDescription,
+  env: Pick<Environment, 'data'>,
+): Promise<void> {
+  if (!env.data.failingRows || diagnosis.findings.length === 0) return;
+  for (const item of evidence.datasets) {
+    const binding = pipeline.datasets.find((d) => d.dataset === item.dataset);
+    if (!binding || !item.currentProfile) continue;
+    const mine = rowChecks(diagnosis.findings, item.currentProfile);
+    const keys = binding.contract?.keys ?? [];
+    try {
+      item.failingRows = await env.data.failingRows(binding.location, mine, {
+        ...(keys.length > 0 ? { keys } : {}),
+        limit: ESCALATION_FAILING_ROWS,
+      });
+    } catch {
+      // Examples are a courtesy: the escalation goes out without them.
+    }
+  }
 }
 
 function summarizeEvidence(evidence: Evidence) {

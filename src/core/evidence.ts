@@ -2,6 +2,7 @@
 
 import type { DatasetContract } from './contract.js';
 import type { FailureEvent } from './event.js';
+import type { FailingRow } from './failing-row.js';
 import type { DatasetProfile } from './profile.js';
 import type { TableSchema } from './schema.js';
 
@@ -17,6 +18,8 @@ export interface DatasetEvidence {
   baselineProfile?: DatasetProfile;
   /** Profile of the current input. */
   currentProfile?: DatasetProfile;
+  /** Escalations only: example rows of the current input failing the findings' row checks. */
+  failingRows?: FailingRow[];
 }
 
 export interface Evidence {
