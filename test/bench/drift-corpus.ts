@@ -265,7 +265,8 @@ export interface Score {
   precision: number;
   /** Drifts detected over drifts. */
   recall: number;
-  byKind: Record<string, { cases: number; detected: number }>;
+  /** Per case kind: cases, detected (controls: alarmed), and detected at severity error. */
+  byKind: Record<string, { cases: number; detected: number; errors: number }>;
 }
 
 export async function runCase(engine: DataEngine, c: CorpusCase): Promise<CaseResult> {
@@ -284,10 +285,12 @@ export function score(results: readonly CaseResult[]): Score {
   for (const r of results) {
     alarms += r.alarms.length;
     if (!r.case.control) onTarget += r.alarms.filter((f) => f.column === r.case.column).length;
-    const k = byKind[r.case.kind] ?? { cases: 0, detected: 0 };
+    const k = byKind[r.case.kind] ?? { cases: 0, detected: 0, errors: 0 };
     byKind[r.case.kind] = k;
     k.cases += 1;
     if (r.case.control ? r.alarms.length > 0 : r.detected) k.detected += 1;
+    const target = (f: Finding) => r.case.control || f.column === r.case.column;
+    if (r.alarms.some((f) => f.severity === 'error' && target(f))) k.errors += 1;
   }
   const detected = drifts.filter((r) => r.detected).length;
   return {

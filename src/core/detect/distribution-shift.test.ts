@@ -147,6 +147,52 @@ describe('numeric shifts', () => {
     expect(out).toMatchObject([{ kind: 'range_shift', severity: 'error' }]);
   });
 
+  it('identifiers and sequences move on every load: the next batch of ids raises nothing', () => {
+    const ids = (from: number) => Array.from({ length: 500 }, (_, i) => from + i);
+    const asInt = (c: ColumnProfile): ColumnProfile => ({ ...c, type: 'int64', rawType: 'BIGINT' });
+    expect(
+      detectDistributionShift(
+        prof(500, asInt(numeric('order_id', ids(100_000)))),
+        prof(500, asInt(numeric('order_id', ids(100_500)))),
+      ),
+    ).toEqual([]);
+    // ...unless their scale changes (ids ×1000).
+    expect(
+      detectDistributionShift(
+        prof(500, asInt(numeric('order_id', ids(100_000)))),
+        prof(
+          500,
+          asInt(
+            numeric(
+              'order_id',
+              ids(100_000).map((x) => x * 1000),
+            ),
+          ),
+        ),
+      ),
+    ).toMatchObject([{ kind: 'range_shift', severity: 'error' }]);
+  });
+
+  it('values past the range at the same scale (next month) are a warning; Celsius to Kelvin an error', () => {
+    const month = detectDistributionShift(
+      prof(300, { ...numeric('month', Array(300).fill(11)), type: 'int64', distinct: 1 }),
+      prof(300, { ...numeric('month', Array(300).fill(12)), type: 'int64', distinct: 1 }),
+    );
+    expect(month).toMatchObject([{ kind: 'range_shift', severity: 'warning' }]);
+    expect(assessRisk({ classification: ETL, findings: month, protectedDataset: false }).level).toBe('low');
+    const kelvin = detectDistributionShift(
+      prof(300, numeric('temp', normal(300, 1, 12, 6))),
+      prof(
+        300,
+        numeric(
+          'temp',
+          normal(300, 2, 12, 6).map((x) => x + 273.15),
+        ),
+      ),
+    );
+    expect(kelvin).toMatchObject([{ kind: 'range_shift', severity: 'error' }]);
+  });
+
   it('a warning distribution shift raises no risk', () => {
     const out = detectDistributionShift(
       prof(1000, numeric('x', normal(1000, 1))),

@@ -22,9 +22,10 @@ export const GROSS_KS = 0.5;
 export const MIN_OUTSIDE = 0.05;
 /** A spread ratio (either way) from which the scale changed: p95 − p5 grew or shrank this much. */
 export const SCALE_FACTOR = 4;
-/** A spread ratio (either way) or an outside share from which a range shift is gross (`error`). */
+/** A ratio of spreads or of medians (either way) from which a range shift is gross (`error`). */
 export const GROSS_SCALE = 10;
-export const GROSS_OUTSIDE = 0.5;
+/** Integer columns with at least this share of distinct values are identifiers or sequences. */
+export const SEQUENCE_DISTINCT = 0.9;
 /** The smallest change of one frequent value's share that counts (10 points). */
 export const MIN_CATEGORY_EFFECT = 0.1;
 /** A change of one value's share from which a category shift is gross (`error`). */
@@ -36,6 +37,7 @@ export const GROSS_CATEGORY = 0.5;
  * spread changed scale, else a `distribution_shift` when the KS distance clears its bar. Text
  * columns: a `distribution_shift` for the frequent value whose share moved most, when significant.
  * Warnings unless gross (see the GROSS_* constants); `compatible` always (readers keep working).
+ * Integer identifiers and sequences (nearly all values distinct) only count when their scale changes.
  */
 export function detectDistributionShift(baseline: DatasetProfile, current: DatasetProfile): Finding[] {
   const baseCols = new Map(baseline.columns.map((c) => [c.path, c]));
@@ -112,6 +114,13 @@ function spread(d: Ecdf): number {
   return at(d, 0.95) - at(d, 0.05);
 }
 
+const INTEGER: ReadonlySet<string> = new Set(['int32', 'int64']);
+
+/** An integer column whose values are (nearly) all distinct: an identifier or a sequence. */
+function isSequence(c: ColumnProfile, values: number): boolean {
+  return INTEGER.has(c.type) && c.distinct >= SEQUENCE_DISTINCT * values;
+}
+
 function numericShift(
   b: ColumnProfile,
   c: ColumnProfile,
@@ -123,17 +132,28 @@ function numericShift(
   if (!eb || !ec) return undefined;
   const ks = ksLowerBound(eb, ec);
   const threshold = ksThreshold(nb, nc);
+  // Identifiers and sequences (order ids, epoch seconds) move to new values on every load: only a
+  // change of their scale means something.
+  const sequence = isSequence(b, nb) && isSequence(c, nc);
   // At least this share of current values lies above the baseline max or below its min.
   const above = 1 - bracket(ec, eb.max)[1];
   const below = Math.max(0, ...QUANTILE_PROBS.filter((_, i) => ec.values[i]! < eb.min));
   const outside = above + below;
-  const outsideSignificant = significantRise(0, nb, Math.round(outside * nc), nc, MIN_OUTSIDE).significant;
+  const outsideSignificant =
+    !sequence && significantRise(0, nb, Math.round(outside * nc), nc, MIN_OUTSIDE).significant;
   const sb = spread(eb);
   const sc = spread(ec);
   const scale = sb > 0 && sc > 0 ? sc / sb : 1;
+  const mb = at(eb, 0.5);
+  const mc = at(ec, 0.5);
+  const level = mb !== 0 && mc !== 0 ? Math.abs(mc / mb) : 1;
   const rescaled = (scale >= SCALE_FACTOR || scale <= 1 / SCALE_FACTOR) && ks >= threshold;
   if (outsideSignificant || rescaled) {
-    const gross = outside >= GROSS_OUTSIDE || scale >= GROSS_SCALE || scale <= 1 / GROSS_SCALE;
+    // An order of magnitude (spread or median ×10 or more, either way) is a unit change; values
+    // that moved beyond the range at the same scale (a new month, a later year) are a warning.
+    const gross =
+      ks >= threshold &&
+      (scale >= GROSS_SCALE || scale <= 1 / GROSS_SCALE || level >= GROSS_SCALE || level <= 1 / GROSS_SCALE);
     const severity: Severity = gross ? 'error' : 'warning';
     const where = outsideSignificant
       ? `${pct(outside)} of values lie outside the baseline range [${num(eb.min)}, ${num(eb.max)}]`
@@ -150,7 +170,7 @@ function numericShift(
       message: `${c.path}: ${where} (now [${num(ec.min)}, ${num(ec.max)}]; median ${num(at(eb, 0.5))} → ${num(at(ec, 0.5))}, spread ×${num(scale)})`,
     };
   }
-  if (ks < threshold) return undefined;
+  if (ks < threshold || sequence) return undefined;
   return {
     kind: 'distribution_shift',
     column: c.path,
