@@ -42,7 +42,7 @@ else {
   console.log(`drifts: ${s.drifts}, detected ${s.detected}`);
   for (const [kind, k] of Object.entries(s.byKind))
     console.log(
-      `  ${kind.padEnd(13)} ${k.detected}/${k.cases} ${CONTROL_LABEL.has(kind) ? 'alarmed' : 'detected'}`,
+      `  ${kind.padEnd(13)} ${k.detected}/${k.cases} ${CONTROL_LABEL.has(kind) ? 'alarmed' : 'detected'} (${k.errors} at severity error)`,
     );
   console.log(`precision ${s.precision.toFixed(3)}  recall ${s.recall.toFixed(3)}`);
 }
