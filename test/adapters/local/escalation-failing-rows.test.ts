@@ -40,9 +40,7 @@ it('an escalated type drift carries up to 20 failing rows with the key and the r
     if (run.status !== 'failed') return;
     const incident = await handleIncident(run.event, env);
     expect(incident.status).toBe('escalated');
-    const escalation = JSON.parse(
-      await readFile(join(env.escalationsDir, `${incident.id}.json`), 'utf8'),
-    );
+    const escalation = JSON.parse(await readFile(join(env.escalationsDir, `${incident.id}.json`), 'utf8'));
     const failing = escalation.evidence.datasets[0].failingRows;
     expect(failing).toHaveLength(ESCALATION_FAILING_ROWS);
     expect(failing[0]).toEqual({
