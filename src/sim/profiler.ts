@@ -33,7 +33,8 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
     case 'int64':
       return typeof value === 'number'
         ? Number.isInteger(value)
-        : typeof value === 'string' && /^-?\d+$/.test(value.trim());
+        : // By value, as the DuckDB engine judges it: the text 68.0 is an integer, 68.5 is not.
+          typeof value === 'string' && /^[+-]?\d+(\.0*)?$/.test(value.trim());
     case 'float':
     case 'double':
     case 'decimal':
