@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { detectQualityDrift } from '../../core/detect/data-quality.js';
 import { detectSchemaDrift } from '../../core/detect/schema-drift.js';
+import { isWidening } from '../../core/detect/type-compat.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { type FailingRow, rowChecks } from '../../core/failing-row.js';
 import type { Finding } from '../../core/finding.js';
@@ -109,7 +110,12 @@ async function compare(
   const currentSchema = await engine.inferSchema(current, 'current');
   const currentProfile = await engine.profile(current, {
     ...(keys ? { keys } : {}),
-    expected: measuredAgainst(baselineSchema, baselineProfile),
+    expected: measuredAgainst(
+      baselineSchema,
+      baselineProfile,
+      // A declared schema is a promise; an inferred one only says what the baseline held.
+      options.baselineSchema ? undefined : currentSchema,
+    ),
   });
   const drift = detectSchemaDrift(baselineSchema, currentSchema, {
     ...(baselineProfile ? { baselineProfile } : {}),
@@ -121,16 +127,25 @@ async function compare(
 }
 
 /**
- * The types the current data's validity is measured against: the baseline's, except that a
- * baseline text column whose values mostly parsed as a type (numbers read as text because of a few
- * malformed rows) is held to that type, so text that stops being numbers is a validity drop.
+ * The types the current data's validity is measured against: the baseline's, except that
+ * - a baseline text column whose values mostly parsed as a type (numbers read as text because of a
+ *   few malformed rows) is held to that type, so text that stops being numbers is a validity drop;
+ * - with `inferredCurrent` (the baseline schema was inferred, not declared), a column the current
+ *   data widened (int64 → double) is measured against the wider type: a widening inferred from data
+ *   is a `type_changed` info, and how the values moved is the distribution detectors' call.
  */
-export function measuredAgainst(schema: TableSchema, profile: DatasetProfile | undefined): TableSchema {
-  if (!profile) return schema;
-  const measured = new Map(profile.columns.map((c) => [c.path, c.validityType]));
+export function measuredAgainst(
+  schema: TableSchema,
+  profile: DatasetProfile | undefined,
+  inferredCurrent?: TableSchema,
+): TableSchema {
+  const measured = new Map((profile?.columns ?? []).map((c) => [c.path, c.validityType]));
+  const now = new Map((inferredCurrent?.fields ?? []).map((f) => [f.path, f.type]));
   return {
     ...schema,
     fields: schema.fields.map((f) => {
+      const wider = now.get(f.path);
+      if (wider !== undefined && isWidening(f.type, wider)) return { ...f, type: wider };
       const type = f.type === 'string' ? measured.get(f.path) : undefined;
       return type === undefined ? f : { ...f, type };
     }),
