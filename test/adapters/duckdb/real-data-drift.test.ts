@@ -176,6 +176,24 @@ describe('regressions: no false alarm on good data, no blind spot', () => {
     }
   });
 
+  it('fractions in every row of an integer column: info without a contract, a validity drop against a declared int64', async () => {
+    const halves = await splitDataset(
+      'cars.json',
+      dir,
+      34,
+      '* EXCLUDE (__rn) REPLACE (Horsepower + 0.5 AS Horsepower)',
+      `t${n++}`,
+    );
+    const inferred = await compareDatasets(engine, halves.a, halves.b);
+    expect(inferred.filter((f) => f.severity !== 'info')).toEqual([]);
+    const declared = await engine.inferSchema(halves.a, 'cars');
+    const out = await compareDatasets(engine, halves.a, halves.b, { baselineSchema: declared });
+    expect(out.find((f) => f.kind === 'validity_drop')).toMatchObject({
+      column: 'Horsepower',
+      severity: 'error',
+    });
+  });
+
   it('a text column that was mostly numbers and became "61.9 units" is a validity drop', async () => {
     const halves = await splitDataset(
       'seattle-weather.csv',
