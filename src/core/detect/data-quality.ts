@@ -65,7 +65,7 @@ export function detectQualityDrift(
   if (volume) findings.push(volume);
   const lag = freshnessLag(baseline, current, t.maxFreshnessLagMinutes, options.now);
   if (lag) findings.push(lag);
-  findings.push(...detectDistributionShift(baseline, current));
+  findings.push(...detectDistributionShift(baseline, current, options.keys ? { keys: options.keys } : {}));
   return findings.sort((a, b) =>
     a.column !== b.column
       ? a.column < b.column

@@ -156,6 +156,15 @@ describe('numeric shifts', () => {
         prof(500, asInt(numeric('order_id', ids(100_500)))),
       ),
     ).toEqual([]);
+    // A declared key is an identifier even when it repeats.
+    const repeated = [...ids(100_500).slice(0, 250), ...ids(100_500).slice(0, 250)];
+    expect(
+      detectDistributionShift(
+        prof(500, asInt(numeric('order_id', ids(100_000)))),
+        prof(500, { ...asInt(numeric('order_id', repeated)), distinct: 250 }),
+        { keys: ['order_id'] },
+      ),
+    ).toEqual([]);
     // ...unless their scale changes (ids ×1000).
     expect(
       detectDistributionShift(

@@ -37,9 +37,15 @@ export const GROSS_CATEGORY = 0.5;
  * spread changed scale, else a `distribution_shift` when the KS distance clears its bar. Text
  * columns: a `distribution_shift` for the frequent value whose share moved most, when significant.
  * Warnings unless gross (see the GROSS_* constants); `compatible` always (readers keep working).
- * Integer identifiers and sequences (nearly all values distinct) only count when their scale changes.
+ * Identifiers (declared key columns, integer columns with nearly all values distinct) only count
+ * when their scale changes: they take new values on every load.
  */
-export function detectDistributionShift(baseline: DatasetProfile, current: DatasetProfile): Finding[] {
+export function detectDistributionShift(
+  baseline: DatasetProfile,
+  current: DatasetProfile,
+  options: { keys?: readonly string[] } = {},
+): Finding[] {
+  const keys = new Set(options.keys ?? []);
   const baseCols = new Map(baseline.columns.map((c) => [c.path, c]));
   const findings: Finding[] = [];
   for (const c of current.columns) {
@@ -48,7 +54,7 @@ export function detectDistributionShift(baseline: DatasetProfile, current: Datas
     const nb = baseline.rowCount - b.nullCount;
     const nc = current.rowCount - c.nullCount;
     if (nb < MIN_VALUES || nc < MIN_VALUES) continue;
-    const f = numericShift(b, c, nb, nc) ?? categoricalShift(b, c, nb, nc);
+    const f = numericShift(b, c, nb, nc, keys.has(c.path)) ?? categoricalShift(b, c, nb, nc);
     if (f) findings.push(f);
   }
   return findings;
@@ -126,6 +132,7 @@ function numericShift(
   c: ColumnProfile,
   nb: number,
   nc: number,
+  key: boolean,
 ): DistributionShift | RangeShift | undefined {
   const eb = ecdf(b);
   const ec = ecdf(c);
@@ -134,7 +141,7 @@ function numericShift(
   const threshold = ksThreshold(nb, nc);
   // Identifiers and sequences (order ids, epoch seconds) move to new values on every load: only a
   // change of their scale means something.
-  const sequence = isSequence(b, nb) && isSequence(c, nc);
+  const sequence = key || (isSequence(b, nb) && isSequence(c, nc));
   // At least this share of current values lies above the baseline max or below its min.
   const above = 1 - bracket(ec, eb.max)[1];
   const below = Math.max(0, ...QUANTILE_PROBS.filter((_, i) => ec.values[i]! < eb.min));
