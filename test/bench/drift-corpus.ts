@@ -172,9 +172,11 @@ export async function buildCases(file: string, dir: string): Promise<CorpusCase[
       await conn.run(
         `CREATE TEMP TABLE pick AS SELECT * FROM unnest([${picks.join(',')}]::BIGINT[]) WITH ORDINALITY AS p(i, ord)`,
       );
+      await conn.run('DROP TABLE IF EXISTS cur');
       await conn.run(
-        `COPY (SELECT ${select} FROM pick JOIN t ON t.__rn = pick.i ORDER BY pick.ord) TO ${quoteLiteral(out)} ${options}`,
+        'CREATE TEMP TABLE cur AS SELECT t.* FROM pick JOIN t ON t.__rn = pick.i ORDER BY pick.ord',
       );
+      await conn.run(`COPY (SELECT ${select} FROM cur) TO ${quoteLiteral(out)} ${options}`);
       return out;
     };
     const all = Array.from({ length: count }, (_, i) => i);

@@ -6,8 +6,9 @@ import type { DistributionShift, Finding, RangeShift, Severity } from '../findin
 import { type ColumnProfile, type DatasetProfile, QUANTILE_PROBS, TOP_VALUES } from '../profile.js';
 import { significantRise } from './proportion-test.js';
 
-/** Fewer non-null values than this on either side and distributions are not compared. */
-export const MIN_VALUES = 30;
+/** Fewer non-null values than this on either side and distributions are not compared (each test
+ * also carries its own sample-size-aware bar: on 10 values only gross changes clear it). */
+export const MIN_VALUES = 10;
 /**
  * KS coefficient c(α) = sqrt(−ln(α/2)/2) for α = 1e-6 per column: the two-sample bar is
  * c·sqrt((n+m)/(n·m)). Conservative on purpose (hundreds of columns are compared on every run),
