@@ -32,6 +32,17 @@ export const CORPUS_DATASETS = [
   'birdstrikes.csv',
 ] as const;
 
+/** Files with fewer rows are not split (a single JSON object is not a table). */
+export const MIN_ROWS = 10;
+
+/** Every CSV and JSON file of vega-datasets: the corpus's datasets first, then the held-out rest. */
+export async function allDatasets(): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(VEGA)).filter((f) => /\.(csv|json)$/.test(f)).sort();
+  const corpus = new Set<string>(CORPUS_DATASETS);
+  return [...CORPUS_DATASETS, ...files.filter((f) => !corpus.has(f))];
+}
+
 export type ControlKind = 'halves' | 'bootstrap' | 'reshuffle';
 export type DriftKind = 'unit_x60' | 'mean_shift' | 'new_category' | 'units_text' | 'null_spike';
 export const CONTROL_KINDS: readonly ControlKind[] = ['halves', 'bootstrap', 'reshuffle'];
@@ -162,6 +173,8 @@ export async function buildCases(file: string, dir: string): Promise<CorpusCase[
     await conn.run(`CREATE TEMP TABLE t AS SELECT *, row_number() OVER () - 1 AS __rn FROM ${read}`);
     const [c] = await rows(conn, 'SELECT count(*) AS n FROM t');
     const count = Number(c?.n);
+    // A single JSON object (a topology, a graph) is not a table: nothing to split.
+    if (count < MIN_ROWS) return [];
     const ext = csv ? 'csv' : 'json';
     const options = csv ? '(FORMAT csv, HEADER true)' : '(FORMAT json, ARRAY true)';
     const stem = join(dir, file.replace(/\W/g, '_'));
