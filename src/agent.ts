@@ -14,6 +14,7 @@ import { oneLine } from './core/errors.js';
 import { escalationHeadline } from './core/escalation-headline.js';
 import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
+import { rowChecks } from './core/failing-row.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
 import { redact, redactDeep } from './core/redact.js';
 import { GUARD_HASH } from './core/safety/guard.js';
@@ -282,6 +283,8 @@ export async function executeDecision(
   const claimKey = eventClaimKey(event);
   const action = decision.verdict.final;
   if (action === 'escalate') {
+    // A human gets examples: the first rows failing the findings' checks, with keys and reasons.
+    await attachFailingRows(evidence, decision.diagnosis, pipeline, env);
     const { steps, headline } = await escalateWith(
       'decision',
       `escalated: ${decision.verdict.reason}`,
@@ -686,6 +689,37 @@ export function redactEvent(event: FailureEvent): FailureEvent {
     ...(event.errorMessage === undefined ? {} : { errorMessage: redact(event.errorMessage) }),
     ...(event.details === undefined ? {} : { details: redactDeep(event.details) }),
   };
+}
+
+/** How many failing rows an escalation shows per dataset: examples for a human, not the data. */
+export const ESCALATION_FAILING_ROWS = 20;
+
+/**
+ * Adds to each dataset's evidence up to ESCALATION_FAILING_ROWS rows failing the findings' row
+ * checks (key values and reasons), when the engine can list rows. Read-only; a failure to list
+ * leaves the evidence as it was.
+ */
+async function attachFailingRows(
+  evidence: Evidence,
+  diagnosis: Diagnosis,
+  pipeline: PipelineDescription,
+  env: Pick<Environment, 'data'>,
+): Promise<void> {
+  if (!env.data.failingRows || diagnosis.findings.length === 0) return;
+  for (const item of evidence.datasets) {
+    const binding = pipeline.datasets.find((d) => d.dataset === item.dataset);
+    if (!binding || !item.currentProfile) continue;
+    const mine = rowChecks(diagnosis.findings, item.currentProfile);
+    const keys = binding.contract?.keys ?? [];
+    try {
+      item.failingRows = await env.data.failingRows(binding.location, mine, {
+        ...(keys.length > 0 ? { keys } : {}),
+        limit: ESCALATION_FAILING_ROWS,
+      });
+    } catch {
+      // Examples are a courtesy: the escalation goes out without them.
+    }
+  }
 }
 
 function summarizeEvidence(evidence: Evidence) {

@@ -14,6 +14,7 @@ import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/deci
 import type { EscalationKind } from './core/escalation-headline.js';
 import type { FailureEvent } from './core/event.js';
 import type { Evidence } from './core/evidence.js';
+import type { FailingRow, RowCheck } from './core/failing-row.js';
 import type { ApprovalFacts } from './core/governance/approval-facts.js';
 import type { IncidentGroup } from './core/incident-group.js';
 import type { RemediationResult, RemediationStep, ValidationResult } from './core/outcome.js';
@@ -110,6 +111,15 @@ export interface DataEngine {
    * const facts = await data.readFacts?.('in.csv', { read: { delimiter: ';' } });
    */
   readFacts?(location: string, spec?: { read?: ReadOptions; expected?: TableSchema }): Promise<ReadFacts>;
+  /**
+   * Optional: the first `limit` rows of the data failing the findings' row checks, with their key
+   * values and reasons (examples for a human; engines that cannot list rows leave it out).
+   */
+  failingRows?(
+    location: string,
+    checks: readonly RowCheck[],
+    options: { keys?: string[]; limit: number },
+  ): Promise<FailingRow[]>;
 }
 
 /** What an executor needs to act on one incident. */

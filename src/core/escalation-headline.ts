@@ -266,6 +266,8 @@ export function describeDrift(findings: readonly Finding[]): string {
       case 'freshness_lag':
       case 'malformed_rows':
       case 'empty_input':
+      case 'distribution_shift':
+      case 'range_shift':
         break;
       default:
         f satisfies never;

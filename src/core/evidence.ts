@@ -2,6 +2,7 @@
 
 import type { DatasetContract } from './contract.js';
 import type { FailureEvent } from './event.js';
+import type { FailingRow } from './failing-row.js';
 import type { DatasetProfile } from './profile.js';
 import type { ReadFacts } from './read-facts.js';
 import type { TableSchema } from './schema.js';
@@ -20,6 +21,8 @@ export interface DatasetEvidence {
   currentProfile?: DatasetProfile;
   /** What reading the current input established (malformed lines, empty), when the engine says. */
   read?: ReadFacts;
+  /** Escalations only: example rows of the current input failing the findings' row checks. */
+  failingRows?: FailingRow[];
 }
 
 export interface Evidence {

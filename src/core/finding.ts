@@ -21,10 +21,20 @@ export const QUALITY_KINDS = [
   'malformed_rows',
   'empty_input',
 ] as const;
+/**
+ * How the values are spread, not whether they are valid: a shifted numeric distribution or category
+ * mix, and values outside the baseline's range or at another scale (a unit change).
+ */
+export const DISTRIBUTION_KINDS = ['distribution_shift', 'range_shift'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 export type QualityKind = (typeof QUALITY_KINDS)[number];
-export type FindingKind = DriftKind | QualityKind;
-export const FINDING_KINDS: readonly FindingKind[] = [...DRIFT_KINDS, ...QUALITY_KINDS];
+export type DistributionKind = (typeof DISTRIBUTION_KINDS)[number];
+export type FindingKind = DriftKind | QualityKind | DistributionKind;
+export const FINDING_KINDS: readonly FindingKind[] = [
+  ...DRIFT_KINDS,
+  ...QUALITY_KINDS,
+  ...DISTRIBUTION_KINDS,
+];
 
 interface FindingBase {
   /** Dotted path of the column concerned (for keys: the key columns joined with `,`). */
@@ -123,6 +133,33 @@ export interface EmptyInput extends FindingBase {
   baseline?: number;
 }
 
+export interface DistributionShift extends FindingBase {
+  kind: 'distribution_shift';
+  /** `numeric`: quantiles compared (KS); `categorical`: the share of one frequent value. */
+  measure: 'numeric' | 'categorical';
+  /** Numeric: the baseline median; categorical: the value's baseline share. */
+  baseline: number;
+  /** Numeric: the current median; categorical: the value's current share. */
+  current: number;
+  /** Numeric: a lower bound of the KS distance; categorical: the change of the value's share. */
+  statistic: number;
+  /** The sample-size-aware bar `statistic` had to clear. */
+  threshold: number;
+  /** Categorical: the value whose share moved. */
+  value?: string;
+}
+export interface RangeShift extends FindingBase {
+  kind: 'range_shift';
+  /** The baseline's [min, max]. */
+  baseline: [number, number];
+  /** The current [min, max]. */
+  current: [number, number];
+  /** At least this share of current values lies outside the baseline range. */
+  outside: number;
+  /** The current spread (p95 − p5) over the baseline's: 60 for seconds that became minutes×60. */
+  scale: number;
+}
+
 export type Finding =
   | FieldAdded
   | FieldRemoved
@@ -136,4 +173,6 @@ export type Finding =
   | VolumeChange
   | FreshnessLag
   | MalformedRows
-  | EmptyInput;
+  | EmptyInput
+  | DistributionShift
+  | RangeShift;

@@ -23,7 +23,32 @@ export interface ColumnProfile {
   validity: number;
   /** The type validity was measured against, when it differs from `type` (text inputs). */
   validityType?: LogicalType;
+  /**
+   * Numeric columns: the value at each of QUANTILE_PROBS (the distribution-shift detectors compare
+   * them). Absent for other types, for all-null columns, and in profiles written before they existed.
+   */
+  quantiles?: number[];
+  /**
+   * Text and boolean columns: the TOP_VALUES most frequent non-null values with their counts, most
+   * frequent first (ties by value). Fewer entries than TOP_VALUES means every distinct value is here.
+   */
+  topValues?: TopValue[];
 }
+
+/** One frequent value of a column and how many rows hold it. */
+export interface TopValue {
+  value: string;
+  count: number;
+}
+
+/** The probabilities at which numeric quantiles are measured: tails and every 5 points between. */
+export const QUANTILE_PROBS: readonly number[] = [
+  0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+  0.95, 0.99,
+];
+
+/** How many frequent values a profile keeps per text column. */
+export const TOP_VALUES = 10;
 
 export interface DatasetProfile {
   /** File path, glob or table name the profile describes. */

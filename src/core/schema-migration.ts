@@ -76,6 +76,8 @@ export function driftSignature(dataset: string, findings: readonly Finding[]): s
       case 'freshness_lag':
       case 'malformed_rows':
       case 'empty_input':
+      case 'distribution_shift':
+      case 'range_shift':
         break;
       default:
         f satisfies never;
@@ -178,6 +180,8 @@ export function migrateSchema(
       case 'freshness_lag':
       case 'malformed_rows':
       case 'empty_input':
+      case 'distribution_shift':
+      case 'range_shift':
         break;
       default:
         f satisfies never;

@@ -1,7 +1,13 @@
 // A small pure profiler over in-memory rows: the same DatasetProfile the DuckDB engine computes,
 // fast enough that the 30-seed benchmark profiles every generated batch in-process.
 
-import type { ColumnProfile, DatasetProfile } from '../core/profile.js';
+import {
+  type ColumnProfile,
+  type DatasetProfile,
+  QUANTILE_PROBS,
+  TOP_VALUES,
+  type TopValue,
+} from '../core/profile.js';
 import type { LogicalType, TableSchema } from '../core/schema.js';
 import type { Row } from './tables.js';
 
@@ -27,7 +33,8 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
     case 'int64':
       return typeof value === 'number'
         ? Number.isInteger(value)
-        : typeof value === 'string' && /^-?\d+$/.test(value.trim());
+        : // By value, as the DuckDB engine judges it: the text 68.0 is an integer, 68.5 is not.
+          typeof value === 'string' && /^[+-]?\d+(\.0*)?$/.test(value.trim());
     case 'float':
     case 'double':
     case 'decimal':
@@ -50,10 +57,27 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
   }
 }
 
+const NUMERIC: ReadonlySet<LogicalType> = new Set(['int32', 'int64', 'float', 'double', 'decimal']);
+
+/** The lower quantile (the smallest value with F(value) ≥ p) at each of QUANTILE_PROBS. */
+export function quantiles(values: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return QUANTILE_PROBS.map((p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!);
+}
+
+/** The TOP_VALUES most frequent values, most frequent first, ties by value (as the DuckDB engine). */
+export function topValues(counts: ReadonlyMap<string, number>): TopValue[] {
+  return [...counts]
+    .sort(([va, a], [vb, b]) => b - a || (va < vb ? -1 : va > vb ? 1 : 0))
+    .slice(0, TOP_VALUES)
+    .map(([value, count]) => ({ value, count }));
+}
+
 /**
  * Profiles rows against the schema they were read with (the sim engine reads with the declared
  * types, as Glue does with its catalog schema): per column the null count and rate, approximate
- * distinct, min/max, and validity (share of non-null values that parse as the column type);
+ * distinct, min/max, validity (share of non-null values that parse as the column type), quantiles
+ * of numeric columns and the frequent values of text and boolean columns;
  * duplicate counts for the declared key (rows beyond the first per key value).
  */
 export function profileRows(
@@ -77,6 +101,8 @@ export function profileRows(
     let max: string | undefined;
     let minNum = Number.POSITIVE_INFINITY;
     let maxNum = Number.NEGATIVE_INFINITY;
+    const numeric = NUMERIC.has(f.type) ? ([] as number[]) : undefined;
+    const counts = f.type === 'string' || f.type === 'boolean' ? new Map<string, number>() : undefined;
     for (const row of rows) {
       const v = valueAt(row, f.path);
       if (v === null || v === undefined) {
@@ -84,7 +110,12 @@ export function profileRows(
         continue;
       }
       if (parsesAs(v, against)) valid++;
+      if (counts && (typeof v === 'string' || typeof v === 'boolean')) {
+        const key = String(v);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
       if (typeof v === 'number') {
+        if (numeric && Number.isFinite(v)) numeric.push(v);
         distinct.add(v);
         if (v < minNum) minNum = v;
         if (v > maxNum) maxNum = v;
@@ -106,6 +137,8 @@ export function profileRows(
       validity: values === 0 ? 1 : valid / values,
     };
     if (against !== f.type) profile.validityType = against;
+    if (numeric && numeric.length > 0) profile.quantiles = quantiles(numeric);
+    if (counts) profile.topValues = topValues(counts);
     if (minNum !== Number.POSITIVE_INFINITY) {
       profile.min = String(minNum);
       profile.max = String(maxNum);

@@ -90,7 +90,7 @@ describe('healer drift', () => {
 
   it('--json: the findings contract (kind, column, compatible, severity; from/to on renames)', async () => {
     const { code, out } = await run('drift', 'day1.csv', 'day2.csv', '--json', '--key', 'order_id');
-    expect(code).toBe(0);
+    expect(code).toBe(3);
     const { findings } = JSON.parse(out);
     expect(findings.map((f: { kind: string; column: string }) => [f.kind, f.column])).toEqual([
       ['field_renamed', 'customerId'],
@@ -106,9 +106,9 @@ describe('healer drift', () => {
       expect(Object.keys(f)).toEqual(expect.arrayContaining(['kind', 'column', 'compatible', 'severity']));
   });
 
-  it('prints a readable table with a summary, exit 0 even with findings', async () => {
+  it('prints a readable table with a summary, exit 3 with an error finding', async () => {
     const { code, out } = await run('drift', 'day1.csv', 'day2.csv', '--key', 'order_id');
-    expect(code).toBe(0);
+    expect(code).toBe(3);
     expect(out.split('\n')[0]).toMatch(/^KIND +COLUMN +SEVERITY +COMPATIBLE +DETAIL$/);
     expect(out).toContain('field_renamed   customerId');
     expect(out).toMatch(/2 findings \(1 error, 1 warning, 0 info\)\n$/);
@@ -123,7 +123,49 @@ describe('healer drift', () => {
     ]);
   });
 
+  it('--fail-on warning fails on a warning; the default (error) does not', async () => {
+    expect((await run('drift', '--baseline-schema', 'contract.json', 'day2.csv')).code).toBe(0);
+    const strict = await run(
+      'drift',
+      '--baseline-schema',
+      'contract.json',
+      'day2.csv',
+      '--fail-on',
+      'warning',
+    );
+    expect(strict.code).toBe(3);
+    expect(strict.out).toContain('field_renamed');
+    expect((await run('drift', 'day1.csv', 'day1-copy.csv', '--fail-on', 'warning')).code).toBe(0);
+  });
+
+  it('--rows N lists the failing rows with their key and reasons (text and JSON)', async () => {
+    const text = await run('drift', 'day1.csv', 'day2.csv', '--key', 'order_id', '--rows', '5');
+    expect(text.out).toContain(
+      'failing rows (first 1):\n  row 2 order_id=4: duplicate key (order_id), occurrence 2\n',
+    );
+    const json = JSON.parse(
+      (await run('drift', 'day1.csv', 'day2.csv', '--key', 'order_id', '--rows', '5', '--json')).out,
+    );
+    expect(json.failingRows).toEqual([
+      { row: 2, key: { order_id: '4' }, reasons: ['duplicate key (order_id), occurrence 2'] },
+    ]);
+    expect((await run('drift', 'day1.csv', 'day1-copy.csv', '--rows', '3')).out).toContain(
+      'failing rows: none',
+    );
+  });
+
+  it('--help documents the exit codes', async () => {
+    const io = memoryIo('', dir);
+    await main(['drift', '--help'], io);
+    expect(io.stdout).toMatch(/Exit codes:[\s\S]*3 +a finding at or above --fail-on/);
+  });
+
   it.each([
+    [
+      ['drift', 'day1.csv', 'day2.csv', '--fail-on', 'info'],
+      /--fail-on must be warning or error, got "info"/,
+    ],
+    [['drift', 'day1.csv', 'day2.csv', '--rows', 'many'], /--rows must be a non-negative integer/],
     [['drift', 'day1.csv'], /drift needs BASELINE and CURRENT/],
     [['drift', 'day1.csv', 'missing.csv'], /missing\.csv: no such file/],
     [

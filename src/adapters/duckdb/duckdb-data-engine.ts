@@ -5,13 +5,16 @@ import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
+import type { FailingRow, RowCheck } from '../../core/failing-row.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { ReadFacts } from '../../core/read-facts.js';
 import type { ReadOptions } from '../../core/read-options.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
 import { type CsvDialect, csvDialect, csvReadSql, isBlank, malformedLines, readError } from './csv-read.js';
+import { quantileSelects, readQuantiles, readTopValues, topValuesQuery } from './distribution-stats.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
+import { failingRowsSql, readFailingRows } from './failing-rows.js';
 import { fileFingerprint } from './file-fingerprint.js';
 import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 
@@ -115,6 +118,31 @@ export class DuckdbDataEngine implements DataEngine {
         throw error;
       }
       return sourceFacts(conn, source, limit);
+    });
+  }
+
+  /** The first `limit` rows failing the checks (the findings' row-level reasons), in reading order. */
+  async failingRows(
+    location: string,
+    checks: readonly RowCheck[],
+    options: { keys?: string[]; limit: number },
+  ): Promise<FailingRow[]> {
+    return this.withConnection(async (conn) => {
+      const source = await resolveSource(conn, location);
+      const byPath = new Map((await describe(conn, source)).map((f) => [f.path, f]));
+      const keys = options.keys ?? [];
+      const sql = failingRowsSql({
+        relation: relation(source),
+        checks,
+        keys,
+        limit: options.limit,
+        column: (path) => {
+          const f = byPath.get(path);
+          return f && { expr: fieldExpr(f), type: f.type };
+        },
+        parses,
+      });
+      return sql === undefined ? [] : readFailingRows(await query(conn, source, sql), keys);
     });
   }
 
@@ -401,14 +429,26 @@ async function parquetOptionalPaths(
   return optional;
 }
 
+/** Integer bounds by logical type, for judging numbers by value (68.0 is an int64, 2^63 is not). */
+const INT_BOUNDS: Partial<Record<LogicalType, string>> = {
+  int32: 'BETWEEN -2147483648 AND 2147483647',
+  int64: 'BETWEEN -9223372036854775808 AND 9223372036854775807',
+};
+
 /**
- * SQL condition: the text of `expr` parses as `type`. Integers must not carry a fraction. A failed
+ * SQL condition: the value of `expr` (read as `from`) is a valid `type`. Validity is judged by the
+ * value, not by the text form of the inferred type: a number read as DOUBLE or DECIMAL is a valid
+ * integer when it has no fraction and fits (68.0 is an int64; 97.5 and 1e400 are not), and text
+ * `68.0` is too. Integers must not carry a fraction. A failed
  * TRY_CAST to a temporal type costs far more than a successful one, so text that cannot start a
  * number or a date (a first character other than a digit, sign or point) is rejected before the
  * cast; CASE evaluates the cast only for the rows that pass. That also keeps the words DuckDB
  * accepts as special values ('epoch', 'infinity', 'NaN') from counting as numbers or dates.
  */
-function parses(expr: string, type: LogicalType): string {
+function parses(expr: string, type: LogicalType, from: LogicalType = 'string'): string {
+  const bounds = INT_BOUNDS[type];
+  if (bounds !== undefined && (from === 'float' || from === 'double' || from === 'decimal'))
+    return `(isfinite(CAST(${expr} AS DOUBLE)) AND ${expr} = trunc(${expr}) AND ${expr} ${bounds})`;
   const text = `CAST(${expr} AS VARCHAR)`;
   const numeric = `ascii(ltrim(${text})) BETWEEN 43 AND 57`; // + , - . / 0-9
   const guarded = (condition: string) => `(CASE WHEN ${numeric} THEN ${condition} ELSE false END)`;
@@ -416,7 +456,7 @@ function parses(expr: string, type: LogicalType): string {
     case 'int32':
     case 'int64':
       return guarded(
-        `regexp_full_match(trim(${text}), '[+-]?[0-9]+') AND TRY_CAST(trim(${text}) AS ${logicalToDuckdb(type)}) IS NOT NULL`,
+        `regexp_full_match(trim(${text}), '[+-]?[0-9]+(\\.0*)?') AND TRY_CAST(TRY_CAST(trim(${text}) AS DECIMAL(38,1)) AS ${logicalToDuckdb(type)}) IS NOT NULL`,
       );
     case 'date':
       // DuckDB casts '2001/01/01 06:55' to a DATE by dropping the time: that value is a timestamp.
@@ -472,11 +512,15 @@ async function profileSource(
       select.push(`CAST(min(${e}) AS VARCHAR) AS lo${i}`, `CAST(max(${e}) AS VARCHAR) AS hi${i}`);
     }
     plans[i]!.candidates.forEach((t, j) => {
-      select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t)}) AS v${i}_${j}`);
+      select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t, f.type)}) AS v${i}_${j}`);
     });
   });
+  const stats = fields.map((f, i) => ({ index: i, expr: fieldExpr(f), type: f.type }));
+  select.push(...quantileSelects(stats));
   const [agg] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${from}`);
   const row = agg ?? {};
+  const topSql = topValuesQuery(stats, from);
+  const top = readTopValues(topSql === undefined ? [] : await query(conn, source, topSql));
   const rowCount = Number(row.row_count ?? 0);
 
   const columns: ColumnProfile[] = fields.map((f, i) => {
@@ -496,6 +540,11 @@ async function profileSource(
     const hi = row[`hi${i}`];
     if (lo !== null && lo !== undefined) col.min = String(lo);
     if (hi !== null && hi !== undefined) col.max = String(hi);
+    const quantiles = readQuantiles(row, i);
+    if (quantiles) col.quantiles = quantiles;
+    if (isScalar(f.type) && top.has(i)) col.topValues = top.get(i)!;
+    else if (nonNull === 0 && topSql !== undefined && (f.type === 'string' || f.type === 'boolean'))
+      col.topValues = [];
     const plan = plans[i]!;
     if (plan.candidates.length > 0 && nonNull > 0) {
       let best = -1;

@@ -1,17 +1,21 @@
 // `healer drift BASELINE CURRENT`: schema and quality drift between two datasets (or a declared
-// schema file and a dataset), as findings with compatibility and severity. Findings are not errors.
+// schema file and a dataset), as findings with compatibility and severity, optionally with examples
+// of failing rows; exits 3 when a finding reaches --fail-on, so it can gate CI.
 
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { detectQualityDrift } from '../../core/detect/data-quality.js';
 import { detectSchemaDrift } from '../../core/detect/schema-drift.js';
+import { isWidening } from '../../core/detect/type-compat.js';
 import { InvalidInputError } from '../../core/errors.js';
+import { type FailingRow, rowChecks } from '../../core/failing-row.js';
 import type { Finding } from '../../core/finding.js';
 import type { DatasetProfile } from '../../core/profile.js';
 import { schemaFieldInput, type TableSchema, toSchemaField } from '../../core/schema.js';
 import { plural } from '../../core/words.js';
 import type { DataEngine } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
+import { ExitCode } from '../exit-code.js';
 import type { CliIo } from '../io.js';
 import { readJsonFile } from '../read-json-file.js';
 import { textTable } from '../text-table.js';
@@ -64,6 +68,42 @@ export async function compareDatasets(
   current: string,
   options: CompareOptions = {},
 ): Promise<Finding[]> {
+  return (await compare(engine, baseline, current, options)).findings;
+}
+
+/** What `healer drift` reports: the findings and, on request, examples of failing rows. */
+export interface DriftReport {
+  findings: Finding[];
+  /** Up to `rows` rows of the current data failing the findings' row checks (with `rows` only). */
+  failingRows?: FailingRow[];
+}
+
+/**
+ * compareDatasets, plus up to `rows` failing rows of the current data (their position, declared key
+ * and reasons) when `rows` is given and the engine can list rows.
+ */
+export async function driftReport(
+  engine: DataEngine,
+  baseline: string | undefined,
+  current: string,
+  options: CompareOptions & { rows?: number } = {},
+): Promise<DriftReport> {
+  const { findings, currentProfile } = await compare(engine, baseline, current, options);
+  if (options.rows === undefined || !engine.failingRows) return { findings };
+  const keys = options.keys && options.keys.length > 0 ? options.keys : undefined;
+  const failingRows = await engine.failingRows(current, rowChecks(findings, currentProfile), {
+    ...(keys ? { keys } : {}),
+    limit: options.rows,
+  });
+  return { findings, failingRows };
+}
+
+async function compare(
+  engine: DataEngine,
+  baseline: string | undefined,
+  current: string,
+  options: CompareOptions,
+): Promise<{ findings: Finding[]; currentProfile: DatasetProfile }> {
   const keys = options.keys && options.keys.length > 0 ? options.keys : undefined;
   const baselineSchema = options.baselineSchema ?? (await engine.inferSchema(baseline!, 'baseline'));
   const baselineProfile: DatasetProfile | undefined =
@@ -71,7 +111,12 @@ export async function compareDatasets(
   const currentSchema = await engine.inferSchema(current, 'current');
   const currentProfile = await engine.profile(current, {
     ...(keys ? { keys } : {}),
-    expected: baselineSchema,
+    expected: measuredAgainst(
+      baselineSchema,
+      baselineProfile,
+      // A declared schema is a promise; an inferred one only says what the baseline held.
+      options.baselineSchema ? undefined : currentSchema,
+    ),
   });
   const drift = detectSchemaDrift(baselineSchema, currentSchema, {
     ...(baselineProfile ? { baselineProfile } : {}),
@@ -79,7 +124,52 @@ export async function compareDatasets(
   });
   // Without baseline data only the current data's own facts count (duplicate keys).
   const quality = detectQualityDrift(baselineProfile ?? currentProfile, currentProfile, keys ? { keys } : {});
-  return [...drift, ...quality];
+  return { findings: [...drift, ...quality], currentProfile };
+}
+
+/**
+ * The types the current data's validity is measured against: the baseline's, except that
+ * - a baseline text column whose values mostly parsed as a type (numbers read as text because of a
+ *   few malformed rows) is held to that type, so text that stops being numbers is a validity drop;
+ * - with `inferredCurrent` (the baseline schema was inferred, not declared), a column the current
+ *   data widened (int64 → double) is measured against the wider type: a widening inferred from data
+ *   is a `type_changed` info, and how the values moved is the distribution detectors' call.
+ */
+export function measuredAgainst(
+  schema: TableSchema,
+  profile: DatasetProfile | undefined,
+  inferredCurrent?: TableSchema,
+): TableSchema {
+  const measured = new Map((profile?.columns ?? []).map((c) => [c.path, c.validityType]));
+  const now = new Map((inferredCurrent?.fields ?? []).map((f) => [f.path, f.type]));
+  return {
+    ...schema,
+    fields: schema.fields.map((f) => {
+      const wider = now.get(f.path);
+      if (wider !== undefined && isWidening(f.type, wider)) return { ...f, type: wider };
+      const type = f.type === 'string' ? measured.get(f.path) : undefined;
+      return type === undefined ? f : { ...f, type };
+    }),
+  };
+}
+
+/** `--fail-on` levels: the least severe finding that fails the command. */
+export const FAIL_ON = ['warning', 'error'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+/** The exit code when a finding reaches the `--fail-on` level (2 stays usage and input errors). */
+export const DRIFT_EXIT = 3;
+
+/** True when some finding is at least as severe as `failOn`. */
+export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
+  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
+}
+
+interface DriftOptions {
+  json?: boolean;
+  key: string[];
+  baselineSchema?: string;
+  rows?: string;
+  failOn: string;
 }
 
 export const register: RegisterCommand = (program, io) => {
@@ -88,27 +178,50 @@ export const register: RegisterCommand = (program, io) => {
     .description('Compare two datasets (or a schema file and a dataset): schema and quality drift findings')
     .argument('<baseline>', 'baseline dataset (file, directory or glob); omit with --baseline-schema')
     .argument('[current]', 'current dataset')
-    .option('--json', 'print {"findings": [...]} as JSON')
+    .option('--json', 'print {"findings": [...]} as JSON (with --rows, also "failingRows")')
     .option('--key <column>', 'declared key column (repeat for a composite key)', collect, [])
     .option('--baseline-schema <file>', 'declared baseline schema (JSON TableSchema) instead of inferring it')
-    .action(
-      async (
-        first: string,
-        second: string | undefined,
-        options: { json?: boolean; key: string[]; baselineSchema?: string },
-      ) => {
-        const findings = await runDrift(io, first, second, options);
-        io.out(options.json === true ? `${JSON.stringify({ findings }, null, 2)}\n` : driftText(findings));
-      },
-    );
+    .option('--rows <n>', 'list up to N failing rows of CURRENT with their key values and reasons')
+    .option(
+      '--fail-on <severity>',
+      'exit 3 when a finding is at least this severe: warning or error',
+      'error',
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes:\n  0  no finding at or above --fail-on (info findings never fail)\n  3  a finding at or above --fail-on (default: an error finding)\n  2  usage or input error (unreadable file, bad option)\n  1  internal error',
+    )
+    .action(async (first: string, second: string | undefined, options: DriftOptions) => {
+      const failOn = options.failOn as FailOn;
+      if (!FAIL_ON.includes(failOn))
+        throw new InvalidInputError(
+          `--fail-on must be warning or error, got ${JSON.stringify(options.failOn)}`,
+        );
+      const rows = options.rows === undefined ? undefined : Number(options.rows);
+      if (rows !== undefined && !(Number.isInteger(rows) && rows >= 0))
+        throw new InvalidInputError(
+          `--rows must be a non-negative integer, got ${JSON.stringify(options.rows)}`,
+        );
+      const report = await runDrift(io, first, second, {
+        key: options.key,
+        ...(options.baselineSchema !== undefined ? { baselineSchema: options.baselineSchema } : {}),
+        ...(rows !== undefined ? { rows } : {}),
+      });
+      io.out(
+        options.json === true
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${driftText(report.findings)}${report.failingRows ? failingRowsText(report.failingRows, rows!) : ''}`,
+      );
+      if (failsAt(report.findings, failOn)) throw new ExitCode(DRIFT_EXIT);
+    });
 };
 
 async function runDrift(
   io: CliIo,
   first: string,
   second: string | undefined,
-  options: { key: string[]; baselineSchema?: string },
-): Promise<Finding[]> {
+  options: { key: string[]; baselineSchema?: string; rows?: number },
+): Promise<DriftReport> {
   let baseline: string | undefined;
   let current: string;
   if (second === undefined) {
@@ -129,11 +242,15 @@ async function runDrift(
   const { DuckdbDataEngine } = await import('../../adapters/duckdb/index.js');
   const engine = new DuckdbDataEngine();
   try {
-    return await compareDatasets(
+    return await driftReport(
       engine,
       baseline === undefined ? undefined : resolve(io.cwd, baseline),
       resolve(io.cwd, current),
-      { keys: options.key, ...(baselineSchema ? { baselineSchema } : {}) },
+      {
+        keys: options.key,
+        ...(baselineSchema ? { baselineSchema } : {}),
+        ...(options.rows !== undefined ? { rows: options.rows } : {}),
+      },
     );
   } finally {
     await engine.close();
@@ -148,4 +265,18 @@ export function driftText(findings: Finding[]): string {
     .map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`)
     .join(', ');
   return `${textTable(['KIND', 'COLUMN', 'SEVERITY', 'COMPATIBLE', 'DETAIL'], rows)}${plural(findings.length, 'finding')} (${counts})\n`;
+}
+
+/** The failing rows, one line each: position, key values, reasons. */
+export function failingRowsText(rows: readonly FailingRow[], limit: number): string {
+  if (rows.length === 0) return 'failing rows: none\n';
+  const lines = rows.map((r) => {
+    const key = r.key
+      ? ` ${Object.entries(r.key)
+          .map(([k, v]) => `${k}=${v ?? 'null'}`)
+          .join(' ')}`
+      : '';
+    return `  row ${r.row}${key}: ${r.reasons.join('; ')}`;
+  });
+  return `failing rows (first ${rows.length}${rows.length === limit ? `, limit ${limit}` : ''}):\n${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // Data-quality drift: compares two dataset profiles and reports null-rate spikes, validity drops,
-// duplicate declared keys, volume changes and freshness lag, with tests that account for sample
+// duplicate declared keys, volume changes, freshness lag and distribution shifts, with tests that account for sample
 // size so that the natural difference between two samples of the same data raises nothing.
 
 import type { QualityThresholds } from '../contract.js';
@@ -16,6 +16,7 @@ import { FINDING_KINDS } from '../finding.js';
 import { formatPercent, formatPercentPair } from '../percent.js';
 import type { ColumnProfile, DatasetProfile } from '../profile.js';
 import { plural } from '../words.js';
+import { detectDistributionShift } from './distribution-shift.js';
 import { significantRise, Z_THRESHOLD } from './proportion-test.js';
 
 export interface QualityDriftOptions {
@@ -66,6 +67,7 @@ export function detectQualityDrift(
   if (volume) findings.push(volume);
   const lag = freshnessLag(baseline, current, t.maxFreshnessLagMinutes, options.now);
   if (lag) findings.push(lag);
+  findings.push(...detectDistributionShift(baseline, current, options.keys ? { keys: options.keys } : {}));
   return findings.sort((a, b) =>
     a.column !== b.column
       ? a.column < b.column

@@ -20,7 +20,8 @@ export interface RiskInput {
  * - `critical`: acting could corrupt or lose data: a protected dataset, or incompatible drift on a
  *   declared key column (row identity, joins and deduplication break silently).
  * - `high`: data-scope drift that loses information (a removed field; a type change that is not
- *   lossless, i.e. a narrowing or a lossy change of family; an incompatible nested change), or a
+ *   lossless, i.e. a narrowing or a lossy change of family; an incompatible nested change), most
+ *   values of a column at another range or scale (a `range_shift` error: a unit change), or a
  *   `permission`/`unknown` failure: nothing bounded is known to fix it, so any action is blind.
  * - `medium`: incompatible drift confined to the catalog (a bad version was published; the data is
  *   fine and a rollback restores the last good version), a `config` failure, a `resource` failure
@@ -86,6 +87,15 @@ export function assessRisk(input: RiskInput): RiskAssessment {
         // Nothing bounded repairs an input that holds no rows, and running on it would publish an
         // empty target over the last good one: a human (or the upstream) must deliver the data.
         raise('high', `the input holds no rows (${f.current === 'empty' ? 'empty file' : 'header only'})`);
+        break;
+      case 'distribution_shift':
+        // Good data moves: a shifted mix is worth a look, never a reason to act or to block.
+        break;
+      case 'range_shift':
+        // Most values at another scale is a unit or meaning change: no bounded action reverses it,
+        // and acting on it (a cast, a quarantine) would publish or drop data read wrongly.
+        if (f.severity === 'error')
+          raise('high', `${f.column} values moved to another range or scale (×${f.scale}): a unit change?`);
         break;
       default:
         f satisfies never;
