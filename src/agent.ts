@@ -16,7 +16,7 @@ import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import { rowChecks } from './core/failing-row.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
-import { redact, redactDeep } from './core/redact.js';
+import { redact, redactDeep, redactShared } from './core/redact.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { validate } from './core/validate.js';
@@ -676,7 +676,16 @@ export async function gatherEvidence(
         // No usable baseline: drift falls back to the contract and catalog schemas.
       }
     }
-    datasets.push(redactDeep(item));
+    // Measurements may come from a cache (the same objects for every event of a storm): their
+    // redacted copies are made once.
+    const { schemaVersions, currentSchema, currentProfile, baselineProfile, ...rest } = item;
+    datasets.push({
+      ...redactDeep(rest),
+      schemaVersions: redactShared(schemaVersions),
+      ...(currentSchema ? { currentSchema: redactShared(currentSchema) } : {}),
+      ...(currentProfile ? { currentProfile: redactShared(currentProfile) } : {}),
+      ...(baselineProfile ? { baselineProfile: redactShared(baselineProfile) } : {}),
+    });
   }
   gathering?.done({ rows: datasets.reduce((n, d) => n + (d.currentProfile?.rowCount ?? 0), 0) });
   return { event: redactEvent(event), logs: redact(log.text), logsTruncated: log.truncated, datasets };

@@ -17,7 +17,7 @@ import {
 } from './core/incident-group.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { CachingDataEngine } from './evidence-cache.js';
-import type { Environment, IncidentRecord, PipelineDescription } from './ports.js';
+import type { Catalog, Environment, IncidentRecord, PipelineDescription } from './ports.js';
 
 export interface StormOptions {
   /** Failures of one cause further apart than this start a new group. Default one hour. */
@@ -45,6 +45,8 @@ export interface StormResult {
 }
 
 const HOUR = 3_600_000;
+/** Events whose evidence is gathered at once. */
+const CONCURRENCY = 16;
 
 /**
  * Handles a batch of failure events as incident groups.
@@ -64,13 +66,31 @@ export async function handleStorm(
     env.data instanceof CachingDataEngine
       ? env.data
       : new CachingDataEngine(env.data, { fingerprintTtlMs: 5_000 });
-  const scoped: Environment = { ...env, data };
+  // The catalog is read once per dataset per batch too: its versions are part of the cause's
+  // fingerprint, and a batch sees one version of each (as it sees one version of each input).
+  const versions = new Map<string, ReturnType<Catalog['listSchemaVersions']>>();
+  const catalog: Catalog = {
+    listSchemaVersions: (dataset) => {
+      let known = versions.get(dataset);
+      if (!known) {
+        known = env.catalog.listSchemaVersions(dataset);
+        versions.set(dataset, known);
+      }
+      return known;
+    },
+  };
+  const scoped: Environment = { ...env, data, catalog };
   const pipelines = new Map<string, Promise<PipelineDescription>>();
-  const open = new Map<string, { group: IncidentGroup; incident: IncidentRecord; added: LinkedEvent[] }>();
+  const open = new Map<
+    string,
+    { group: IncidentGroup; incident: IncidentRecord; added: LinkedEvent[]; seen: Set<string> }
+  >();
   let duplicates = 0;
   let done = 0;
 
-  for (const event of events) {
+  // The cause of each event, gathered a few at a time: the reads (its log, cached measurements)
+  // overlap instead of waiting on one another.
+  const causeOf = async (event: FailureEvent) => {
     let pipeline = pipelines.get(event.pipeline);
     if (!pipeline) {
       pipeline = env.pipelines.describe(event.pipeline);
@@ -93,36 +113,49 @@ export async function handleStorm(
       datasetVersions: versions,
       windowStart: windowStartOf(event.occurredAt, windowMs),
     });
-    const linked: LinkedEvent = {
-      eventId: event.id,
-      job: event.job,
-      runId: event.runId,
-      occurredAt: event.occurredAt,
-    };
-    const known = open.get(key);
-    if (known) {
-      if (known.incident.event.id === event.id || linkEvents(known.group, [linked]).length === 0)
-        duplicates++;
-      else known.added.push(linked);
-    } else {
-      const id = incidentGroupId(key);
-      const cause = `${classification.family} (${classification.rule}) in ${event.pipeline}`;
-      const earlier = await env.state.getIncident(id);
-      const incident =
-        earlier ?? (await handleIncident(event, scoped, { incidentId: id, sampleRows: options.sampleRows }));
-      const group: IncidentGroup = earlier?.group ?? { key, cause, linkedEventIds: [], linkedSample: [] };
-      const entry = { group, incident, added: [] as LinkedEvent[] };
-      open.set(key, entry);
-      if (earlier) {
-        if (earlier.event.id === event.id || linkEvents(group, [linked]).length === 0) duplicates++;
-        else entry.added.push(linked);
-      } else if (incident.status === 'duplicate') duplicates++;
+    return { key, cause: `${classification.family} (${classification.rule}) in ${event.pipeline}` };
+  };
+
+  for (let start = 0; start < events.length; start += CONCURRENCY) {
+    const chunk = events.slice(start, start + CONCURRENCY);
+    const causes = await Promise.all(chunk.map(causeOf));
+    for (const [i, event] of chunk.entries()) {
+      const { key, cause } = causes[i]!;
+      const linked: LinkedEvent = {
+        eventId: event.id,
+        job: event.job,
+        runId: event.runId,
+        occurredAt: event.occurredAt,
+      };
+      let entry = open.get(key);
+      if (!entry) {
+        // The first failure of a cause is decided (and acted on) like any incident.
+        const id = incidentGroupId(key);
+        const earlier = await env.state.getIncident(id);
+        const incident =
+          earlier ??
+          (await handleIncident(event, scoped, { incidentId: id, sampleRows: options.sampleRows }));
+        const group: IncidentGroup = earlier?.group ?? { key, cause, linkedEventIds: [], linkedSample: [] };
+        entry = { group, incident, added: [], seen: new Set([incident.event.id, ...group.linkedEventIds]) };
+        open.set(key, entry);
+        if (!earlier) {
+          if (incident.status === 'duplicate') duplicates++;
+          options.onEvent?.(++done, events.length);
+          continue;
+        }
+      }
+      if (entry.seen.has(event.id)) duplicates++;
+      else {
+        entry.seen.add(event.id);
+        entry.added.push(linked);
+      }
+      options.onEvent?.(++done, events.length);
     }
-    options.onEvent?.(++done, events.length);
   }
 
   const groups: StormGroup[] = [];
   for (const { group, incident, added } of open.values()) {
+    linkEvents(group, added);
     if (added.length > 0 || !incident.group) {
       const stored: IncidentRecord = { ...incident, group };
       await env.audit.append({

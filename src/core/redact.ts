@@ -237,6 +237,22 @@ export function redactDeep<T>(value: T): T {
   return walk(value, undefined, new WeakMap()) as T;
 }
 
+/** Redacted copies of objects treated as immutable (cached profiles, catalog versions). */
+const shared = new WeakMap<object, unknown>();
+
+/**
+ * `redactDeep` for an object that is never changed after it is made (a cached measurement): the
+ * redacted copy is made once and reused, so a storm of events over one input redacts it once.
+ */
+export function redactShared<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return redactDeep(value);
+  const known = shared.get(value);
+  if (known !== undefined) return known as T;
+  const copy = redactDeep(value);
+  shared.set(value, copy);
+  return copy;
+}
+
 function walk(value: unknown, key: string | undefined, seen: WeakMap<object, unknown>): unknown {
   if (typeof value === 'string') {
     if (key !== undefined && value !== '' && !value.startsWith(MARK) && isSecretKey(key))

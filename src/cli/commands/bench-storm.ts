@@ -1,7 +1,7 @@
-// `healer bench-storm [--events N] [--jobs J] [--json]`: an incident storm on the embedded
-// runtime. J pipelines, each failing for one of five causes (throttling, access denied, memory,
-// a renamed column, a null spike), send N failure events in all; healer handles them as incident
-// groups. Measured in the same run: the storm's wall time, one cold single incident, and the time
+// `healer bench-storm [--events N] [--jobs J] [--pipelines P] [--json]`: an incident storm on the
+// embedded runtime. J jobs (tasks) of P pipelines, each pipeline failing for one of five causes
+// (throttling, access denied, memory, a renamed column, a null spike), send N failure events in all;
+// healer handles them as incident groups. Measured in the same run: the storm's wall time, one cold single incident, and the time
 // of decisions on already-measured evidence. With --json the last line is
 // {"events","groups","storm_seconds","single_incident_seconds","ratio","decision_p99_ms"}.
 
@@ -53,20 +53,26 @@ export const register: RegisterCommand = (program, io) => {
     .command('bench-storm')
     .description('Time an incident storm (many failures, few causes) against one single incident')
     .option('--events <n>', 'failure events in the storm', '10000')
-    .option('--jobs <j>', 'pipelines the events are spread over', '50')
+    .option('--jobs <j>', 'jobs (tasks) the events come from, spread over the pipelines', '50')
+    .option('--pipelines <p>', 'pipelines the jobs belong to (one cause each)', '5')
     .option('--json', 'print the figures as JSON (last line)')
-    .action(async (options: { events: string; jobs: string; json?: boolean }) => {
+    .action(async (options: { events: string; jobs: string; pipelines: string; json?: boolean }) => {
       const n = Number(options.events);
       const jobs = Number(options.jobs);
       if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
         throw new InvalidInputError(`--events: expected an integer from 1 to 1000000, got ${options.events}`);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1000)
         throw new InvalidInputError(`--jobs: expected an integer from 1 to 1000, got ${options.jobs}`);
+      const pipelines = Number(options.pipelines);
+      if (!Number.isInteger(pipelines) || pipelines < 1 || pipelines > jobs)
+        throw new InvalidInputError(
+          `--pipelines: expected an integer from 1 to --jobs, got ${options.pipelines}`,
+        );
       const dir = await mkdtemp(join(tmpdir(), 'healer-storm-'));
       try {
-        const files = await writePipelines(dir, jobs);
+        const files = await writePipelines(dir, pipelines);
         const stateDir = join(dir, '.healer');
-        const events = await writeEvents(stateDir, n, jobs);
+        const events = await writeEvents(stateDir, n, jobs, pipelines);
 
         // One cold single incident per trial, on a fresh state folder and a fresh engine.
         const singles: number[] = [];
@@ -129,7 +135,7 @@ export const register: RegisterCommand = (program, io) => {
             statuses.set(g.incident.status, (statuses.get(g.incident.status) ?? 0) + 1);
           io.out(
             [
-              `${n} events over ${jobs} pipelines and ${CAUSES.length} causes -> ${storm.groups.length} incident groups (${[...statuses].map(([s, c]) => `${c} ${s}`).join(', ')})`,
+              `${n} events from ${jobs} jobs of ${pipelines} pipelines (${Math.min(pipelines, CAUSES.length)} causes) -> ${storm.groups.length} incident groups (${[...statuses].map(([s, c]) => `${c} ${s}`).join(', ')})`,
               `storm ${figures.storm_seconds} s (${round((stormSeconds * 1000) / n)} ms per event); one cold incident ${figures.single_incident_seconds} s (trials ${singles.map((s) => s.toFixed(3)).join(' ')})`,
               `ratio ${figures.ratio}x (target <= 10x); decisions on measured evidence: p99 ${figures.decision_p99_ms} ms (target < 50 ms)`,
               `evidence cache: ${data.stats.hits} hits, ${data.stats.misses} measurements, ${data.stats.uncached} uncached`,
@@ -149,10 +155,10 @@ function causeOf(event: FailureEvent): number {
   return Number(event.pipeline.split('_').at(-1)) % CAUSES.length;
 }
 
-/** J pipelines in shadow mode (decide and record, execute nothing), each with its own input. */
-async function writePipelines(dir: string, jobs: number): Promise<string[]> {
+/** P pipelines in shadow mode (decide and record, execute nothing), each with its own input. */
+async function writePipelines(dir: string, pipelines: number): Promise<string[]> {
   const files: string[] = [];
-  for (let j = 0; j < jobs; j++) {
+  for (let j = 0; j < pipelines; j++) {
     const name = `storm_job_${j}`;
     const folder = join(dir, name);
     await mkdir(folder, { recursive: true });
@@ -193,18 +199,24 @@ function ordersCsv(kind: 'good' | 'renamed' | 'nulls', seed: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** N failure events round-robin over the pipelines, with each run's log where healer reads it. */
-async function writeEvents(stateDir: string, n: number, jobs: number): Promise<FailureEvent[]> {
+/** N failure events round-robin over the jobs, with each run's log where healer reads it. */
+async function writeEvents(
+  stateDir: string,
+  n: number,
+  jobs: number,
+  pipelines: number,
+): Promise<FailureEvent[]> {
   const events: FailureEvent[] = [];
   const t0 = Date.parse('2026-12-02T08:00:00Z');
   for (let i = 0; i < n; i++) {
-    const j = i % jobs;
+    const job = i % jobs;
+    const j = job % pipelines;
     const pipeline = `storm_job_${j}`;
     const event: FailureEvent = {
       id: `evt-${i}`,
       source: 'local',
       pipeline,
-      job: pipeline,
+      job: `${pipeline}.task_${job}`,
       runId: `run-${i}`,
       state: 'FAILED',
       occurredAt: new Date(t0 + i * 100).toISOString(),
