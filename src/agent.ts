@@ -250,8 +250,15 @@ export async function gatherEvidence(
     };
     // An unreadable input is itself evidence (missing file, permission): record it, keep going.
     try {
-      item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset);
-      item.currentProfile = await env.data.profile(binding.location, options);
+      // One read of the input when the engine can: the schema and the measurements agree.
+      if (env.data.inspect) {
+        const inspected = await env.data.inspect(binding.location, binding.dataset, options);
+        item.currentSchema = inspected.schema;
+        item.currentProfile = inspected.profile;
+      } else {
+        item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset);
+        item.currentProfile = await env.data.profile(binding.location, options);
+      }
     } catch {
       // The log carries the engine's error; the classifier reads it from there.
     }

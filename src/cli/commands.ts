@@ -18,6 +18,7 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/audit.js'),
   () => import('./commands/incidents.js'),
   () => import('./commands/bench-remediate.js'),
+  () => import('./commands/bench-profile.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
 ];

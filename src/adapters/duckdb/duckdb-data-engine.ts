@@ -4,10 +4,12 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { badRowChecks } from '../../core/bad-rows.js';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
+import { badRowMeasureSql, readBadRowMeasurement } from './bad-row-sql.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
 import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 
@@ -67,16 +69,31 @@ export class DuckdbDataEngine implements DataEngine {
   async inferSchema(location: string, name: string): Promise<TableSchema> {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
-      const fields = await describe(conn, source);
-      await applyNullability(conn, source, fields);
-      return { name, fields: fields.map(({ segments: _, ...f }) => f) };
+      return schemaOf(conn, source, await stage(conn, source, undefined), name);
     });
   }
 
   async profile(location: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
-      return profileSource(conn, source, options);
+      return (await profileSource(conn, source, options)).profile;
+    });
+  }
+
+  /**
+   * The schema and the profile from one read of the input (what `inferSchema` and `profile` would
+   * return, without reading it twice). With `sampleRows`, both describe the sample.
+   */
+  async inspect(
+    location: string,
+    name: string,
+    options: ProfileOptions = {},
+  ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
+    return this.withConnection(async (conn) => {
+      const source = await resolveSource(conn, location);
+      const { profile, staged } = await profileSource(conn, source, options);
+      const nulls = new Map(profile.columns.map((c) => [c.path, c.nullCount]));
+      return { schema: await schemaOf(conn, source, staged, name, nulls), profile };
     });
   }
 
@@ -197,12 +214,23 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-/** The table function reading these files; every type is inferred from all rows, not a sample. */
-export function readRelation(files: readonly string[], format: DataFormat): string {
+/** How a text format's types are inferred: from every row (the default), or DuckDB's sample. */
+export interface ReadRelationOptions {
+  sniff?: 'all' | 'sample';
+}
+
+/** The table function reading these files; every type is inferred from all rows unless told. */
+export function readRelation(
+  files: readonly string[],
+  format: DataFormat,
+  options: ReadRelationOptions = {},
+): string {
   const list = quoteLiteralList(files);
   switch (format) {
     case 'csv':
-      return `read_csv(${list}, header = true, sample_size = -1, union_by_name = true)`;
+      return options.sniff === 'sample'
+        ? `read_csv(${list}, header = true, union_by_name = true)`
+        : `read_csv(${list}, header = true, sample_size = -1, union_by_name = true)`;
     case 'parquet':
       return `read_parquet(${list}, union_by_name = true)`;
     case 'json':
@@ -212,10 +240,6 @@ export function readRelation(files: readonly string[], format: DataFormat): stri
     default:
       return format satisfies never;
   }
-}
-
-function relation(source: DataSource): string {
-  return readRelation(source.files, source.format);
 }
 
 /** Runs a query over a source, turning DuckDB's reading errors into one-line input errors. */
@@ -236,8 +260,12 @@ async function query(
   }
 }
 
-async function describe(conn: DuckDBConnection, source: DataSource): Promise<NestedField[]> {
-  const described = await query(conn, source, `DESCRIBE SELECT * FROM ${relation(source)}`);
+async function describe(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+): Promise<NestedField[]> {
+  const described = await query(conn, source, `DESCRIBE SELECT * FROM ${relation}`);
   return described.flatMap((r) => flattenColumn([String(r.column_name)], String(r.column_type)));
 }
 
@@ -248,27 +276,30 @@ function fieldExpr(f: NestedField): string {
     .reduce((e, s) => `struct_extract(${e}, ${quoteLiteral(s)})`, quoteIdent(f.segments[0]!));
 }
 
-/**
- * Parquet declares nullability (REQUIRED vs OPTIONAL); text formats declare nothing, so a field is
- * nullable when the data holds a null.
- */
-async function applyNullability(
+/** Parquet declares nullability (REQUIRED vs OPTIONAL) in its metadata. */
+async function applyParquetNullability(
   conn: DuckDBConnection,
   source: DataSource,
   fields: NestedField[],
 ): Promise<void> {
-  if (source.format === 'parquet') {
-    const optional = new Set<string>();
-    for (const file of source.files) {
-      for (const path of await parquetOptionalPaths(conn, source, file)) optional.add(path);
-    }
-    for (const f of fields)
-      f.nullable = f.segments.some((_, i) => optional.has(pathKey(f.segments.slice(0, i + 1))));
-    return;
+  const optional = new Set<string>();
+  for (const file of source.files) {
+    for (const path of await parquetOptionalPaths(conn, source, file)) optional.add(path);
   }
+  for (const f of fields)
+    f.nullable = f.segments.some((_, i) => optional.has(pathKey(f.segments.slice(0, i + 1))));
+}
+
+/** Text formats declare nothing: a field is nullable when the data holds a null. */
+async function applyNullability(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+  fields: NestedField[],
+): Promise<void> {
   if (fields.length === 0) return;
   const select = fields.map((f, i) => `count(*) - count(${fieldExpr(f)}) AS n${i}`).join(', ');
-  const [counts] = await query(conn, source, `SELECT ${select} FROM ${relation(source)}`);
+  const [counts] = await query(conn, source, `SELECT ${select} FROM ${relation}`);
   fields.forEach((f, i) => {
     f.nullable = Number(counts?.[`n${i}`] ?? 0) > 0;
   });
@@ -346,21 +377,72 @@ function isScalar(t: LogicalType): boolean {
   return t !== 'struct' && t !== 'list' && t !== 'map' && t !== 'unknown';
 }
 
-async function profileSource(
+/**
+ * The input read once. Text formats are parsed into a temp table on this connection (every later
+ * measurement scans memory, not the file); Parquet is columnar and typed, so its relation is read in
+ * place (each query reads only the columns it needs). `sampled`: a reservoir sample was staged.
+ */
+interface Staged {
+  relation: string;
+  fields: NestedField[];
+  sampled: boolean;
+  /** The CSV types came from DuckDB's sampled sniff (checked against the values after the fact). */
+  sniffedSample: boolean;
+}
+
+const STAGED_TABLE = '__healer_staged';
+
+/**
+ * Stages a source. A CSV is first read with DuckDB's sampled sniff (one parse of the file); a value
+ * that does not fit a sniffed type fails that read, and the file is read again with every row
+ * sniffed (`sample_size = -1`), as it is when `sniffAll`.
+ */
+async function stage(
   conn: DuckDBConnection,
   source: DataSource,
-  options: ProfileOptions,
-): Promise<DatasetProfile> {
-  const fields = await describe(conn, source);
-  const base = relation(source);
-  const from =
-    options.sampleRows !== undefined
-      ? `(SELECT * FROM ${base} USING SAMPLE reservoir(${Math.max(0, Math.floor(options.sampleRows))} ROWS) REPEATABLE (42))`
-      : base;
-  const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
+  sampleRows: number | undefined,
+  sniffAll = false,
+): Promise<Staged> {
+  const sample =
+    sampleRows === undefined
+      ? ''
+      : ` USING SAMPLE reservoir(${Math.max(0, Math.floor(sampleRows))} ROWS) REPEATABLE (42)`;
+  const sampled = sampleRows !== undefined;
+  if (source.format === 'parquet' && !sampled) {
+    const relation = readRelation(source.files, source.format);
+    return { relation, fields: await describe(conn, source, relation), sampled, sniffedSample: false };
+  }
+  const table = quoteIdent(STAGED_TABLE);
+  const create = (relation: string) =>
+    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${relation}${sample}`;
+  const trySample = source.format === 'csv' && !sniffAll;
+  let sniffedSample = false;
+  if (trySample) {
+    try {
+      await rows(conn, create(readRelation(source.files, source.format, { sniff: 'sample' })));
+      sniffedSample = true;
+    } catch {
+      // The sampled sniff guessed a type some later value does not fit: sniff every row instead.
+    }
+  }
+  if (!sniffedSample) await query(conn, source, create(readRelation(source.files, source.format)));
+  return { relation: table, fields: await describe(conn, source, table), sampled, sniffedSample };
+}
 
-  // What each column's validity is measured against: the contract type when it differs from the
-  // inferred one, else (text columns) every candidate type, else nothing (a typed column is valid).
+/**
+ * One part of the single aggregate query over the staged input: its SELECT items (aliases unique to
+ * the part) and what it reads back from the result row. Further measurements join the query as
+ * further parts.
+ */
+interface AggregatePart {
+  select: string[];
+  read(row: Record<string, unknown>, profile: DatasetProfile): void;
+}
+
+/** What each column's validity is measured against, and the aggregates it reads. */
+function columnsPart(fields: NestedField[], expected: ReadonlyMap<string, LogicalType>): AggregatePart {
+  // The contract type when it differs from the inferred one, else (text columns) every candidate
+  // type, else nothing (a typed column is valid).
   const plans = fields.map((f) => {
     const want = expected.get(f.path);
     if (want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type))
@@ -369,7 +451,6 @@ async function profileSource(
       return { candidates: [...TEXT_CANDIDATES], forced: false };
     return { candidates: [] as LogicalType[], forced: false };
   });
-
   const select = ['count(*) AS row_count'];
   fields.forEach((f, i) => {
     const e = fieldExpr(f);
@@ -382,47 +463,75 @@ async function profileSource(
       select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t)}) AS v${i}_${j}`);
     });
   });
-  const [agg] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${from}`);
-  const row = agg ?? {};
-  const rowCount = Number(row.row_count ?? 0);
-
-  const columns: ColumnProfile[] = fields.map((f, i) => {
-    const nonNull = Number(row[`c${i}`] ?? 0);
-    const nullCount = rowCount - nonNull;
-    const col: ColumnProfile = {
-      path: f.path,
-      type: f.type,
-      rawType: f.rawType,
-      nullCount,
-      nullRate: rowCount === 0 ? 0 : nullCount / rowCount,
-      // HyperLogLog can overshoot on small columns: never more distinct values than values.
-      distinct: Math.min(Number(row[`d${i}`] ?? 0), nonNull),
-      validity: 1,
-    };
-    const lo = row[`lo${i}`];
-    const hi = row[`hi${i}`];
-    if (lo !== null && lo !== undefined) col.min = String(lo);
-    if (hi !== null && hi !== undefined) col.max = String(hi);
-    const plan = plans[i]!;
-    if (plan.candidates.length > 0 && nonNull > 0) {
-      let best = -1;
-      let bestShare = -1;
-      plan.candidates.forEach((_, j) => {
-        const share = Number(row[`v${i}_${j}`] ?? 0) / nonNull;
-        if (share > bestShare) {
-          best = j;
-          bestShare = share;
+  return {
+    select,
+    read(row, profile) {
+      const rowCount = Number(row.row_count ?? 0);
+      profile.rowCount = rowCount;
+      profile.columns = fields.map((f, i) => {
+        const nonNull = Number(row[`c${i}`] ?? 0);
+        const nullCount = rowCount - nonNull;
+        const col: ColumnProfile = {
+          path: f.path,
+          type: f.type,
+          rawType: f.rawType,
+          nullCount,
+          nullRate: rowCount === 0 ? 0 : nullCount / rowCount,
+          // HyperLogLog can overshoot on small columns: never more distinct values than values.
+          distinct: Math.min(Number(row[`d${i}`] ?? 0), nonNull),
+          validity: 1,
+        };
+        const lo = row[`lo${i}`];
+        const hi = row[`hi${i}`];
+        if (lo !== null && lo !== undefined) col.min = String(lo);
+        if (hi !== null && hi !== undefined) col.max = String(hi);
+        const plan = plans[i]!;
+        if (plan.candidates.length > 0 && nonNull > 0) {
+          let best = -1;
+          let bestShare = -1;
+          plan.candidates.forEach((_, j) => {
+            const share = Number(row[`v${i}_${j}`] ?? 0) / nonNull;
+            if (share > bestShare) {
+              best = j;
+              bestShare = share;
+            }
+          });
+          if (plan.forced || bestShare >= MOSTLY) {
+            col.validityType = plan.candidates[best]!;
+            col.validity = bestShare;
+          }
         }
+        return col;
       });
-      if (plan.forced || bestShare >= MOSTLY) {
-        col.validityType = plan.candidates[best]!;
-        col.validity = bestShare;
-      }
-    }
-    return col;
-  });
+    },
+  };
+}
 
-  const profile: DatasetProfile = { source: source.location, format: source.format, rowCount, columns };
+/** The newest event time of the freshness column. */
+function freshnessPart(field: NestedField): AggregatePart {
+  return {
+    select: [`CAST(max(TRY_CAST(${fieldExpr(field)} AS TIMESTAMP)) AS VARCHAR) AS newest`],
+    read(row, profile) {
+      const newest = row.newest;
+      if (typeof newest === 'string')
+        profile.newestAt = new Date(`${newest.replace(' ', 'T')}Z`).toISOString();
+    },
+  };
+}
+
+/**
+ * The profile from one read: the source staged once, one aggregate over it (columns, freshness),
+ * and, with a key or a contract, one grouped query over it (duplicates and bad rows, as the core
+ * defines them).
+ */
+async function profileSource(
+  conn: DuckDBConnection,
+  source: DataSource,
+  options: ProfileOptions,
+  sniffAll = false,
+): Promise<{ profile: DatasetProfile; staged: Staged }> {
+  const staged = await stage(conn, source, options.sampleRows, sniffAll);
+  const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {
     const f = byPath.get(column);
@@ -432,24 +541,61 @@ async function profileSource(
       });
     return f;
   };
-  if (options.keys && options.keys.length > 0) {
-    const exprs = options.keys.map((k) => fieldExpr(need(k, 'key')));
-    const [dup] = await query(
-      conn,
-      source,
-      `SELECT COALESCE(sum(n - 1), 0) AS dups FROM (SELECT count(*) AS n FROM ${from} GROUP BY ${exprs.join(', ')} HAVING count(*) > 1)`,
+  const keys = options.keys ?? [];
+  for (const k of keys) need(k, 'key');
+  const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
+  const parts: AggregatePart[] = [columnsPart(fields, expected)];
+  if (options.freshnessColumn !== undefined)
+    parts.push(freshnessPart(need(options.freshnessColumn, 'freshness')));
+
+  const profile: DatasetProfile = {
+    source: source.location,
+    format: source.format,
+    rowCount: 0,
+    columns: [],
+  };
+  const [row] = await query(
+    conn,
+    source,
+    `SELECT ${parts.flatMap((p) => p.select).join(', ')} FROM ${relation}`,
+  );
+  for (const part of parts) part.read(row ?? {}, profile);
+
+  // The sampled sniff read text where every value is of a typed kind: only a sniff of every row
+  // types such a column as DuckDB would (a column null throughout the sniffed sample, say).
+  if (
+    staged.sniffedSample &&
+    profile.columns.some((c) => c.type === 'string' && c.validityType && c.validity === 1)
+  )
+    return profileSource(conn, source, options, true);
+
+  if (keys.length > 0 || options.expected) {
+    const checks = badRowChecks(
+      { schema: options.expected ?? { name: source.location, fields: [] }, keys },
+      fields.map((f) => f.path),
     );
-    profile.duplicateKeys = { [options.keys.join(',')]: Number(dup?.dups ?? 0) };
+    const input = new Map(fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
+    const [counted] = await query(conn, source, badRowMeasureSql(relation, checks, input));
+    // A reservoir holding fewer rows than asked for holds every row.
+    const sampled = staged.sampled && profile.rowCount >= (options.sampleRows ?? 0);
+    const measured = readBadRowMeasurement(counted, checks, sampled);
+    if (keys.length > 0) profile.duplicateKeys = { [keys.join(',')]: measured.byReason.duplicate_key };
+    if (options.expected) profile.badRows = measured;
   }
-  if (options.freshnessColumn !== undefined) {
-    const e = fieldExpr(need(options.freshnessColumn, 'freshness'));
-    const [fresh] = await query(
-      conn,
-      source,
-      `SELECT CAST(max(TRY_CAST(${e} AS TIMESTAMP)) AS VARCHAR) AS newest FROM ${from}`,
-    );
-    const newest = fresh?.newest;
-    if (typeof newest === 'string') profile.newestAt = new Date(`${newest.replace(' ', 'T')}Z`).toISOString();
-  }
-  return profile;
+  return { profile, staged };
+}
+
+/** The schema of a staged source: Parquet declares nullability, text formats show it in the data. */
+async function schemaOf(
+  conn: DuckDBConnection,
+  source: DataSource,
+  staged: Staged,
+  name: string,
+  nullCounts?: ReadonlyMap<string, number>,
+): Promise<TableSchema> {
+  const fields = staged.fields.map((f) => ({ ...f, segments: [...f.segments] }));
+  if (source.format === 'parquet') await applyParquetNullability(conn, source, fields);
+  else if (nullCounts) for (const f of fields) f.nullable = (nullCounts.get(f.path) ?? 0) > 0;
+  else await applyNullability(conn, source, staged.relation, fields);
+  return { name, fields: fields.map(({ segments: _, ...f }) => f) };
 }
