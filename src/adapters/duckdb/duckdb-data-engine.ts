@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { badRowChecks } from '../../core/bad-rows.js';
+import { type BadRowMeasurement, badRowChecks } from '../../core/bad-rows.js';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
@@ -94,6 +94,34 @@ export class DuckdbDataEngine implements DataEngine {
       const { profile, staged } = await profileSource(conn, source, options);
       const nulls = new Map(profile.columns.map((c) => [c.path, c.nullCount]));
       return { schema: await schemaOf(conn, source, staged, name, nulls), profile };
+    });
+  }
+
+  /**
+   * Bad rows of an input against a contract (core/bad-rows.ts), `renames` mapped back first: one
+   * read, one grouped query.
+   *
+   * @example
+   * const m = await engine.measureBadRows('data/orders.csv', contract, [{ from: 'qty', to: 'quantity' }]);
+   */
+  async measureBadRows(
+    location: string,
+    contract: { schema: TableSchema; keys: readonly string[] },
+    renames: readonly { from: string; to: string }[] = [],
+    sampleRows?: number,
+  ): Promise<BadRowMeasurement> {
+    return this.withConnection(async (conn) => {
+      const source = await resolveSource(conn, location);
+      const staged = await stage(conn, source, sampleRows, true);
+      const checks = badRowChecks(
+        contract,
+        staged.fields.map((f) => f.path),
+        renames,
+      );
+      const input = new Map(staged.fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
+      const [counted] = await query(conn, source, badRowMeasureSql(staged.relation, checks, input));
+      const m = readBadRowMeasurement(counted, checks, false);
+      return { ...m, sampled: staged.sampled && m.rowsMeasured >= (sampleRows ?? 0) };
     });
   }
 

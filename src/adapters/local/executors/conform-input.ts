@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { TableSchema } from '../../../core/schema.js';
+import { verdictSql } from '../../duckdb/bad-row-sql.js';
 import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
@@ -54,6 +55,8 @@ export function conformSql(
   const sourceOf = new Map(plan.renames.map((r) => [r.to, r.from]));
   const parts: string[] = [];
   const breaks: string[] = [];
+  // The same conditions on the input's own columns, for the window that marks duplicates.
+  const rawBreaks: string[] = [];
   const select: string[] = [];
   const computed: string[] = [];
   const computedNames: string[] = [];
@@ -69,6 +72,7 @@ export function conformSql(
       if (!f.nullable) {
         parts.push(quoteLiteral(`${f.path}: column missing from the input`));
         breaks.push('true');
+        rawBreaks.push('true');
       }
       select.push(`CAST(NULL AS ${duck}) AS ${quoteIdent(f.path)}`);
       outputs.push({ name: f.path, from: 'missing', type: duck });
@@ -78,21 +82,36 @@ export function conformSql(
     const v = quoteIdent(src);
     let value = v;
     let output: ConformedColumn = { name: f.path, from: 'input', column: src };
-    if (duckdbTypeToLogical(rawType) !== f.type) {
+    const read = duckdbTypeToLogical(rawType);
+    // The core's verdict on the value (a fraction in an integer column, an infinite number): a
+    // value the cast would take can still break the contract.
+    const verdict = verdictSql(v, read, f.type);
+    const misfit = verdict === '0' ? undefined : `COALESCE(${verdict}, 0) <> 0`;
+    let invalid: { cached: string; raw: string } | undefined;
+    if (read !== f.type) {
       // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
-      const text = duckdbTypeToLogical(rawType) === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
+      const text = read === 'string' && f.type === 'boolean' ? `trim(${v})` : v;
       const cast = freeName(`__healer_cast_${computed.length}`, taken);
       output = { name: f.path, from: 'cast', column: cast };
       value = quoteIdent(cast);
       computed.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
       computedNames.push(cast);
-      breaks.push(`(${v} IS NOT NULL AND ${value} IS NULL)`);
+      const or = misfit ? ` OR ${misfit}` : '';
+      invalid = {
+        cached: `(${value} IS NULL${or})`,
+        raw: `(TRY_CAST(${text} AS ${duck}) IS NULL${or})`,
+      };
+    } else if (misfit) invalid = { cached: misfit, raw: misfit };
+    if (invalid) {
+      breaks.push(`(${v} IS NOT NULL AND ${invalid.cached})`);
+      rawBreaks.push(`(${v} IS NOT NULL AND ${invalid.raw})`);
       parts.push(
-        `CASE WHEN ${v} IS NOT NULL AND ${value} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
+        `CASE WHEN ${v} IS NOT NULL AND ${invalid.cached} THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
       );
     }
     if (!f.nullable) {
       breaks.push(`${v} IS NULL`);
+      rawBreaks.push(`${v} IS NULL`);
       parts.push(`CASE WHEN ${v} IS NULL THEN ${quoteLiteral(`${f.path}: null in a required column`)} END`);
     }
     select.push(`${value} AS ${quoteIdent(f.path)}`);
@@ -100,11 +119,12 @@ export function conformSql(
   }
   const keySources = contract.keys.map((k) => sourceOf.get(k) ?? k).filter((k) => present.has(k));
   if (keySources.length === contract.keys.length && keySources.length > 0) {
-    // Which of two rows with the same key is "the duplicate" is the window's choice: computed once
-    // and kept, so that quarantine and delivery agree on it.
+    // The row of a key kept is a good one when there is one (core/bad-rows.ts keyGroupBadRows);
+    // computed once and kept, so that quarantine and delivery agree on it.
     const dup = freeName('__healer_duplicate', taken);
+    const goodFirst = rawBreaks.length ? ` ORDER BY (${rawBreaks.join(' OR ')})` : '';
     computed.push(
-      `row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}) > 1 AS ${quoteIdent(dup)}`,
+      `row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}${goodFirst}) > 1 AS ${quoteIdent(dup)}`,
     );
     computedNames.push(dup);
     breaks.push(quoteIdent(dup));
@@ -146,30 +166,6 @@ async function copyCount(conn: DuckDBConnection, sql: string): Promise<number> {
   const first = reader.getRows()[0]?.[0];
   if (first === undefined) throw new Error(`DuckDB reported no row count for: ${sql.slice(0, 80)}`);
   return Number(first);
-}
-
-/** Share of input rows that break the contract, measured with DuckDB; undefined when unreadable. */
-export async function badRowFraction(
-  conn: DuckDBConnection,
-  engine: DuckdbDataEngine,
-  location: string,
-  contract: DatasetContract,
-  plan: ConformPlan,
-): Promise<number | undefined> {
-  try {
-    const src = await engine.resolve(location);
-    const rel = readRelation(src.files, src.format);
-    const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-    const { computed, broken } = conformSql(contract, columns, plan);
-    const [r] = await queryRows(
-      conn,
-      `SELECT count(*) AS n, count(*) FILTER (WHERE ${broken}) AS bad FROM ${withComputed(rel, computed)}`,
-    );
-    const n = Number(r?.n ?? 0);
-    return n === 0 ? 0 : Number(r?.bad ?? 0) / n;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface StagedConform {
