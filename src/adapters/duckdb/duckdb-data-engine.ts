@@ -69,7 +69,7 @@ export class DuckdbDataEngine implements DataEngine {
   async inferSchema(location: string, name: string): Promise<TableSchema> {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
-      return schemaOf(conn, source, await stage(conn, source, undefined), name);
+      return schemaOf(conn, source, await confirmedStage(conn, source, undefined), name);
     });
   }
 
@@ -112,7 +112,7 @@ export class DuckdbDataEngine implements DataEngine {
   ): Promise<BadRowMeasurement> {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
-      const staged = await stage(conn, source, sampleRows, true);
+      const staged = await confirmedStage(conn, source, sampleRows);
       const checks = badRowChecks(
         contract,
         staged.fields.map((f) => f.path),
@@ -409,21 +409,67 @@ function isScalar(t: LogicalType): boolean {
  * The input read once. Text formats are parsed into a temp table on this connection (every later
  * measurement scans memory, not the file); Parquet is columnar and typed, so its relation is read in
  * place (each query reads only the columns it needs). `sampled`: a reservoir sample was staged.
+ * `sniffedSample`: the CSV's types are DuckDB's sampled guess, every value checked against them.
  */
 interface Staged {
   relation: string;
   fields: NestedField[];
   sampled: boolean;
-  /** The CSV types came from DuckDB's sampled sniff (checked against the values after the fact). */
+  /**
+   * The CSV's types are DuckDB's sampled guess, every value checked against them; its text columns
+   * are confirmed by `typedLooking` (a column null throughout the sniffed sample may hold numbers).
+   */
   sniffedSample: boolean;
+}
+
+/**
+ * Text columns whose least and greatest values say every value could be of a typed kind: each
+ * starts with a sign, a point or a digit, or each could be `true`/`false`. Only a sniff of every row
+ * types such a column as DuckDB would. Conservative: a false alarm costs a second read, not a fact.
+ */
+function typedLooking(lo: string | undefined, hi: string | undefined): boolean {
+  if (lo === undefined || hi === undefined) return false;
+  const numeric = lo >= '+' && hi < ':';
+  const boolean =
+    ['false', 'true'].includes(lo.trim().toLowerCase()) &&
+    ['false', 'true'].includes(hi.trim().toLowerCase());
+  return numeric || boolean;
+}
+
+/** Least and greatest value of each text column of a sampled-sniff stage, for `typedLooking`. */
+async function textRanges(
+  conn: DuckDBConnection,
+  source: DataSource,
+  staged: Staged,
+): Promise<{ lo?: string; hi?: string }[]> {
+  const text = staged.fields.filter((f) => f.type === 'string' && f.segments.length === 1);
+  if (!staged.sniffedSample || text.length === 0) return [];
+  const select = text.map((f, i) => `min(${fieldExpr(f)}) AS lo${i}, max(${fieldExpr(f)}) AS hi${i}`);
+  const [row] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${staged.relation}`);
+  return text.map((_, i) => {
+    const lo = row?.[`lo${i}`];
+    const hi = row?.[`hi${i}`];
+    return { ...(typeof lo === 'string' ? { lo } : {}), ...(typeof hi === 'string' ? { hi } : {}) };
+  });
+}
+
+/** A stage whose text columns are confirmed: the sampled guess, or a read sniffing every row. */
+async function confirmedStage(
+  conn: DuckDBConnection,
+  source: DataSource,
+  sampleRows: number | undefined,
+): Promise<Staged> {
+  const staged = await stage(conn, source, sampleRows);
+  const ranges = await textRanges(conn, source, staged);
+  return ranges.some((r) => typedLooking(r.lo, r.hi)) ? stage(conn, source, sampleRows, true) : staged;
 }
 
 const STAGED_TABLE = '__healer_staged';
 
 /**
- * Stages a source. A CSV is first read with DuckDB's sampled sniff (one parse of the file); a value
- * that does not fit a sniffed type fails that read, and the file is read again with every row
- * sniffed (`sample_size = -1`), as it is when `sniffAll`.
+ * Stages a source. A CSV is parsed once as text and cast in the same pass to the types DuckDB's
+ * sampled sniff guessed (`stageCsvOnce`); when a value does not fit its guessed type, the file is
+ * read again with every row sniffed (`sample_size = -1`), as it is when `sniffAll`.
  */
 async function stage(
   conn: DuckDBConnection,
@@ -441,20 +487,79 @@ async function stage(
     return { relation, fields: await describe(conn, source, relation), sampled, sniffedSample: false };
   }
   const table = quoteIdent(STAGED_TABLE);
-  const create = (relation: string) =>
-    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${relation}${sample}`;
-  const trySample = source.format === 'csv' && !sniffAll;
-  let sniffedSample = false;
-  if (trySample) {
-    try {
-      await rows(conn, create(readRelation(source.files, source.format, { sniff: 'sample' })));
-      sniffedSample = true;
-    } catch {
-      // The sampled sniff guessed a type some later value does not fit: sniff every row instead.
-    }
-  }
-  if (!sniffedSample) await query(conn, source, create(readRelation(source.files, source.format)));
+  const sniffedSample =
+    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample));
+  if (!sniffedSample)
+    await query(
+      conn,
+      source,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${readRelation(source.files, source.format)}${sample}`,
+    );
   return { relation: table, fields: await describe(conn, source, table), sampled, sniffedSample };
+}
+
+/** A type name as DuckDB's DESCRIBE spells the types its CSV sniffer picks. */
+const SNIFFED_TYPE = /^[A-Z][A-Z ]*(\(\d+(, ?\d+)?\))?$/;
+const MISFIT = '__healer_misfit';
+
+/**
+ * One parse of a CSV: every value read as text and cast, in the same pass, to the type DuckDB's
+ * sampled sniff guessed for its column, with a flag on every row holding a value that does not fit
+ * that type. DuckDB's typed CSV read would not fail on those: it rounds `1.5` into a BIGINT and cuts
+ * the time off a timestamp in a DATE column. False (nothing kept) when a value misfits or the
+ * reading fails: the caller reads the file again with every row sniffed.
+ */
+async function stageCsvOnce(
+  conn: DuckDBConnection,
+  source: DataSource,
+  table: string,
+  sample: string,
+): Promise<boolean> {
+  const list = quoteLiteralList(source.files);
+  const union = source.files.length > 1 ? ', union_by_name = true' : '';
+  const text = `read_csv(${list}, header = true, all_varchar = true${union})`;
+  try {
+    const guessed = await rows(
+      conn,
+      `DESCRIBE SELECT * FROM ${readRelation(source.files, source.format, { sniff: 'sample' })}`,
+    );
+    const names = (await rows(conn, `DESCRIBE SELECT * FROM ${text}`)).map((r) => String(r.column_name));
+    if (names.length !== guessed.length || guessed.some((g, i) => String(g.column_name) !== names[i]))
+      return false;
+    const select: string[] = [];
+    const misfits: string[] = [];
+    for (const g of guessed) {
+      const v = quoteIdent(String(g.column_name));
+      const type = String(g.column_type);
+      if (type === 'VARCHAR') {
+        select.push(v);
+        continue;
+      }
+      if (!SNIFFED_TYPE.test(type)) return false;
+      const cast = `TRY_CAST(${v} AS ${type})`;
+      select.push(`${cast} AS ${v}`);
+      // A cast that fails; what DuckDB's sniffer rejects but its integer cast takes (a fraction or
+      // exponent rounded away, a sign, a separator, a leading zero); a time the date cast drops.
+      const lossy = /INT/.test(type)
+        ? ` OR regexp_matches(${v}, '[^0-9 -]|^ *-?0[0-9]')`
+        : type === 'DATE'
+          ? ` OR length(trim(${v})) <> 10`
+          : '';
+      misfits.push(`(${v} IS NOT NULL AND (${cast} IS NULL${lossy}))`);
+    }
+    const flag = misfits.length ? misfits.join(' OR ') : 'false';
+    await rows(
+      conn,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${select.join(', ')}, ${flag} AS ${quoteIdent(MISFIT)} FROM ${text}${sample}`,
+    );
+    const [check] = await rows(conn, `SELECT bool_or(${quoteIdent(MISFIT)}) AS misfit FROM ${table}`);
+    if (check?.misfit === true) return false;
+    await conn.run(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(MISFIT)}`);
+    return true;
+  } catch {
+    // A ragged line, an encoding the text read refuses: the typed read reports it (or copes).
+    return false;
+  }
 }
 
 /**
@@ -467,18 +572,8 @@ interface AggregatePart {
   read(row: Record<string, unknown>, profile: DatasetProfile): void;
 }
 
-/** What each column's validity is measured against, and the aggregates it reads. */
-function columnsPart(fields: NestedField[], expected: ReadonlyMap<string, LogicalType>): AggregatePart {
-  // The contract type when it differs from the inferred one, else (text columns) every candidate
-  // type, else nothing (a typed column is valid).
-  const plans = fields.map((f) => {
-    const want = expected.get(f.path);
-    if (want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type))
-      return { candidates: [want], forced: true };
-    if (f.type === 'string' && (want === undefined || want === 'string'))
-      return { candidates: [...TEXT_CANDIDATES], forced: false };
-    return { candidates: [] as LogicalType[], forced: false };
-  });
+/** Per column: nulls, approximate distinct values, least and greatest value. */
+function columnsPart(fields: NestedField[]): AggregatePart {
   const select = ['count(*) AS row_count'];
   fields.forEach((f, i) => {
     const e = fieldExpr(f);
@@ -487,9 +582,6 @@ function columnsPart(fields: NestedField[], expected: ReadonlyMap<string, Logica
       select.push(`approx_count_distinct(${e}) AS d${i}`);
       select.push(`CAST(min(${e}) AS VARCHAR) AS lo${i}`, `CAST(max(${e}) AS VARCHAR) AS hi${i}`);
     }
-    plans[i]!.candidates.forEach((t, j) => {
-      select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t)}) AS v${i}_${j}`);
-    });
   });
   return {
     select,
@@ -513,26 +605,79 @@ function columnsPart(fields: NestedField[], expected: ReadonlyMap<string, Logica
         const hi = row[`hi${i}`];
         if (lo !== null && lo !== undefined) col.min = String(lo);
         if (hi !== null && hi !== undefined) col.max = String(hi);
-        const plan = plans[i]!;
-        if (plan.candidates.length > 0 && nonNull > 0) {
-          let best = -1;
-          let bestShare = -1;
-          plan.candidates.forEach((_, j) => {
-            const share = Number(row[`v${i}_${j}`] ?? 0) / nonNull;
-            if (share > bestShare) {
-              best = j;
-              bestShare = share;
-            }
-          });
-          if (plan.forced || bestShare >= MOSTLY) {
-            col.validityType = plan.candidates[best]!;
-            col.validity = bestShare;
-          }
-        }
         return col;
       });
     },
   };
+}
+
+/**
+ * What each column's validity is measured against: the contract type when it differs from the
+ * inferred one, else (text columns) every candidate type whose values could be there, else nothing
+ * (a typed column is valid). A text column whose least value starts after `9` holds no number or
+ * date, and one wholly below `F` or above `yes` no boolean word: those are not parsed at all.
+ */
+function validityPlans(
+  fields: NestedField[],
+  columns: readonly ColumnProfile[],
+  expected: ReadonlyMap<string, LogicalType>,
+): { candidates: LogicalType[]; forced: boolean }[] {
+  return fields.map((f, i) => {
+    const want = expected.get(f.path);
+    const col = columns[i];
+    if (want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type))
+      return { candidates: [want], forced: true };
+    if (f.type !== 'string' || (want !== undefined && want !== 'string') || !col || col.min === undefined)
+      return { candidates: [], forced: false };
+    const lo = col.min;
+    const hi = col.max ?? lo;
+    const numbers = lo < ':';
+    // The words a boolean cast takes run from `F` to `yes`; `0` and `1` are numbers first.
+    const booleans = !(hi < 'F' || lo > 'yes');
+    return {
+      candidates: TEXT_CANDIDATES.filter((t) => (t === 'boolean' ? booleans : numbers)),
+      forced: false,
+    };
+  });
+}
+
+/** Validity per column, from one more aggregate over the staged input when any column needs it. */
+async function measureValidity(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+  fields: NestedField[],
+  profile: DatasetProfile,
+  expected: ReadonlyMap<string, LogicalType>,
+): Promise<void> {
+  const plans = validityPlans(fields, profile.columns, expected);
+  const select: string[] = [];
+  fields.forEach((f, i) => {
+    const e = fieldExpr(f);
+    plans[i]!.candidates.forEach((t, j) => {
+      select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t)}) AS v${i}_${j}`);
+    });
+  });
+  if (select.length === 0) return;
+  const [row] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${relation}`);
+  profile.columns.forEach((col, i) => {
+    const plan = plans[i]!;
+    const nonNull = profile.rowCount - col.nullCount;
+    if (plan.candidates.length === 0 || nonNull === 0) return;
+    let best = -1;
+    let bestShare = -1;
+    plan.candidates.forEach((_, j) => {
+      const share = Number(row?.[`v${i}_${j}`] ?? 0) / nonNull;
+      if (share > bestShare) {
+        best = j;
+        bestShare = share;
+      }
+    });
+    if (plan.forced || bestShare >= MOSTLY) {
+      col.validityType = plan.candidates[best]!;
+      col.validity = bestShare;
+    }
+  });
 }
 
 /** The newest event time of the freshness column. */
@@ -572,7 +717,7 @@ async function profileSource(
   const keys = options.keys ?? [];
   for (const k of keys) need(k, 'key');
   const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
-  const parts: AggregatePart[] = [columnsPart(fields, expected)];
+  const parts: AggregatePart[] = [columnsPart(fields)];
   if (options.freshnessColumn !== undefined)
     parts.push(freshnessPart(need(options.freshnessColumn, 'freshness')));
 
@@ -588,14 +733,18 @@ async function profileSource(
     `SELECT ${parts.flatMap((p) => p.select).join(', ')} FROM ${relation}`,
   );
   for (const part of parts) part.read(row ?? {}, profile);
-
-  // The sampled sniff read text where every value is of a typed kind: only a sniff of every row
-  // types such a column as DuckDB would (a column null throughout the sniffed sample, say).
+  // The sampled sniff's text columns, confirmed by the least and greatest values just measured.
   if (
     staged.sniffedSample &&
-    profile.columns.some((c) => c.type === 'string' && c.validityType && c.validity === 1)
+    fields.some(
+      (f, i) =>
+        f.type === 'string' &&
+        f.segments.length === 1 &&
+        typedLooking(profile.columns[i]?.min, profile.columns[i]?.max),
+    )
   )
     return profileSource(conn, source, options, true);
+  await measureValidity(conn, source, relation, fields, profile, expected);
 
   if (keys.length > 0 || options.expected) {
     const checks = badRowChecks(
