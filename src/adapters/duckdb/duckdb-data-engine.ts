@@ -523,9 +523,8 @@ async function stageCsvOnce(
       conn,
       `DESCRIBE SELECT * FROM ${readRelation(source.files, source.format, { sniff: 'sample' })}`,
     );
-    const names = (await rows(conn, `DESCRIBE SELECT * FROM ${text}`)).map((r) => String(r.column_name));
-    if (names.length !== guessed.length || guessed.some((g, i) => String(g.column_name) !== names[i]))
-      return false;
+    // Both reads sniff the same dialect and header: a column the text read names otherwise fails the
+    // statement below, and the caller reads the file again.
     const select: string[] = [];
     const misfits: string[] = [];
     for (const g of guessed) {

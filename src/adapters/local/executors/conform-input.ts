@@ -7,10 +7,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { badRowChecks } from '../../../core/bad-rows.js';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { TableSchema } from '../../../core/schema.js';
-import { verdictSql } from '../../duckdb/bad-row-sql.js';
+import { badRowMeasureSql, readBadRowMeasurement, verdictSql } from '../../duckdb/bad-row-sql.js';
 import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
@@ -450,9 +451,19 @@ async function measureStaged(
   });
   const [row] = await queryRows(conn, `SELECT ${select.join(', ')} FROM ${quoteIdent(table)}`);
   const n = Number(row?.n ?? 0);
+  // The delivered rows against the contract, as the guard's share was measured on the input.
+  const checks = badRowChecks(
+    contract,
+    staged.map((c) => c.name),
+  );
+  const input = new Map(
+    staged.map((c) => [c.name, { expr: quoteIdent(c.name), type: duckdbTypeToLogical(c.type) }]),
+  );
+  const [counted] = await queryRows(conn, badRowMeasureSql(quoteIdent(table), checks, input));
   return {
     schema,
     quality: {
+      badRows: readBadRowMeasurement(counted, checks, false),
       rowCount: n,
       columns: measured.map(({ field, typed }, i) => {
         const values = Number(row?.[`v${i}`] ?? 0);
