@@ -6,9 +6,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RegisterCommand } from '../commands.js';
 import { textTable } from '../text-table.js';
@@ -91,7 +92,7 @@ function profileArgs(file: string): { args: string[]; env: Record<string, string
 
 /** A node process that runs DuckDB's SUMMARIZE over the file through the same @duckdb/node-api. */
 function summarizeArgs(file: string): { args: string[]; env: Record<string, string> } {
-  const api = import.meta.resolve('@duckdb/node-api');
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
   const reader = file.endsWith('.csv') ? 'read_csv' : 'read_parquet';
   const script = `const { DuckDBInstance } = await import(${JSON.stringify(api)});
 const file = process.env.HEALER_BENCH_FILE.replaceAll("'", "''");
