@@ -716,6 +716,7 @@ async function profileSource(
   const keys = options.keys ?? [];
   for (const k of keys) need(k, 'key');
   const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
+  // Every measurement that is one aggregate over the rows joins this one query as a part.
   const parts: AggregatePart[] = [columnsPart(fields)];
   if (options.freshnessColumn !== undefined)
     parts.push(freshnessPart(need(options.freshnessColumn, 'freshness')));
@@ -744,6 +745,7 @@ async function profileSource(
   )
     return profileSource(conn, source, options, true);
   await measureValidity(conn, source, relation, fields, profile, expected);
+  // Measurements needing a query of their own read `relation` (the staged input), never the files.
 
   if (keys.length > 0 || options.expected) {
     const checks = badRowChecks(
