@@ -1,7 +1,7 @@
 // `healer bench-profile [--rows N] [--trials K] [--json]`: the wall time of `healer profile` on a
 // generated CSV and the same rows as Parquet, against DuckDB's own SUMMARIZE of the same file, each
 // a whole process (node startup, module loading and the read included); K interleaved trials,
-// medians reported. With --json the last line is
+// medians reported (the ratio: the median of the trials' own ratios). With --json the last line is
 // {"rows","csv":{"profile_seconds","summarize_seconds","ratio"},"parquet":{...}}.
 
 import { spawn } from 'node:child_process';
@@ -52,10 +52,15 @@ export const register: RegisterCommand = (program, io) => {
                 ),
               );
           }
+        // The ratio is the median of each trial's own ratio: a trial's two processes run back to back,
+        // so a machine whose load changes between trials moves both alike.
         const figure = (format: Format) => {
-          const p = median(times[format].profile);
-          const s = median(times[format].summarize);
-          return { profile_seconds: round(p), summarize_seconds: round(s), ratio: round(p / s) };
+          const { profile, summarize } = times[format];
+          return {
+            profile_seconds: round(median(profile)),
+            summarize_seconds: round(median(summarize)),
+            ratio: round(median(profile.map((p, k) => p / summarize[k]!))),
+          };
         };
         const figures = { rows: n, csv: figure('csv'), parquet: figure('parquet') };
         if (!options.json) {
@@ -69,7 +74,7 @@ export const register: RegisterCommand = (program, io) => {
             times[f].summarize.map((x) => x.toFixed(2)).join(' '),
           ]);
           io.out(
-            `rows ${n}; ${trials} interleaved trial(s), medians, whole process against whole process\n${textTable(
+            `rows ${n}; ${trials} interleaved trial(s), medians (ratio: median of the trials' ratios), whole process against whole process\n${textTable(
               ['FORMAT', 'PROFILE S', 'SUMMARIZE S', 'RATIO', 'TARGET', 'PROFILE TRIALS', 'SUMMARIZE TRIALS'],
               rows,
             )}`,
