@@ -242,9 +242,12 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-/** How a text format's types are inferred: from every row (the default), or DuckDB's sample. */
+/**
+ * How a CSV's types are read: inferred from every row (the default), guessed from DuckDB's sample
+ * (`sniff: 'sample'`), or not at all, every value as text (`sniff: 'none'`, for a one-pass stage).
+ */
 export interface ReadRelationOptions {
-  sniff?: 'all' | 'sample';
+  sniff?: 'all' | 'sample' | 'none';
 }
 
 /** The table function reading these files; every type is inferred from all rows unless told. */
@@ -255,10 +258,15 @@ export function readRelation(
 ): string {
   const list = quoteLiteralList(files);
   switch (format) {
-    case 'csv':
-      return options.sniff === 'sample'
-        ? `read_csv(${list}, header = true, union_by_name = true)`
-        : `read_csv(${list}, header = true, sample_size = -1, union_by_name = true)`;
+    case 'csv': {
+      const types =
+        options.sniff === 'none'
+          ? ', all_varchar = true'
+          : options.sniff === 'sample'
+            ? ''
+            : ', sample_size = -1';
+      return `read_csv(${list}, header = true${types}, union_by_name = true)`;
+    }
     case 'parquet':
       return `read_parquet(${list}, union_by_name = true)`;
     case 'json':
@@ -515,9 +523,7 @@ async function stageCsvOnce(
   table: string,
   sample: string,
 ): Promise<boolean> {
-  const list = quoteLiteralList(source.files);
-  const union = source.files.length > 1 ? ', union_by_name = true' : '';
-  const text = `read_csv(${list}, header = true, all_varchar = true${union})`;
+  const text = readRelation(source.files, source.format, { sniff: 'none' });
   try {
     const guessed = await rows(
       conn,
