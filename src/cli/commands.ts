@@ -22,3 +22,11 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
 ];
+
+/**
+ * Subcommands whose run loads only their own module (whole-process time is what `healer profile`
+ * is measured by); every other name, and help, loads the whole list.
+ */
+export const COMMAND_BY_NAME: Record<string, () => Promise<{ register: RegisterCommand }>> = {
+  profile: () => import('./commands/profile.js'),
+};
