@@ -159,3 +159,33 @@ export function readBadRowMeasurement(
   };
   return m;
 }
+
+/**
+ * The core's verdict where a cast to the contract type is already computed (`cast`, from `raw`
+ * read as `input`): what the cast takes but the core rejects, as a condition on a non-null `raw`.
+ * Cheaper than `verdictSql` (no pattern matching), for splitting millions of rows: an integer cast
+ * that rounded a fraction away, a number that is not finite, a time cut off a date. Undefined when
+ * a non-null cast is all the core asks.
+ */
+export function castMisfitSql(
+  raw: string,
+  cast: string,
+  input: LogicalType,
+  type: LogicalType,
+): string | undefined {
+  switch (type) {
+    case 'int32':
+    case 'int64':
+      if (input === 'string') return `TRY_CAST(${raw} AS DOUBLE) <> CAST(${cast} AS DOUBLE)`;
+      return input === 'float' || input === 'double' || input === 'decimal'
+        ? `CAST(${raw} AS DOUBLE) <> CAST(${cast} AS DOUBLE)`
+        : undefined;
+    case 'float':
+    case 'double':
+      return `NOT isfinite(${cast})`;
+    case 'date':
+      return input === 'string' ? `length(trim(${raw})) <> 10` : undefined;
+    default:
+      return undefined;
+  }
+}

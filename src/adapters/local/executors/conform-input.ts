@@ -11,7 +11,12 @@ import { badRowChecks } from '../../../core/bad-rows.js';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { TableSchema } from '../../../core/schema.js';
-import { badRowMeasureSql, readBadRowMeasurement, verdictSql } from '../../duckdb/bad-row-sql.js';
+import {
+  badRowMeasureSql,
+  castMisfitSql,
+  readBadRowMeasurement,
+  verdictSql,
+} from '../../duckdb/bad-row-sql.js';
 import type { DataSource, DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
@@ -84,10 +89,6 @@ export function conformSql(
     let value = v;
     let output: ConformedColumn = { name: f.path, from: 'input', column: src };
     const read = duckdbTypeToLogical(rawType);
-    // The core's verdict on the value (a fraction in an integer column, an infinite number): a
-    // value the cast would take can still break the contract.
-    const verdict = verdictSql(v, read, f.type);
-    const misfit = verdict === '0' ? undefined : `COALESCE(${verdict}, 0) <> 0`;
     let invalid: { cached: string; raw: string } | undefined;
     if (read !== f.type) {
       // DuckDB's casts to numbers and temporals skip surrounding whitespace; to BOOLEAN they do not.
@@ -95,14 +96,26 @@ export function conformSql(
       const cast = freeName(`__healer_cast_${computed.length}`, taken);
       output = { name: f.path, from: 'cast', column: cast };
       value = quoteIdent(cast);
-      computed.push(`TRY_CAST(${text} AS ${duck}) AS ${value}`);
+      const rawCast = `TRY_CAST(${text} AS ${duck})`;
+      computed.push(`${rawCast} AS ${value}`);
       computedNames.push(cast);
-      const or = misfit ? ` OR ${misfit}` : '';
-      invalid = {
-        cached: `(${value} IS NULL${or})`,
-        raw: `(TRY_CAST(${text} AS ${duck}) IS NULL${or})`,
+      // The core's verdict on what the cast took (a fraction rounded into an integer, an infinite
+      // number): such a value breaks the contract too.
+      const misfit = (c: string) => {
+        const m = castMisfitSql(v, c, read, f.type);
+        return m ? ` OR COALESCE(${m}, false)` : '';
       };
-    } else if (misfit) invalid = { cached: misfit, raw: misfit };
+      invalid = {
+        cached: `(${value} IS NULL${misfit(value)})`,
+        raw: `(${rawCast} IS NULL${misfit(rawCast)})`,
+      };
+    } else {
+      const verdict = verdictSql(v, read, f.type);
+      if (verdict !== '0') {
+        const misfit = `COALESCE(${verdict}, 0) <> 0`;
+        invalid = { cached: misfit, raw: misfit };
+      }
+    }
     if (invalid) {
       breaks.push(`(${v} IS NOT NULL AND ${invalid.cached})`);
       rawBreaks.push(`(${v} IS NOT NULL AND ${invalid.raw})`);
