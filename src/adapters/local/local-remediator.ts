@@ -92,17 +92,32 @@ export class LocalRemediator implements Remediator {
       const contract = s.contract;
       const plan = planCoercion(contract.schema, current, ctx.diagnosis.findings);
       if (!plan.safe) coercionSafe = false;
+      // Lines that could not be read as rows are quarantined too: bad rows of the input.
+      const malformed = evidence?.read?.malformedCount ?? 0;
+      const withMalformed = (m: BadRowMeasurement): BadRowMeasurement =>
+        malformed === 0 || m.sampled
+          ? m
+          : { ...m, rowsMeasured: m.rowsMeasured + malformed, badRows: m.badRows + malformed };
       try {
         // The evidence measured the input against this contract already (one read): reuse it.
-        const measured =
+        const measured = withMalformed(
           evidence?.currentProfile?.badRows ??
-          (await this.options.engine.measureBadRows(s.location, contract, [], undefined, s.read));
+            (await this.options.engine.measureBadRows(s.location, contract, [], undefined, s.read)),
+        );
         bad = worse(bad, measured);
         // What coerce_schema would quarantine: the same definition with the renames mapped back.
         coercionBad = worse(
           coercionBad,
           plan.renames.length
-            ? await this.options.engine.measureBadRows(s.location, contract, plan.renames, undefined, s.read)
+            ? withMalformed(
+                await this.options.engine.measureBadRows(
+                  s.location,
+                  contract,
+                  plan.renames,
+                  undefined,
+                  s.read,
+                ),
+              )
             : measured,
         );
       } catch {
