@@ -656,8 +656,15 @@ export async function gatherEvidence(
     }
     if (item.read?.empty === undefined) {
       try {
-        item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset, readSpec);
-        item.currentProfile = await env.data.profile(binding.location, options);
+        // One read of the input when the engine can: the schema and the measurements agree.
+        if (env.data.inspect) {
+          const inspected = await env.data.inspect(binding.location, binding.dataset, options);
+          item.currentSchema = inspected.schema;
+          item.currentProfile = inspected.profile;
+        } else {
+          item.currentSchema = await env.data.inferSchema(binding.location, binding.dataset, readSpec);
+          item.currentProfile = await env.data.profile(binding.location, options);
+        }
         profiling?.done({ rows: item.currentProfile.rowCount });
       } catch {
         profiling?.done();

@@ -77,6 +77,29 @@ export class CachingDataEngine implements DataEngine {
     );
   }
 
+  /**
+   * The schema and the profile from one read when the engine can (memoized like `profile`); else
+   * both asked of the cache separately.
+   */
+  inspect(
+    location: string,
+    name: string,
+    options?: Parameters<DataEngine['profile']>[1],
+  ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
+    const engine = this.engine;
+    if (!engine.inspect)
+      return (async () => ({
+        schema: await this.inferSchema(location, name, {
+          ...(options?.read ? { read: options.read } : {}),
+          ...(options?.expected ? { expected: options.expected } : {}),
+        }),
+        profile: await this.profile(location, options),
+      }))();
+    return this.memo(location, `inspect\0${name}\0${canonicalJson(options ?? {})}`, () =>
+      engine.inspect!(location, name, options),
+    );
+  }
+
   private async memo<T>(location: string, what: string, measure: () => Promise<T>): Promise<T> {
     const print = await this.fingerprint(location).catch(() => undefined);
     if (print === undefined) {

@@ -120,6 +120,18 @@ export interface DataEngine {
     checks: readonly RowCheck[],
     options: { keys?: string[]; limit: number },
   ): Promise<FailingRow[]>;
+  /**
+   * The schema and the profile from one read of the input, where the engine can (the evidence
+   * gathers both; an engine without it is asked twice).
+   *
+   * @example
+   * const { schema, profile } = await data.inspect('data/orders.csv', 'orders', { keys: ['id'] });
+   */
+  inspect?(
+    location: string,
+    name: string,
+    options?: Parameters<DataEngine['profile']>[1],
+  ): Promise<{ schema: TableSchema; profile: DatasetProfile }>;
 }
 
 /** What an executor needs to act on one incident. */

@@ -4,11 +4,11 @@
 import { Command, CommanderError } from 'commander';
 import { HealerError, oneLine } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { COMMANDS } from './commands.js';
+import { COMMAND_BY_NAME, COMMANDS } from './commands.js';
 import { ExitCode } from './exit-code.js';
 import { type CliIo, processIo } from './io.js';
 
-export async function buildProgram(io: CliIo): Promise<Command> {
+export async function buildProgram(io: CliIo, command?: string): Promise<Command> {
   const program = new Command('healer')
     .description(
       'A self-healing agent for ETL pipelines: gathers evidence, detects drift and failure families, ' +
@@ -19,13 +19,15 @@ export async function buildProgram(io: CliIo): Promise<Command> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError(false);
-  for (const load of COMMANDS) (await load()).register(program, io);
+  const own =
+    command !== undefined && Object.hasOwn(COMMAND_BY_NAME, command) ? COMMAND_BY_NAME[command] : undefined;
+  for (const load of own ? [own] : COMMANDS) (await load()).register(program, io);
   return program;
 }
 
 /** Runs the CLI and returns the exit code (0 ok, 1 the job failed, 2 bad input). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const program = await buildProgram(io);
+  const program = await buildProgram(io, argv[0]);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' && io === processIo ? process.exitCode : 0;

@@ -45,6 +45,8 @@ export interface Capabilities {
   hasQuarantineStore: boolean;
   /** Share of input rows that break the contract (0..1); undefined when unknown. */
   badRowFraction?: number;
+  /** What the share was measured on: rows examined, and whether they were a sample of the input. */
+  badRowSample?: { rowsMeasured: number; sampled: boolean };
   /**
    * Share of input rows that would still break the contract after the coercion's renames are
    * mapped back: the rows `coerce_schema` would quarantine (0..1); undefined when unknown.

@@ -1,6 +1,7 @@
 // What executing an action produced, and what validating it concluded.
 
 import type { Action } from './action.js';
+import type { BadRowMeasurement } from './bad-rows.js';
 import type { ColumnProfile } from './profile.js';
 import type { TableSchema } from './schema.js';
 
@@ -42,6 +43,8 @@ export interface RemediationResult {
 export interface DeliveredQuality {
   rowCount: number;
   columns: Pick<ColumnProfile, 'path' | 'nullCount' | 'nullRate' | 'validity'>[];
+  /** The delivered rows measured against the contract (core/bad-rows.ts): none may be bad. */
+  badRows?: BadRowMeasurement;
 }
 
 /** One post-action check. */

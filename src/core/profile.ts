@@ -1,5 +1,6 @@
 // The statistical profile of a dataset, computed by a data engine and compared purely in the core.
 
+import type { BadRowMeasurement } from './bad-rows.js';
 import type { LogicalType } from './schema.js';
 
 export interface ColumnProfile {
@@ -61,4 +62,6 @@ export interface DatasetProfile {
   duplicateKeys?: Record<string, number>;
   /** Newest event time seen (ISO 8601), when a freshness column is declared. */
   newestAt?: string;
+  /** Rows that break the contract (core/bad-rows.ts), when profiled against one. */
+  badRows?: BadRowMeasurement;
 }

@@ -136,6 +136,35 @@ describe('validate', () => {
     });
   });
 
+  it('holds the delivered rows to the contract with the definition that bounded the action', () => {
+    const badRows = {
+      rowsMeasured: 970,
+      badRows: 3,
+      byReason: { null_in_required: 0, unparseable: 0, out_of_range: 1, duplicate_key: 2 },
+      sampled: false,
+      missingRequired: [],
+    };
+    const broken = validate({
+      action: 'quarantine',
+      result: { ...good, output: { dataset: 'orders', quality: { ...profile(0), badRows } } },
+      contract: { ...contract, quality: {} },
+    });
+    expect(broken.status).toBe('escalate');
+    expect(broken.checks.find((c) => c.name === 'quality_thresholds')).toMatchObject({
+      passed: false,
+      detail: '3 of 970 delivered rows break the contract (out_of_range 1, duplicate_key 2)',
+    });
+    const clean = validate({
+      action: 'quarantine',
+      result: {
+        ...good,
+        output: { dataset: 'orders', quality: { ...profile(0), badRows: { ...badRows, badRows: 0 } } },
+      },
+      contract: { ...contract, quality: {} },
+    });
+    expect(clean.checks.find((c) => c.name === 'quality_thresholds')?.passed).toBe(true);
+  });
+
   it('accepts a widened output type (int32 contract, int64 output)', () => {
     const c32: DatasetContract = {
       ...contract,

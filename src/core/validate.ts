@@ -77,8 +77,19 @@ export function validate(input: ValidateInput): ValidationResult {
 
   const maxNull = contract?.quality.maxNullRate;
   const minValidity = contract?.quality.minValidity;
-  if (contract && output?.quality && (maxNull !== undefined || minValidity !== undefined)) {
+  const delivered = output?.quality?.badRows;
+  if (contract && output?.quality && (maxNull !== undefined || minValidity !== undefined || delivered)) {
     const problems: string[] = [];
+    // The same definition that bounded the action (G9, G15) holds the delivered rows to the contract.
+    if (delivered && (delivered.badRows > 0 || delivered.missingRequired.length > 0)) {
+      const reasons = Object.entries(delivered.byReason)
+        .filter(([, n]) => n > 0)
+        .map(([reason, n]) => `${reason} ${n}`);
+      if (delivered.missingRequired.length) reasons.push(`missing ${delivered.missingRequired.join(', ')}`);
+      problems.push(
+        `${delivered.badRows} of ${delivered.rowsMeasured} delivered rows break the contract (${reasons.join(', ')})`,
+      );
+    }
     const columns = output.quality.columns;
     for (const [path, max] of Object.entries(maxNull ?? {})) {
       const col = columns.find((c) => c.path === path);

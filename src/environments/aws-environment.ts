@@ -90,7 +90,11 @@ export async function createAwsEnvironment(
     pipelines,
     logs: new CloudwatchLogSource({ client: c.logs, logGroups }),
     catalog: new GlueCatalog({ client: c.glue, database: config.HEALER_GLUE_DATABASE, tables }),
-    data: new S3DataSampler({ s3: c.s3, engine: new DuckdbDataEngine() }),
+    data: new S3DataSampler({
+      s3: c.s3,
+      engine: new DuckdbDataEngine(),
+      sampleRows: config.HEALER_SAMPLE_ROWS,
+    }),
     remediator: new GlueRemediator({
       glue: c.glue,
       s3: c.s3,

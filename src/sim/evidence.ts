@@ -1,11 +1,12 @@
 // Facts the simulated runtime measures from an incident's generated data: its evidence for the
-// detectors (profiles, cached) and its capabilities (bad-row fraction measured from the rows).
+// detectors (profiles, cached) and its capabilities (the core's bad-row share, measured on the rows).
 
+import { type BadRowMeasurement, badRowCapabilities, badRowShare } from '../core/bad-rows.js';
 import { planCoercion } from '../core/coercion.js';
 import type { Capabilities, Diagnosis } from '../core/decision.js';
 import type { Evidence } from '../core/evidence.js';
 import type { DatasetProfile } from '../core/profile.js';
-import { contractBadRows, profileRows } from './profiler.js';
+import { measureContractBadRows, profileRows } from './profiler.js';
 import type { SimIncident } from './scenarios.js';
 
 const profiles = new WeakMap<SimIncident, { baseline: DatasetProfile; current?: DatasetProfile }>();
@@ -61,21 +62,27 @@ export function incidentEvidence(incident: SimIncident): Evidence {
 }
 
 /**
- * Share of current rows that break the contract: a null in a required column, a value that does not
- * parse as the contract type, or a repeated key (every occurrence after the first).
+ * The bad rows of the current input, as the core defines them (a null in a required column, a value
+ * that is not of the contract type or out of its range, a repeated key), over every generated row.
  */
-export function measuredBadRowFraction(incident: SimIncident): number | undefined {
+export function measuredBadRows(incident: SimIncident): BadRowMeasurement | undefined {
   const rows = incident.currentRows;
   if (!rows || rows.length === 0) return undefined;
   // Every policy of the benchmark asks for the same incident's capabilities: count it once.
-  let fraction = badRowFractions.get(incident);
-  if (fraction === undefined) {
-    fraction = contractBadRows(rows, incident.contract, incident.currentSchema) / rows.length;
-    badRowFractions.set(incident, fraction);
+  let m = badRowMeasurements.get(incident);
+  if (m === undefined) {
+    m = measureContractBadRows(rows, incident.contract, incident.currentSchema);
+    badRowMeasurements.set(incident, m);
   }
-  return fraction;
+  return m;
 }
-const badRowFractions = new WeakMap<SimIncident, number>();
+const badRowMeasurements = new WeakMap<SimIncident, BadRowMeasurement>();
+
+/** Share of current rows that break the contract (see `measuredBadRows`). */
+export function measuredBadRowFraction(incident: SimIncident): number | undefined {
+  const m = measuredBadRows(incident);
+  return m === undefined ? undefined : badRowShare(m);
+}
 
 /** What the simulated runtime can do for this incident. */
 export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis): Capabilities {
@@ -88,13 +95,12 @@ export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis
     coercionSafe: plan?.safe ?? false,
     hasQuarantineStore: true,
   };
-  const bad = measuredBadRowFraction(incident);
-  if (bad !== undefined) caps.badRowFraction = bad;
-  const rows = incident.currentRows;
-  // What coerce_schema would quarantine: the same count once the renames are mapped back.
-  if (plan && rows && rows.length > 0)
-    caps.coercionBadRowFraction = plan.renames.length
-      ? contractBadRows(rows, incident.contract, incident.currentSchema, plan.renames) / rows.length
-      : bad;
-  return caps;
+  const m = measuredBadRows(incident);
+  if (m === undefined) return caps;
+  const rows = incident.currentRows!;
+  // What coerce_schema would quarantine: the same definition once the renames are mapped back.
+  const coercion = plan?.renames.length
+    ? badRowShare(measureContractBadRows(rows, incident.contract, incident.currentSchema, plan.renames))
+    : badRowShare(m);
+  return { ...caps, ...badRowCapabilities(m), ...(plan ? { coercionBadRowFraction: coercion } : {}) };
 }

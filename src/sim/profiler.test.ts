@@ -30,7 +30,11 @@ describe('profileRows', () => {
 
 describe('contractBadRows', () => {
   it('counts each row breaking the contract once (null, unparseable, repeated key)', () => {
-    expect(contractBadRows(ROWS, { schema: SCHEMA, keys: ['id'] }, SCHEMA)).toBe(3);
+    // id 3 repeats; of its two rows one is bad already ('12.5 USD') and the other is kept: 2 bad rows.
+    expect(contractBadRows(ROWS, { schema: SCHEMA, keys: ['id'] }, SCHEMA)).toBe(2);
+    expect(contractBadRows([...ROWS, { id: 1, amount: 3 }], { schema: SCHEMA, keys: ['id'] }, SCHEMA)).toBe(
+      3,
+    );
   });
   it('counts every row when a required column is missing', () => {
     expect(

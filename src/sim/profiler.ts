@@ -1,6 +1,7 @@
 // A small pure profiler over in-memory rows: the same DatasetProfile the DuckDB engine computes,
 // fast enough that the 30-seed benchmark profiles every generated batch in-process.
 
+import { type BadRowMeasurement, badRowChecks, badRowShare, measureBadRows } from '../core/bad-rows.js';
 import {
   type ColumnProfile,
   type DatasetProfile,
@@ -168,42 +169,32 @@ export function profileRows(
 }
 
 /**
- * Rows that break a contract: a null (or missing) required column, a value that does not parse as
- * the contract type, or a repeated key (every occurrence after the first). Missing required
- * columns make every row bad. `renames` (current name → contract name) are read as the contract
- * column they map back to, as `coerce_schema` would.
+ * Rows that break a contract, as the core defines a bad row (core/bad-rows.ts): the simulator's
+ * measurement over its in-memory rows. Missing required columns make every row bad. `renames`
+ * (current name → contract name) are read as the contract column they map back to, as
+ * `coerce_schema` would.
  */
+export function measureContractBadRows(
+  rows: readonly Row[],
+  contract: { schema: TableSchema; keys: string[] },
+  current: TableSchema,
+  renames: readonly { from: string; to: string }[] = [],
+): BadRowMeasurement {
+  const checks = badRowChecks(
+    contract,
+    current.fields.map((f) => f.path),
+    renames,
+  );
+  return measureBadRows(rows, checks, valueAt);
+}
+
+/** The number of rows `measureContractBadRows` finds bad (every row when a required column is missing). */
 export function contractBadRows(
   rows: readonly Row[],
   contract: { schema: TableSchema; keys: string[] },
   current: TableSchema,
   renames: readonly { from: string; to: string }[] = [],
 ): number {
-  const sourceOf = new Map(renames.map((r) => [r.to, r.from]));
-  const at = (path: string) => sourceOf.get(path) ?? path;
-  const present = new Set(current.fields.map((f) => f.path));
-  const required = contract.schema.fields.filter((f) => !f.nullable);
-  if (required.some((f) => !present.has(at(f.path)))) return rows.length;
-  // As the runtimes conform an input: a null breaks only a required column, a value that does not
-  // parse as the contract type breaks any column.
-  const checked = contract.schema.fields
-    .filter((f) => present.has(at(f.path)))
-    .map((f) => ({ path: at(f.path), type: f.type, nullable: f.nullable }));
-  const keys = contract.keys.map(at);
-  const seen = new Set<string>();
-  let bad = 0;
-  for (const row of rows) {
-    let isBad = false;
-    for (const f of checked) {
-      const v = valueAt(row, f.path);
-      if (v === null || v === undefined) {
-        if (!f.nullable) isBad = true;
-      } else if (!parsesAs(v, f.type)) isBad = true;
-    }
-    const key = keys.map((k) => JSON.stringify(valueAt(row, k) ?? null)).join('|');
-    if (seen.has(key)) isBad = true;
-    else seen.add(key);
-    if (isBad) bad++;
-  }
-  return bad;
+  const m = measureContractBadRows(rows, contract, current, renames);
+  return Math.round(badRowShare(m) * m.rowsMeasured);
 }

@@ -8,6 +8,7 @@ import { Glue, type Table, type TableInput } from '@aws-sdk/client-glue';
 import { S3 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { Action } from '../../core/action.js';
+import { badRowCapabilities } from '../../core/bad-rows.js';
 import { planCoercion } from '../../core/coercion.js';
 import type { DatasetContract } from '../../core/contract.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
@@ -106,16 +107,19 @@ export class GlueRemediator implements Remediator {
     const target = pickDataset(context.evidence);
     const current = target?.currentSchema ?? target?.schemaVersions.at(-1);
     let coercionSafe = false;
+    let renamedTo: string[] = [];
     if (target?.contract && current) {
       const plan = planCoercion(target.contract.schema, current, context.diagnosis.findings);
       coercionSafe = plan.safe;
+      renamedTo = plan.renames.map((r) => r.to);
     }
     return {
       supported,
       hasPreviousSchemaVersion: context.evidence.datasets.some((d) => d.schemaVersions.length >= 2),
       coercionSafe,
       hasQuarantineStore: Boolean(this.o.remediationJobName && this.o.quarantineUri),
-      ...fractions(badRowFraction(target)),
+      // Measured by the sampler on HEALER_SAMPLE_ROWS rows, as the core defines a bad row.
+      ...badRowCapabilities(target?.contract ? target.currentProfile?.badRows : undefined, renamedTo),
     };
   }
 
@@ -384,18 +388,6 @@ export function tableInputOf(table: Table): TableInput {
 
 function pickDataset(evidence: Evidence): DatasetEvidence | undefined {
   return evidence.datasets.find((d) => d.contract) ?? evidence.datasets[0];
-}
-
-/** Worst share of values that do not parse as the expected type, over the sampled columns. */
-function badRowFraction(d: DatasetEvidence | undefined): number | undefined {
-  const columns = d?.currentProfile?.columns;
-  if (!columns?.length) return undefined;
-  return Math.max(...columns.map((c) => (1 - c.validity) * (1 - c.nullRate)));
-}
-
-/** The same sampled estimate bounds both quarantine and coercion (renames do not change validity). */
-function fractions(bad: number | undefined): Pick<Capabilities, 'badRowFraction' | 'coercionBadRowFraction'> {
-  return bad === undefined ? {} : { badRowFraction: bad, coercionBadRowFraction: bad };
 }
 
 function refused(action: Action, reason: string): RemediationResult {

@@ -119,6 +119,8 @@ export interface CsvReadSql {
   rejects?: { table: string; scan: string };
   /** Lenient parsing (mixed line endings); an extra field is then dropped, not rejected. */
   lenient?: boolean;
+  /** Types guessed from DuckDB's sample of rows, not from every row (the dialect stays declared). */
+  sampleTypes?: boolean;
 }
 
 /** The rejects tables of group `i` (DuckDB keeps no rejects when files are matched by name). */
@@ -158,7 +160,7 @@ function oneRead(dialect: CsvDialect, read: ReadOptions, how: CsvReadSql): strin
   } else {
     // Files with different headers are matched by name; the dialect stays declared.
     if (how.allVarchar) args.push('all_varchar = true');
-    args.push('sample_size = -1');
+    if (!how.sampleTypes) args.push('sample_size = -1');
     if (!dialect.header && dialect.names.length > 0) args.push(`names = ${quoteLiteralList(dialect.names)}`);
     if (dialect.files.length > 1) args.push('union_by_name = true');
   }

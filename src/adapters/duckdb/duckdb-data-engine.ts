@@ -4,6 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type BadRowMeasurement, badRowChecks } from '../../core/bad-rows.js';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { FailingRow, RowCheck } from '../../core/failing-row.js';
 import type { ColumnProfile, DatasetProfile } from '../../core/profile.js';
@@ -11,6 +12,7 @@ import type { ReadFacts } from '../../core/read-facts.js';
 import type { ReadOptions } from '../../core/read-options.js';
 import type { LogicalType, TableSchema } from '../../core/schema.js';
 import type { DataEngine } from '../../ports.js';
+import { badRowMeasureSql, readBadRowMeasurement } from './bad-row-sql.js';
 import { type CsvDialect, csvDialect, csvReadSql, isBlank, malformedLines, readError } from './csv-read.js';
 import { quantileSelects, readQuantiles, readTopValues, topValuesQuery } from './distribution-stats.js';
 import { flattenColumn, logicalToDuckdb, type NestedField } from './duckdb-types.js';
@@ -88,16 +90,14 @@ export class DuckdbDataEngine implements DataEngine {
   async inferSchema(location: string, name: string, spec: ReadSpec = {}): Promise<TableSchema> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), spec);
-      const fields = await describe(conn, source);
-      await applyNullability(conn, source, fields);
-      return { name, fields: fields.map(({ segments: _, ...f }) => f) };
+      return schemaOf(conn, source, await confirmedStage(conn, source, undefined), name);
     });
   }
 
   async profile(location: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      return profileSource(conn, source, options);
+      return (await profileSource(conn, source, options)).profile;
     });
   }
 
@@ -129,7 +129,7 @@ export class DuckdbDataEngine implements DataEngine {
   ): Promise<FailingRow[]> {
     return this.withConnection(async (conn) => {
       const source = await resolveSource(conn, location);
-      const byPath = new Map((await describe(conn, source)).map((f) => [f.path, f]));
+      const byPath = new Map((await describe(conn, source, relation(source))).map((f) => [f.path, f]));
       const keys = options.keys ?? [];
       const sql = failingRowsSql({
         relation: relation(source),
@@ -143,6 +143,55 @@ export class DuckdbDataEngine implements DataEngine {
         parses,
       });
       return sql === undefined ? [] : readFailingRows(await query(conn, source, sql), keys);
+    });
+  }
+
+  /**
+   * The schema and the profile from one read of the input (what `inferSchema` and `profile` would
+   * return, without reading it twice). With `sampleRows`, both describe the sample.
+   */
+  async inspect(
+    location: string,
+    name: string,
+    options: ProfileOptions = {},
+  ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
+    return this.withConnection(async (conn) => {
+      const source = await withDialect(await resolveSource(conn, location), options);
+      const { profile, staged } = await profileSource(conn, source, options);
+      const nulls = new Map(profile.columns.map((c) => [c.path, c.nullCount]));
+      return { schema: await schemaOf(conn, source, staged, name, nulls), profile };
+    });
+  }
+
+  /**
+   * Bad rows of an input against a contract (core/bad-rows.ts), `renames` mapped back first: one
+   * read, one grouped query.
+   *
+   * @example
+   * const m = await engine.measureBadRows('data/orders.csv', contract, [{ from: 'qty', to: 'quantity' }]);
+   */
+  async measureBadRows(
+    location: string,
+    contract: { schema: TableSchema; keys: readonly string[] },
+    renames: readonly { from: string; to: string }[] = [],
+    sampleRows?: number,
+    read?: ReadOptions,
+  ): Promise<BadRowMeasurement> {
+    return this.withConnection(async (conn) => {
+      const source = await withDialect(await resolveSource(conn, location), {
+        ...(read ? { read } : {}),
+        expected: contract.schema,
+      });
+      const staged = await confirmedStage(conn, source, sampleRows);
+      const checks = badRowChecks(
+        contract,
+        staged.fields.map((f) => f.path),
+        renames,
+      );
+      const input = new Map(staged.fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
+      const [counted] = await query(conn, source, badRowMeasureSql(staged.relation, checks, input));
+      const m = readBadRowMeasurement(counted, checks, false);
+      return { ...m, sampled: staged.sampled && m.rowsMeasured >= (sampleRows ?? 0) };
     });
   }
 
@@ -265,12 +314,31 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-/** The table function reading these files; every type is inferred from all rows, not a sample. */
-export function readRelation(files: readonly string[], format: DataFormat): string {
+/**
+ * How a CSV's types are read: inferred from every row (the default), guessed from DuckDB's sample
+ * (`sniff: 'sample'`), or not at all, every value as text (`sniff: 'none'`, for a one-pass stage).
+ */
+export interface ReadRelationOptions {
+  sniff?: 'all' | 'sample' | 'none';
+}
+
+/** The table function reading these files; every type is inferred from all rows unless told. */
+export function readRelation(
+  files: readonly string[],
+  format: DataFormat,
+  options: ReadRelationOptions = {},
+): string {
   const list = quoteLiteralList(files);
   switch (format) {
-    case 'csv':
-      return `read_csv(${list}, header = true, sample_size = -1, union_by_name = true)`;
+    case 'csv': {
+      const types =
+        options.sniff === 'none'
+          ? ', all_varchar = true'
+          : options.sniff === 'sample'
+            ? ''
+            : ', sample_size = -1';
+      return `read_csv(${list}, header = true${types}, union_by_name = true)`;
+    }
     case 'parquet':
       return `read_parquet(${list}, union_by_name = true)`;
     case 'json':
@@ -282,9 +350,17 @@ export function readRelation(files: readonly string[], format: DataFormat): stri
   }
 }
 
-function relation(source: DataSource): string {
-  if (source.csv) return csvReadSql(source.csv.dialect, source.csv.read);
-  return readRelation(source.files, source.format);
+/**
+ * The relation reading a source: a CSV with its decided dialect (`withDialect`) is read with it,
+ * never with a sniffed one; `sniff` as in readRelation (`none`: every value as text).
+ */
+function relation(source: DataSource, sniff: ReadRelationOptions['sniff'] = 'all'): string {
+  if (source.csv)
+    return csvReadSql(source.csv.dialect, source.csv.read, {
+      ...(sniff === 'none' ? { allVarchar: true } : {}),
+      ...(sniff === 'sample' ? { sampleTypes: true } : {}),
+    });
+  return readRelation(source.files, source.format, { sniff });
 }
 
 /** A CSV source with its dialect decided (declared, or from the header line; never the data). */
@@ -357,8 +433,12 @@ async function query(
   }
 }
 
-async function describe(conn: DuckDBConnection, source: DataSource): Promise<NestedField[]> {
-  const described = await query(conn, source, `DESCRIBE SELECT * FROM ${relation(source)}`);
+async function describe(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+): Promise<NestedField[]> {
+  const described = await query(conn, source, `DESCRIBE SELECT * FROM ${relation}`);
   return described.flatMap((r) => flattenColumn([String(r.column_name)], String(r.column_type)));
 }
 
@@ -369,27 +449,30 @@ function fieldExpr(f: NestedField): string {
     .reduce((e, s) => `struct_extract(${e}, ${quoteLiteral(s)})`, quoteIdent(f.segments[0]!));
 }
 
-/**
- * Parquet declares nullability (REQUIRED vs OPTIONAL); text formats declare nothing, so a field is
- * nullable when the data holds a null.
- */
-async function applyNullability(
+/** Parquet declares nullability (REQUIRED vs OPTIONAL) in its metadata. */
+async function applyParquetNullability(
   conn: DuckDBConnection,
   source: DataSource,
   fields: NestedField[],
 ): Promise<void> {
-  if (source.format === 'parquet') {
-    const optional = new Set<string>();
-    for (const file of source.files) {
-      for (const path of await parquetOptionalPaths(conn, source, file)) optional.add(path);
-    }
-    for (const f of fields)
-      f.nullable = f.segments.some((_, i) => optional.has(pathKey(f.segments.slice(0, i + 1))));
-    return;
+  const optional = new Set<string>();
+  for (const file of source.files) {
+    for (const path of await parquetOptionalPaths(conn, source, file)) optional.add(path);
   }
+  for (const f of fields)
+    f.nullable = f.segments.some((_, i) => optional.has(pathKey(f.segments.slice(0, i + 1))));
+}
+
+/** Text formats declare nothing: a field is nullable when the data holds a null. */
+async function applyNullability(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+  fields: NestedField[],
+): Promise<void> {
   if (fields.length === 0) return;
   const select = fields.map((f, i) => `count(*) - count(${fieldExpr(f)}) AS n${i}`).join(', ');
-  const [counts] = await query(conn, source, `SELECT ${select} FROM ${relation(source)}`);
+  const [counts] = await query(conn, source, `SELECT ${select} FROM ${relation}`);
   fields.forEach((f, i) => {
     f.nullable = Number(counts?.[`n${i}`] ?? 0) > 0;
   });
@@ -479,30 +562,176 @@ function isScalar(t: LogicalType): boolean {
   return t !== 'struct' && t !== 'list' && t !== 'map' && t !== 'unknown';
 }
 
-async function profileSource(
+/**
+ * The input read once. Text formats are parsed into a temp table on this connection (every later
+ * measurement scans memory, not the file); Parquet is columnar and typed, so its relation is read in
+ * place (each query reads only the columns it needs). `sampled`: a reservoir sample was staged.
+ * `sniffedSample`: the CSV's types are DuckDB's sampled guess, every value checked against them.
+ */
+interface Staged {
+  relation: string;
+  fields: NestedField[];
+  sampled: boolean;
+  /**
+   * The CSV's types are DuckDB's sampled guess, every value checked against them; its text columns
+   * are confirmed by `typedLooking` (a column null throughout the sniffed sample may hold numbers).
+   */
+  sniffedSample: boolean;
+}
+
+/**
+ * Text columns whose least and greatest values say every value could be of a typed kind: each
+ * starts with a sign, a point or a digit, or each could be `true`/`false`. Only a sniff of every row
+ * types such a column as DuckDB would. Conservative: a false alarm costs a second read, not a fact.
+ */
+function typedLooking(lo: string | undefined, hi: string | undefined): boolean {
+  if (lo === undefined || hi === undefined) return false;
+  const numeric = lo >= '+' && hi < ':';
+  const boolean =
+    ['false', 'true'].includes(lo.trim().toLowerCase()) &&
+    ['false', 'true'].includes(hi.trim().toLowerCase());
+  return numeric || boolean;
+}
+
+/** Least and greatest value of each text column of a sampled-sniff stage, for `typedLooking`. */
+async function textRanges(
   conn: DuckDBConnection,
   source: DataSource,
-  options: ProfileOptions,
-): Promise<DatasetProfile> {
-  const fields = await describe(conn, source);
-  const base = relation(source);
-  const from =
-    options.sampleRows !== undefined
-      ? `(SELECT * FROM ${base} USING SAMPLE reservoir(${Math.max(0, Math.floor(options.sampleRows))} ROWS) REPEATABLE (42))`
-      : base;
-  const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
-
-  // What each column's validity is measured against: the contract type when it differs from the
-  // inferred one, else (text columns) every candidate type, else nothing (a typed column is valid).
-  const plans = fields.map((f) => {
-    const want = expected.get(f.path);
-    if (want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type))
-      return { candidates: [want], forced: true };
-    if (f.type === 'string' && (want === undefined || want === 'string'))
-      return { candidates: [...TEXT_CANDIDATES], forced: false };
-    return { candidates: [] as LogicalType[], forced: false };
+  staged: Staged,
+): Promise<{ lo?: string; hi?: string }[]> {
+  const text = staged.fields.filter((f) => f.type === 'string' && f.segments.length === 1);
+  if (!staged.sniffedSample || text.length === 0) return [];
+  const select = text.map((f, i) => `min(${fieldExpr(f)}) AS lo${i}, max(${fieldExpr(f)}) AS hi${i}`);
+  const [row] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${staged.relation}`);
+  return text.map((_, i) => {
+    const lo = row?.[`lo${i}`];
+    const hi = row?.[`hi${i}`];
+    return { ...(typeof lo === 'string' ? { lo } : {}), ...(typeof hi === 'string' ? { hi } : {}) };
   });
+}
 
+/** A stage whose text columns are confirmed: the sampled guess, or a read sniffing every row. */
+async function confirmedStage(
+  conn: DuckDBConnection,
+  source: DataSource,
+  sampleRows: number | undefined,
+): Promise<Staged> {
+  const staged = await stage(conn, source, sampleRows);
+  const ranges = await textRanges(conn, source, staged);
+  return ranges.some((r) => typedLooking(r.lo, r.hi)) ? stage(conn, source, sampleRows, true) : staged;
+}
+
+const STAGED_TABLE = '__healer_staged';
+
+/**
+ * Stages a source. A CSV is parsed once as text and cast in the same pass to the types DuckDB's
+ * sampled sniff guessed (`stageCsvOnce`); when a value does not fit its guessed type, the file is
+ * read again with every row sniffed (`sample_size = -1`), as it is when `sniffAll`.
+ */
+async function stage(
+  conn: DuckDBConnection,
+  source: DataSource,
+  sampleRows: number | undefined,
+  sniffAll = false,
+): Promise<Staged> {
+  const sample =
+    sampleRows === undefined
+      ? ''
+      : ` USING SAMPLE reservoir(${Math.max(0, Math.floor(sampleRows))} ROWS) REPEATABLE (42)`;
+  const sampled = sampleRows !== undefined;
+  if (source.format === 'parquet' && !sampled) {
+    const parquet = relation(source);
+    return {
+      relation: parquet,
+      fields: await describe(conn, source, parquet),
+      sampled,
+      sniffedSample: false,
+    };
+  }
+  const table = quoteIdent(STAGED_TABLE);
+  const sniffedSample =
+    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample));
+  if (!sniffedSample)
+    await query(
+      conn,
+      source,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${relation(source)}${sample}`,
+    );
+  return { relation: table, fields: await describe(conn, source, table), sampled, sniffedSample };
+}
+
+/** A type name as DuckDB's DESCRIBE spells the types its CSV sniffer picks. */
+const SNIFFED_TYPE = /^[A-Z][A-Z ]*(\(\d+(, ?\d+)?\))?$/;
+const MISFIT = '__healer_misfit';
+
+/**
+ * One parse of a CSV: every value read as text and cast, in the same pass, to the type DuckDB's
+ * sampled sniff guessed for its column, with a flag on every row holding a value that does not fit
+ * that type. DuckDB's typed CSV read would not fail on those: it rounds `1.5` into a BIGINT and cuts
+ * the time off a timestamp in a DATE column. False (nothing kept) when a value misfits or the
+ * reading fails: the caller reads the file again with every row sniffed.
+ */
+async function stageCsvOnce(
+  conn: DuckDBConnection,
+  source: DataSource,
+  table: string,
+  sample: string,
+): Promise<boolean> {
+  // Declared date or timestamp formats are applied by DuckDB's typed read only, not by a cast.
+  if (source.csv?.read.dateFormat || source.csv?.read.timestampFormat) return false;
+  const text = relation(source, 'none');
+  try {
+    const guessed = await rows(conn, `DESCRIBE SELECT * FROM ${relation(source, 'sample')}`);
+    // Both reads use the same dialect and header (declared, or sniffed alike): a column the text
+    // read names otherwise fails the statement below, and the caller reads the file again.
+    const select: string[] = [];
+    const misfits: string[] = [];
+    for (const g of guessed) {
+      const v = quoteIdent(String(g.column_name));
+      const type = String(g.column_type);
+      if (type === 'VARCHAR') {
+        select.push(v);
+        continue;
+      }
+      if (!SNIFFED_TYPE.test(type)) return false;
+      const cast = `TRY_CAST(${v} AS ${type})`;
+      select.push(`${cast} AS ${v}`);
+      // A cast that fails; what DuckDB's sniffer rejects but its integer cast takes (a fraction or
+      // exponent rounded away, a sign, a separator, a leading zero); a time the date cast drops.
+      const lossy = /INT/.test(type)
+        ? ` OR regexp_matches(${v}, '[^0-9 -]|^ *-?0[0-9]')`
+        : type === 'DATE'
+          ? ` OR length(trim(${v})) <> 10`
+          : '';
+      misfits.push(`(${v} IS NOT NULL AND (${cast} IS NULL${lossy}))`);
+    }
+    const flag = misfits.length ? misfits.join(' OR ') : 'false';
+    await rows(
+      conn,
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${select.join(', ')}, ${flag} AS ${quoteIdent(MISFIT)} FROM ${text}${sample}`,
+    );
+    const [check] = await rows(conn, `SELECT bool_or(${quoteIdent(MISFIT)}) AS misfit FROM ${table}`);
+    if (check?.misfit === true) return false;
+    await conn.run(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(MISFIT)}`);
+    return true;
+  } catch {
+    // A ragged line, an encoding the text read refuses: the typed read reports it (or copes).
+    return false;
+  }
+}
+
+/**
+ * One part of the single aggregate query over the staged input: its SELECT items (aliases unique to
+ * the part) and what it reads back from the result row. Further measurements join the query as
+ * further parts.
+ */
+interface AggregatePart {
+  select: string[];
+  read(row: Record<string, unknown>, profile: DatasetProfile): void;
+}
+
+/** Per column: nulls, approximate distinct values, least and greatest value. */
+function columnsPart(fields: NestedField[]): AggregatePart {
   const select = ['count(*) AS row_count'];
   fields.forEach((f, i) => {
     const e = fieldExpr(f);
@@ -511,60 +740,165 @@ async function profileSource(
       select.push(`approx_count_distinct(${e}) AS d${i}`);
       select.push(`CAST(min(${e}) AS VARCHAR) AS lo${i}`, `CAST(max(${e}) AS VARCHAR) AS hi${i}`);
     }
+  });
+  return {
+    select,
+    read(row, profile) {
+      const rowCount = Number(row.row_count ?? 0);
+      profile.rowCount = rowCount;
+      profile.columns = fields.map((f, i) => {
+        const nonNull = Number(row[`c${i}`] ?? 0);
+        const nullCount = rowCount - nonNull;
+        const col: ColumnProfile = {
+          path: f.path,
+          type: f.type,
+          rawType: f.rawType,
+          nullCount,
+          nullRate: rowCount === 0 ? 0 : nullCount / rowCount,
+          // HyperLogLog can overshoot on small columns: never more distinct values than values.
+          distinct: Math.min(Number(row[`d${i}`] ?? 0), nonNull),
+          validity: 1,
+        };
+        const lo = row[`lo${i}`];
+        const hi = row[`hi${i}`];
+        if (lo !== null && lo !== undefined) col.min = String(lo);
+        if (hi !== null && hi !== undefined) col.max = String(hi);
+        return col;
+      });
+    },
+  };
+}
+
+/**
+ * What each column's validity is measured against: the contract type when it differs from the
+ * inferred one, else (text columns) every candidate type whose values could be there, else nothing
+ * (a typed column is valid). A text column whose least value starts after `9` holds no number or
+ * date, and one wholly below `F` or above `yes` no boolean word: those are not parsed at all.
+ */
+function validityPlans(
+  fields: NestedField[],
+  columns: readonly ColumnProfile[],
+  expected: ReadonlyMap<string, LogicalType>,
+): { candidates: LogicalType[]; forced: boolean }[] {
+  return fields.map((f, i) => {
+    const want = expected.get(f.path);
+    const col = columns[i];
+    if (want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type))
+      return { candidates: [want], forced: true };
+    if (f.type !== 'string' || (want !== undefined && want !== 'string') || !col || col.min === undefined)
+      return { candidates: [], forced: false };
+    const lo = col.min;
+    const hi = col.max ?? lo;
+    const numbers = lo < ':';
+    // The words a boolean cast takes run from `F` to `yes`; `0` and `1` are numbers first.
+    const booleans = !(hi < 'F' || lo > 'yes');
+    return {
+      candidates: TEXT_CANDIDATES.filter((t) => (t === 'boolean' ? booleans : numbers)),
+      forced: false,
+    };
+  });
+}
+
+/** Validity per column, from one more aggregate over the staged input when any column needs it. */
+async function measureValidity(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+  fields: NestedField[],
+  profile: DatasetProfile,
+  expected: ReadonlyMap<string, LogicalType>,
+): Promise<void> {
+  const plans = validityPlans(fields, profile.columns, expected);
+  const select: string[] = [];
+  fields.forEach((f, i) => {
+    const e = fieldExpr(f);
     plans[i]!.candidates.forEach((t, j) => {
       select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t, f.type)}) AS v${i}_${j}`);
     });
   });
-  const stats = fields.map((f, i) => ({ index: i, expr: fieldExpr(f), type: f.type }));
-  select.push(...quantileSelects(stats));
-  const [agg] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${from}`);
-  const row = agg ?? {};
-  const topSql = topValuesQuery(stats, from);
-  const top = readTopValues(topSql === undefined ? [] : await query(conn, source, topSql));
-  const rowCount = Number(row.row_count ?? 0);
-
-  const columns: ColumnProfile[] = fields.map((f, i) => {
-    const nonNull = Number(row[`c${i}`] ?? 0);
-    const nullCount = rowCount - nonNull;
-    const col: ColumnProfile = {
-      path: f.path,
-      type: f.type,
-      rawType: f.rawType,
-      nullCount,
-      nullRate: rowCount === 0 ? 0 : nullCount / rowCount,
-      // HyperLogLog can overshoot on small columns: never more distinct values than values.
-      distinct: Math.min(Number(row[`d${i}`] ?? 0), nonNull),
-      validity: 1,
-    };
-    const lo = row[`lo${i}`];
-    const hi = row[`hi${i}`];
-    if (lo !== null && lo !== undefined) col.min = String(lo);
-    if (hi !== null && hi !== undefined) col.max = String(hi);
-    const quantiles = readQuantiles(row, i);
-    if (quantiles) col.quantiles = quantiles;
-    if (isScalar(f.type) && top.has(i)) col.topValues = top.get(i)!;
-    else if (nonNull === 0 && topSql !== undefined && (f.type === 'string' || f.type === 'boolean'))
-      col.topValues = [];
+  if (select.length === 0) return;
+  const [row] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${relation}`);
+  profile.columns.forEach((col, i) => {
     const plan = plans[i]!;
-    if (plan.candidates.length > 0 && nonNull > 0) {
-      let best = -1;
-      let bestShare = -1;
-      plan.candidates.forEach((_, j) => {
-        const share = Number(row[`v${i}_${j}`] ?? 0) / nonNull;
-        if (share > bestShare) {
-          best = j;
-          bestShare = share;
-        }
-      });
-      if (plan.forced || bestShare >= MOSTLY) {
-        col.validityType = plan.candidates[best]!;
-        col.validity = bestShare;
+    const nonNull = profile.rowCount - col.nullCount;
+    if (plan.candidates.length === 0 || nonNull === 0) return;
+    let best = -1;
+    let bestShare = -1;
+    plan.candidates.forEach((_, j) => {
+      const share = Number(row?.[`v${i}_${j}`] ?? 0) / nonNull;
+      if (share > bestShare) {
+        best = j;
+        bestShare = share;
       }
+    });
+    if (plan.forced || bestShare >= MOSTLY) {
+      col.validityType = plan.candidates[best]!;
+      col.validity = bestShare;
     }
-    return col;
   });
+}
 
-  const profile: DatasetProfile = { source: source.location, format: source.format, rowCount, columns };
+/** Approximate quantiles of the numeric columns (distribution-stats.ts), in the one aggregate. */
+function quantilesPart(fields: NestedField[]): AggregatePart {
+  return {
+    select: quantileSelects(statColumns(fields)),
+    read(row, profile) {
+      profile.columns.forEach((col, i) => {
+        const quantiles = readQuantiles(row, i);
+        if (quantiles) col.quantiles = quantiles;
+      });
+    },
+  };
+}
+
+function statColumns(fields: NestedField[]): { index: number; expr: string; type: LogicalType }[] {
+  return fields.map((f, i) => ({ index: i, expr: fieldExpr(f), type: f.type }));
+}
+
+/** The most frequent values of text and boolean columns: one grouped query over the staged input. */
+async function measureTopValues(
+  conn: DuckDBConnection,
+  source: DataSource,
+  relation: string,
+  fields: NestedField[],
+  profile: DatasetProfile,
+): Promise<void> {
+  const topSql = topValuesQuery(statColumns(fields), relation);
+  if (topSql === undefined) return;
+  const top = readTopValues(await query(conn, source, topSql));
+  profile.columns.forEach((col, i) => {
+    const f = fields[i]!;
+    if (isScalar(f.type) && top.has(i)) col.topValues = top.get(i)!;
+    else if (profile.rowCount - col.nullCount === 0 && (f.type === 'string' || f.type === 'boolean'))
+      col.topValues = [];
+  });
+}
+
+/** The newest event time of the freshness column. */
+function freshnessPart(field: NestedField): AggregatePart {
+  return {
+    select: [`CAST(max(TRY_CAST(${fieldExpr(field)} AS TIMESTAMP)) AS VARCHAR) AS newest`],
+    read(row, profile) {
+      const newest = row.newest;
+      if (typeof newest === 'string')
+        profile.newestAt = new Date(`${newest.replace(' ', 'T')}Z`).toISOString();
+    },
+  };
+}
+
+/**
+ * The profile from one read: the source staged once, one aggregate over it (columns, quantiles,
+ * freshness), one grouped query for the frequent text values, and, with a key or a contract, one grouped query over it (duplicates and bad rows, as the core
+ * defines them).
+ */
+async function profileSource(
+  conn: DuckDBConnection,
+  source: DataSource,
+  options: ProfileOptions,
+  sniffAll = false,
+): Promise<{ profile: DatasetProfile; staged: Staged }> {
+  const staged = await stage(conn, source, options.sampleRows, sniffAll);
+  const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {
     const f = byPath.get(column);
@@ -574,24 +908,68 @@ async function profileSource(
       });
     return f;
   };
-  if (options.keys && options.keys.length > 0) {
-    const exprs = options.keys.map((k) => fieldExpr(need(k, 'key')));
-    const [dup] = await query(
-      conn,
-      source,
-      `SELECT COALESCE(sum(n - 1), 0) AS dups FROM (SELECT count(*) AS n FROM ${from} GROUP BY ${exprs.join(', ')} HAVING count(*) > 1)`,
+  const keys = options.keys ?? [];
+  for (const k of keys) need(k, 'key');
+  const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
+  // Every measurement that is one aggregate over the rows joins this one query as a part.
+  const parts: AggregatePart[] = [columnsPart(fields), quantilesPart(fields)];
+  if (options.freshnessColumn !== undefined)
+    parts.push(freshnessPart(need(options.freshnessColumn, 'freshness')));
+
+  const profile: DatasetProfile = {
+    source: source.location,
+    format: source.format,
+    rowCount: 0,
+    columns: [],
+  };
+  const [row] = await query(
+    conn,
+    source,
+    `SELECT ${parts.flatMap((p) => p.select).join(', ')} FROM ${relation}`,
+  );
+  for (const part of parts) part.read(row ?? {}, profile);
+  // The sampled sniff's text columns, confirmed by the least and greatest values just measured.
+  if (
+    staged.sniffedSample &&
+    fields.some(
+      (f, i) =>
+        f.type === 'string' &&
+        f.segments.length === 1 &&
+        typedLooking(profile.columns[i]?.min, profile.columns[i]?.max),
+    )
+  )
+    return profileSource(conn, source, options, true);
+  await measureValidity(conn, source, relation, fields, profile, expected);
+  await measureTopValues(conn, source, relation, fields, profile);
+  // Measurements needing a query of their own read `relation` (the staged input), never the files.
+
+  if (keys.length > 0 || options.expected) {
+    const checks = badRowChecks(
+      { schema: options.expected ?? { name: source.location, fields: [] }, keys },
+      fields.map((f) => f.path),
     );
-    profile.duplicateKeys = { [options.keys.join(',')]: Number(dup?.dups ?? 0) };
+    const input = new Map(fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
+    const [counted] = await query(conn, source, badRowMeasureSql(relation, checks, input));
+    // A reservoir holding fewer rows than asked for holds every row.
+    const sampled = staged.sampled && profile.rowCount >= (options.sampleRows ?? 0);
+    const measured = readBadRowMeasurement(counted, checks, sampled);
+    if (keys.length > 0) profile.duplicateKeys = { [keys.join(',')]: measured.byReason.duplicate_key };
+    if (options.expected) profile.badRows = measured;
   }
-  if (options.freshnessColumn !== undefined) {
-    const e = fieldExpr(need(options.freshnessColumn, 'freshness'));
-    const [fresh] = await query(
-      conn,
-      source,
-      `SELECT CAST(max(TRY_CAST(${e} AS TIMESTAMP)) AS VARCHAR) AS newest FROM ${from}`,
-    );
-    const newest = fresh?.newest;
-    if (typeof newest === 'string') profile.newestAt = new Date(`${newest.replace(' ', 'T')}Z`).toISOString();
-  }
-  return profile;
+  return { profile, staged };
+}
+
+/** The schema of a staged source: Parquet declares nullability, text formats show it in the data. */
+async function schemaOf(
+  conn: DuckDBConnection,
+  source: DataSource,
+  staged: Staged,
+  name: string,
+  nullCounts?: ReadonlyMap<string, number>,
+): Promise<TableSchema> {
+  const fields = staged.fields.map((f) => ({ ...f, segments: [...f.segments] }));
+  if (source.format === 'parquet') await applyParquetNullability(conn, source, fields);
+  else if (nullCounts) for (const f of fields) f.nullable = (nullCounts.get(f.path) ?? 0) > 0;
+  else await applyNullability(conn, source, staged.relation, fields);
+  return { name, fields: fields.map(({ segments: _, ...f }) => f) };
 }

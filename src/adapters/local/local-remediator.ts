@@ -5,6 +5,7 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBInstance as Instance } from '@duckdb/node-api';
 import type { Action } from '../../core/action.js';
+import { type BadRowMeasurement, badRowCapabilities, badRowShare } from '../../core/bad-rows.js';
 import { planCoercion } from '../../core/coercion.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
 import type { RemediationResult } from '../../core/outcome.js';
@@ -12,7 +13,7 @@ import type { Clock, RemediationContext, Remediator, StateStore } from '../../po
 import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
 import type { DuckdbPipelineRunner } from './duckdb-pipeline-runner.js';
 import { coerceSchema } from './executors/coerce-schema.js';
-import { badRowFraction, quarantinePath, remediatedPath } from './executors/conform-input.js';
+import { quarantinePath, remediatedPath } from './executors/conform-input.js';
 import { affectedSources, type Executor, type ExecutorDeps } from './executors/executor.js';
 import { quarantine } from './executors/quarantine.js';
 import { retry } from './executors/retry.js';
@@ -73,41 +74,64 @@ export class LocalRemediator implements Remediator {
     const sources = affectedSources({ ...ctx, decision: undefined as never }, spec);
     let hasPrevious = false;
     let coercionSafe = sources.length > 0;
-    let bad: number | undefined = 0;
-    let coercionBad: number | undefined = 0;
-    const worst = (a: number | undefined, b: number | undefined) =>
-      a === undefined || b === undefined ? undefined : Math.max(a, b);
-    const conn = await (await this.deps.duckdb()).connect();
-    try {
-      for (const s of sources) {
-        if ((await this.options.catalog.listSchemaVersions(s.name)).length >= 2) hasPrevious = true;
-        const current = ctx.evidence.datasets.find((d) => d.dataset === s.name)?.currentSchema;
-        if (!s.contract || !current) {
-          coercionSafe = false;
-          bad = undefined;
-          coercionBad = undefined;
-          continue;
-        }
-        const contract = s.contract;
-        const plan = planCoercion(contract.schema, current, ctx.diagnosis.findings);
-        if (!plan.safe) coercionSafe = false;
-        const measure = (renames: { from: string; to: string }[]) =>
-          badRowFraction(conn, this.options.engine, s.location, contract, { renames }, s.read);
-        const fraction = await measure([]);
-        bad = worst(bad, fraction);
-        // What coerce_schema would quarantine: the same count with the renames mapped back.
-        coercionBad = worst(coercionBad, plan.renames.length ? await measure(plan.renames) : fraction);
+    // The worst source bounds the action; unknown for one source is unknown for all.
+    let bad: BadRowMeasurement | undefined;
+    let coercionBad: BadRowMeasurement | undefined;
+    let known = true;
+    const worse = (a: BadRowMeasurement | undefined, b: BadRowMeasurement) =>
+      a === undefined || badRowShare(b) > badRowShare(a) ? b : a;
+    for (const s of sources) {
+      if ((await this.options.catalog.listSchemaVersions(s.name)).length >= 2) hasPrevious = true;
+      const evidence = ctx.evidence.datasets.find((d) => d.dataset === s.name);
+      const current = evidence?.currentSchema;
+      if (!s.contract || !current) {
+        coercionSafe = false;
+        known = false;
+        continue;
       }
-    } finally {
-      conn.closeSync();
+      const contract = s.contract;
+      const plan = planCoercion(contract.schema, current, ctx.diagnosis.findings);
+      if (!plan.safe) coercionSafe = false;
+      // Lines that could not be read as rows are quarantined too: bad rows of the input.
+      const malformed = evidence?.read?.malformedCount ?? 0;
+      const withMalformed = (m: BadRowMeasurement): BadRowMeasurement =>
+        malformed === 0 || m.sampled
+          ? m
+          : { ...m, rowsMeasured: m.rowsMeasured + malformed, badRows: m.badRows + malformed };
+      try {
+        // The evidence measured the input against this contract already (one read): reuse it.
+        const measured = withMalformed(
+          evidence?.currentProfile?.badRows ??
+            (await this.options.engine.measureBadRows(s.location, contract, [], undefined, s.read)),
+        );
+        bad = worse(bad, measured);
+        // What coerce_schema would quarantine: the same definition with the renames mapped back.
+        coercionBad = worse(
+          coercionBad,
+          plan.renames.length
+            ? withMalformed(
+                await this.options.engine.measureBadRows(
+                  s.location,
+                  contract,
+                  plan.renames,
+                  undefined,
+                  s.read,
+                ),
+              )
+            : measured,
+        );
+      } catch {
+        known = false;
+      }
     }
+    const fractions = known && bad && coercionBad ? badRowCapabilities(bad) : {};
     return {
       supported: Object.keys(EXECUTORS) as Action[],
       hasPreviousSchemaVersion: hasPrevious,
       coercionSafe,
       hasQuarantineStore: true,
-      ...(bad === undefined ? {} : { badRowFraction: bad }),
-      ...(coercionBad === undefined ? {} : { coercionBadRowFraction: coercionBad }),
+      ...fractions,
+      ...(known && coercionBad ? { coercionBadRowFraction: badRowShare(coercionBad) } : {}),
     };
   }
 

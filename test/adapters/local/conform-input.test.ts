@@ -277,3 +277,35 @@ describe('stageConformed', () => {
     ]);
   });
 });
+
+describe('stageConformed holds values to the core bad-row verdict (issue 9)', () => {
+  it('quarantines a fraction in an integer column and an infinite double instead of rounding them in', async () => {
+    await writeFile(
+      join(dir, 'counts.csv'),
+      ['id,qty,price', '1,3,2.5', '2,1.5,2.5', '3,4,1e400', '4,68.0,1.25', '5,n/a,1'].join('\n'),
+    );
+    const counts = contractOf(
+      'counts',
+      [
+        { path: 'id', type: 'int64', rawType: 'BIGINT', nullable: false },
+        { path: 'qty', type: 'int64', rawType: 'BIGINT', nullable: true },
+        { path: 'price', type: 'double', rawType: 'DOUBLE', nullable: true },
+      ],
+      ['id'],
+    );
+    const { done, staged } = await stage('counts.csv', counts, 'inc-verdict', false);
+    expect(done.rows).toEqual({ rowsIn: 5, rowsDelivered: 2, rowsQuarantined: 3 });
+    // 68.0 is an integer; 1.5 is not, 1e400 is not a finite double, n/a is no number.
+    expect(staged.map((r) => [r.id, r.qty])).toEqual([
+      ['1', '3'],
+      ['4', '68'],
+    ]);
+    expect(done.quality.badRows).toMatchObject({ rowsMeasured: 2, badRows: 0 });
+    const reasons = (await read(done.quarantine)).map((r) => String(r._healer_reason));
+    expect(reasons).toEqual([
+      'qty: 1.5 is not a valid int64',
+      'price: 1e400 is not a valid double',
+      'qty: n/a is not a valid int64',
+    ]);
+  });
+});

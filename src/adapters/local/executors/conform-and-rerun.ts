@@ -25,7 +25,11 @@ import { affectedSources, type ExecutorDeps, rerunOf } from './executor.js';
  * from every value, so a single word in a number column shows up here).
  */
 function retyped(ctx: RemediationContext, source: string, contract: DatasetContract): boolean {
-  const current = ctx.evidence.datasets.find((d) => d.dataset === source)?.currentSchema;
+  const evidence = ctx.evidence.datasets.find((d) => d.dataset === source);
+  // A value that is not of its type (DuckDB's typed CSV read would round 1.5 into a BIGINT).
+  const misfits = evidence?.currentProfile?.badRows?.byReason;
+  if (misfits && misfits.unparseable + misfits.out_of_range > 0) return true;
+  const current = evidence?.currentSchema;
   if (!current) return false;
   return contract.schema.fields.some((f) => {
     const seen = current.fields.find((c) => c.path === f.path);

@@ -7,11 +7,18 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { badRowChecks } from '../../../core/bad-rows.js';
 import type { DatasetContract } from '../../../core/contract.js';
 import type { DeliveredQuality, RowAccounting } from '../../../core/outcome.js';
 import type { ReadOptions } from '../../../core/read-options.js';
 import type { TableSchema } from '../../../core/schema.js';
 import { crashPoint } from '../../../crash-point.js';
+import {
+  badRowMeasureSql,
+  castMisfitSql,
+  readBadRowMeasurement,
+  verdictSql,
+} from '../../duckdb/bad-row-sql.js';
 import { csvReadSql, groupRejects } from '../../duckdb/csv-read.js';
 import { type DataSource, type DuckdbDataEngine, withDialect } from '../../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, flattenColumn, logicalToDuckdb } from '../../duckdb/duckdb-types.js';
@@ -58,6 +65,8 @@ export function conformSql(
   const sourceOf = new Map(plan.renames.map((r) => [r.to, r.from]));
   const parts: string[] = [];
   const breaks: string[] = [];
+  // The same conditions on the input's own columns, for the window that marks duplicates.
+  const rawBreaks: string[] = [];
   const select: string[] = [];
   const computed: string[] = [];
   const computedNames: string[] = [];
@@ -73,6 +82,7 @@ export function conformSql(
       if (!f.nullable) {
         parts.push(quoteLiteral(`${f.path}: column missing from the input`));
         breaks.push('true');
+        rawBreaks.push('true');
       }
       select.push(`CAST(NULL AS ${duck}) AS ${quoteIdent(f.path)}`);
       outputs.push({ name: f.path, from: 'missing', type: duck });
@@ -82,20 +92,43 @@ export function conformSql(
     const v = quoteIdent(src);
     let value = v;
     let output: ConformedColumn = { name: f.path, from: 'input', column: src };
-    if (duckdbTypeToLogical(rawType) !== f.type) {
+    const read = duckdbTypeToLogical(rawType);
+    let invalid: { cached: string; raw: string } | undefined;
+    if (read !== f.type) {
       // Judged by value: DuckDB's TRY_CAST makes 2 of '1.5' and Infinity of '1e400'.
       const cast = freeName(`__healer_cast_${computed.length}`, taken);
       output = { name: f.path, from: 'cast', column: cast };
       value = quoteIdent(cast);
-      computed.push(`${strictValue(v, rawType, f.type)} AS ${value}`);
+      const rawCast = strictValue(v, rawType, f.type);
+      computed.push(`${rawCast} AS ${value}`);
       computedNames.push(cast);
-      breaks.push(`(${v} IS NOT NULL AND ${value} IS NULL)`);
+      // The core's verdict on what the cast took (a fraction rounded into an integer, an infinite
+      // number): such a value breaks the contract too.
+      const misfit = (c: string) => {
+        const m = castMisfitSql(v, c, read, f.type);
+        return m ? ` OR COALESCE(${m}, false)` : '';
+      };
+      invalid = {
+        cached: `(${value} IS NULL${misfit(value)})`,
+        raw: `(${rawCast} IS NULL${misfit(rawCast)})`,
+      };
+    } else {
+      const verdict = verdictSql(v, read, f.type);
+      if (verdict !== '0') {
+        const misfit = `COALESCE(${verdict}, 0) <> 0`;
+        invalid = { cached: misfit, raw: misfit };
+      }
+    }
+    if (invalid) {
+      breaks.push(`(${v} IS NOT NULL AND ${invalid.cached})`);
+      rawBreaks.push(`(${v} IS NOT NULL AND ${invalid.raw})`);
       parts.push(
-        `CASE WHEN ${v} IS NOT NULL AND ${value} IS NULL THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
+        `CASE WHEN ${v} IS NOT NULL AND ${invalid.cached} THEN ${quoteLiteral(`${f.path}: `)} || CAST(${v} AS VARCHAR) || ${quoteLiteral(` is not a valid ${f.type}`)} END`,
       );
     }
     if (!f.nullable) {
       breaks.push(`${v} IS NULL`);
+      rawBreaks.push(`${v} IS NULL`);
       parts.push(`CASE WHEN ${v} IS NULL THEN ${quoteLiteral(`${f.path}: null in a required column`)} END`);
     }
     select.push(`${value} AS ${quoteIdent(f.path)}`);
@@ -103,11 +136,12 @@ export function conformSql(
   }
   const keySources = contract.keys.map((k) => sourceOf.get(k) ?? k).filter((k) => present.has(k));
   if (keySources.length === contract.keys.length && keySources.length > 0) {
-    // Which of two rows with the same key is "the duplicate" is the window's choice: computed once
-    // and kept, so that quarantine and delivery agree on it.
+    // The row of a key kept is a good one when there is one (core/bad-rows.ts keyGroupBadRows);
+    // computed once and kept, so that quarantine and delivery agree on it.
     const dup = freeName('__healer_duplicate', taken);
+    const goodFirst = rawBreaks.length ? ` ORDER BY (${rawBreaks.join(' OR ')})` : '';
     computed.push(
-      `row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}) > 1 AS ${quoteIdent(dup)}`,
+      `row_number() OVER (PARTITION BY ${keySources.map(quoteIdent).join(', ')}${goodFirst}) > 1 AS ${quoteIdent(dup)}`,
     );
     computedNames.push(dup);
     breaks.push(quoteIdent(dup));
@@ -149,34 +183,6 @@ async function copyCount(conn: DuckDBConnection, sql: string): Promise<number> {
   const first = reader.getRows()[0]?.[0];
   if (first === undefined) throw new Error(`DuckDB reported no row count for: ${sql.slice(0, 80)}`);
   return Number(first);
-}
-
-/** Share of input rows that break the contract, measured with DuckDB; undefined when unreadable. */
-export async function badRowFraction(
-  conn: DuckDBConnection,
-  engine: DuckdbDataEngine,
-  location: string,
-  contract: DatasetContract,
-  plan: ConformPlan,
-  read?: ReadOptions,
-): Promise<number | undefined> {
-  try {
-    const src = await engine.resolve(location);
-    const text = src.format === 'csv' ? await csvText(src, contract, read) : undefined;
-    const rel = text?.relation ?? readRelation(src.files, src.format);
-    const columns = await describeQuery(conn, `SELECT * FROM ${rel}`);
-    const { computed, broken } = conformSql(contract, columns, plan);
-    const [r] = await queryRows(
-      conn,
-      `SELECT count(*) AS n, count(*) FILTER (WHERE ${broken}) AS bad FROM ${withComputed(rel, computed)}`,
-    );
-    // Lines that could not be read as rows are bad rows too.
-    const malformed = text ? await malformedCount(conn, text.rejects) : 0;
-    const n = Number(r?.n ?? 0) + malformed;
-    return n === 0 ? 0 : (Number(r?.bad ?? 0) + malformed) / n;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface StagedConform {
@@ -561,9 +567,19 @@ async function measureStaged(
   });
   const [row] = await queryRows(conn, `SELECT ${select.join(', ')} FROM ${quoteIdent(table)}`);
   const n = Number(row?.n ?? 0);
+  // The delivered rows against the contract, as the guard's share was measured on the input.
+  const checks = badRowChecks(
+    contract,
+    staged.map((c) => c.name),
+  );
+  const input = new Map(
+    staged.map((c) => [c.name, { expr: quoteIdent(c.name), type: duckdbTypeToLogical(c.type) }]),
+  );
+  const [counted] = await queryRows(conn, badRowMeasureSql(quoteIdent(table), checks, input));
   return {
     schema,
     quality: {
+      badRows: readBadRowMeasurement(counted, checks, false),
       rowCount: n,
       columns: measured.map(({ field, typed }, i) => {
         const values = Number(row?.[`v${i}`] ?? 0);
