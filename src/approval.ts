@@ -43,13 +43,7 @@ export async function approveIncident(
 ): Promise<ApprovalResult> {
   const by = options.by?.trim() || 'anonymous';
   const now = options.now ?? env.clock.now();
-  // Two approvers at once must not both execute: the approval holds a lock on the incident.
-  const lockName = `approval:${id}`;
-  const lease = await takeLease(env.state, env.clock, lockName, `${by}:${randomUUID()}`, { ttlMs: 120_000 });
-  if (!lease.acquired)
-    throw new ApprovalError(`incident ${id} is being approved or rejected by someone else`, {
-      context: { id },
-    });
+  const lease = await approvalLease(id, by, env);
   try {
     const incident = await pendingIncident(id, env);
     const approval = incident.approval as ApprovalRecord;
@@ -166,12 +160,7 @@ export async function rejectIncident(
   if (!reason) throw new InvalidInputError('a rejection needs a reason (--reason TEXT)', { context: { id } });
   const by = options.by?.trim() || 'anonymous';
   const now = options.now ?? env.clock.now();
-  const lockName = `approval:${id}`;
-  const lease = await takeLease(env.state, env.clock, lockName, `${by}:${randomUUID()}`, { ttlMs: 120_000 });
-  if (!lease.acquired)
-    throw new ApprovalError(`incident ${id} is being approved or rejected by someone else`, {
-      context: { id },
-    });
+  const lease = await approvalLease(id, by, env);
   try {
     const incident = await pendingIncident(id, env);
     const pipeline = await env.pipelines.describe(incident.event.pipeline).catch(() => undefined);
@@ -193,6 +182,18 @@ export async function rejectIncident(
   } finally {
     await lease.release();
   }
+}
+
+/** Two approvers at once must not both act: an approval or rejection holds a lock on the incident. */
+async function approvalLease(id: string, by: string, env: Environment) {
+  const lease = await takeLease(env.state, env.clock, `approval:${id}`, `${by}:${randomUUID()}`, {
+    ttlMs: 120_000,
+  });
+  if (!lease.acquired)
+    throw new ApprovalError(`incident ${id} is being approved or rejected by someone else`, {
+      context: { id },
+    });
+  return lease;
 }
 
 /** Whether an incident's approval has expired at `now`. */

@@ -78,6 +78,20 @@ function handlerWith(wrap: (env: Environment) => Environment = (e) => e) {
   return makeHandler(wrapped);
 }
 
+/** The environment with its audit log failing at one step (an injected S3 failure). */
+function auditFailingAt(step: string, message: string) {
+  return (env: Environment): Environment => ({
+    ...env,
+    audit: {
+      ...env.audit,
+      append: async (body) => {
+        if (body.step === step) throw new Error(message);
+        return env.audit.append(body);
+      },
+    },
+  });
+}
+
 const never = <T>() => new Promise<T>(() => undefined);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -114,16 +128,7 @@ describe('exactly-once on moto', () => {
   it('a redelivery after a failure that followed the action reconciles and never acts again (injected audit failure after the action)', async () => {
     const runId = await failedRun({ '--day': '2026-12-01' });
     const event = glueEvent('ingest-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
-    const failing = handlerWith((env) => ({
-      ...env,
-      audit: {
-        ...env.audit,
-        append: async (body) => {
-          if (body.step === 'action') throw new Error('injected: S3 PutObject failed after the action');
-          return env.audit.append(body);
-        },
-      },
-    }));
+    const failing = handlerWith(auditFailingAt('action', 'injected: S3 PutObject failed after the action'));
     const before = (await jobRuns('ingest-etl')).length;
     await expect(failing(event, lambdaContext())).rejects.toThrow(/injected/);
     expect((await jobRuns('ingest-etl')).length).toBe(before + 1); // the retry ran once
@@ -149,16 +154,9 @@ describe('exactly-once on moto', () => {
   it('a release after a failure before the action lets the redelivery act (nothing ran)', async () => {
     const runId = await failedRun({ '--day': '2026-12-02' });
     const event = glueEvent('ingest-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
-    const failing = handlerWith((env) => ({
-      ...env,
-      audit: {
-        ...env.audit,
-        append: async (body) => {
-          if (body.step === 'decision') throw new Error('injected: S3 PutObject failed before the action');
-          return env.audit.append(body);
-        },
-      },
-    }));
+    const failing = handlerWith(
+      auditFailingAt('decision', 'injected: S3 PutObject failed before the action'),
+    );
     const before = (await jobRuns('ingest-etl')).length;
     await expect(failing(event, lambdaContext())).rejects.toThrow(/injected/);
     expect((await jobRuns('ingest-etl')).length).toBe(before);

@@ -13,6 +13,7 @@ import { quoteLiteral } from '../../adapters/duckdb/sql.js';
 import { handleIncident } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
+import { median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = (input: string) => `name: bench_mttr
@@ -88,20 +89,13 @@ export const register: RegisterCommand = (program, io) => {
 
 /** N rows; with `faulty`, every 200th row has no amount (a required column). */
 async function generate(file: string, n: number, faulty: boolean): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    const amount = faulty
-      ? `CASE WHEN i % 200 = 7 THEN NULL ELSE round(i * 0.37 % 1000, 2) END`
-      : 'round(i * 0.37 % 1000, 2)';
-    await conn.run(
-      `COPY (SELECT i AS id, ${amount} AS amount, 'cat' || (i % 17) AS category, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at
-            FROM range(${n}) t(i)) TO ${quoteLiteral(file)} (HEADER)`,
-    );
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
+  const amount = faulty
+    ? `CASE WHEN i % 200 = 7 THEN NULL ELSE round(i * 0.37 % 1000, 2) END`
+    : 'round(i * 0.37 % 1000, 2)';
+  await withScratchDuckdb([
+    `COPY (SELECT i AS id, ${amount} AS amount, 'cat' || (i % 17) AS category, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at
+          FROM range(${n}) t(i)) TO ${quoteLiteral(file)} (HEADER)`,
+  ]);
 }
 
 /** A plain successful `healer run`: the runner alone, on a fresh state folder. */
@@ -133,14 +127,4 @@ async function incidentRun(
   } finally {
     await env.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

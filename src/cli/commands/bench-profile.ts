@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidInputError } from '../../core/errors.js';
+import { median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 import { textTable } from '../text-table.js';
 
@@ -134,32 +135,14 @@ function timeProcess({ args, env }: { args: string[]; env: Record<string, string
  * with 10% nulls and a small integer: the column kinds of a typical fact table.
  */
 async function generate(files: Record<Format, string>, n: number): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
   const { quoteLiteral } = await import('../../adapters/duckdb/sql.js');
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    await conn.run(
-      `CREATE TABLE g AS SELECT i AS id, round(i * 0.37 % 1000, 2) AS amount, 'cat' || (i % 17) AS category,
-         TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at, DATE '2020-01-01' + CAST(i % 2000 AS INTEGER) AS day,
-         i % 3 = 0 AS flag, CASE WHEN i % 10 = 0 THEN NULL ELSE 'customer ' || (i * 7919 % 100000) END AS note,
-         (i * 31) % 500 AS qty
-       FROM range(${n}) t(i)`,
-    );
-    await conn.run(`COPY g TO ${quoteLiteral(files.csv)} (HEADER)`);
-    await conn.run(`COPY g TO ${quoteLiteral(files.parquet)} (FORMAT parquet)`);
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  await withScratchDuckdb([
+    `CREATE TABLE g AS SELECT i AS id, round(i * 0.37 % 1000, 2) AS amount, 'cat' || (i % 17) AS category,
+       TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at, DATE '2020-01-01' + CAST(i % 2000 AS INTEGER) AS day,
+       i % 3 = 0 AS flag, CASE WHEN i % 10 = 0 THEN NULL ELSE 'customer ' || (i * 7919 % 100000) END AS note,
+       (i * 31) % 500 AS qty
+     FROM range(${n}) t(i)`,
+    `COPY g TO ${quoteLiteral(files.csv)} (HEADER)`,
+    `COPY g TO ${quoteLiteral(files.parquet)} (FORMAT parquet)`,
+  ]);
 }

@@ -12,6 +12,7 @@ import { gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
+import { median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = `name: bench_events
@@ -101,18 +102,11 @@ export const register: RegisterCommand = (program, io) => {
 
 /** The input: ids, amounts (0.5% bad), 17 categories and one timestamp per second. */
 async function generate(file: string, n: number, bad: Bad): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    await conn.run(
-      `COPY (SELECT i AS id, CASE WHEN i % 200 = 7 THEN ${BAD_AMOUNT[bad]} ELSE CAST(round(i * 0.37 % 1000, 2) AS VARCHAR) END AS amount,
-              'cat' || (i % 17) AS category, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at
-            FROM range(${n}) t(i)) TO ${quoteLiteral(file)} (HEADER)`,
-    );
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
+  await withScratchDuckdb([
+    `COPY (SELECT i AS id, CASE WHEN i % 200 = 7 THEN ${BAD_AMOUNT[bad]} ELSE CAST(round(i * 0.37 % 1000, 2) AS VARCHAR) END AS amount,
+            'cat' || (i % 17) AS category, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND AS at
+          FROM range(${n}) t(i)) TO ${quoteLiteral(file)} (HEADER)`,
+  ]);
 }
 
 /** The baseline: one plain DuckDB read of the CSV and write of Parquet, on a fresh instance. */
@@ -157,14 +151,4 @@ async function quarantineAndRerun(
   } finally {
     await env.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -15,6 +15,7 @@ import type { FailureEvent } from '../../core/event.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import { CachingDataEngine } from '../../evidence-cache.js';
 import { handleStorm } from '../../storm.js';
+import { median, quantile, round } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 /** The five causes: a log line each (real message formats) and what the input looks like. */
@@ -231,17 +232,4 @@ async function writeLog(stateDir: string, event: FailureEvent, line: string): Pr
   const file = runLogPath(stateDir, event.pipeline, event.runId);
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(file, `2026-12-02 08:00:00 ERROR ${line}\n`);
-}
-
-function median(xs: number[]): number {
-  return quantile(xs, 0.5);
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

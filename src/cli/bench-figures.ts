@@ -1,0 +1,34 @@
+// The arithmetic every `healer bench-*` command reports with: medians of trials, quantiles of
+// latencies, figures rounded to the millisecond, and DuckDB-generated inputs.
+
+/** The median (the mean of the two middle values for an even count); 0 for no values. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/** The q-quantile by the nearest-rank method; 0 for no values. */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
+}
+
+/** Seconds (or ratios) to three decimals, as the JSON lines print them. */
+export function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Runs SQL statements (a generator's COPY) on a fresh in-memory DuckDB, then closes it. */
+export async function withScratchDuckdb(statements: readonly string[]): Promise<void> {
+  // Loaded here, not at the top: a command that only reports figures does not pay for DuckDB.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    for (const sql of statements) await conn.run(sql);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
