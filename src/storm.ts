@@ -3,9 +3,10 @@
 // same fingerprint (pipeline, family, rule, data and catalog versions, time window) are linked to
 // the first one's incident instead of being decided, notified and acted on again.
 
-import { gatherEvidence, handleIncident } from './agent.js';
+import { gatherEvidence, handleIncident, redactEvent } from './agent.js';
 import { canonicalJson, sha256 } from './core/audit-chain.js';
-import { diagnose } from './core/diagnose.js';
+import { classifyError } from './core/detect/error-classifier.js';
+import { diagnose, logText } from './core/diagnose.js';
 import type { FailureEvent } from './core/event.js';
 import {
   type IncidentGroup,
@@ -15,6 +16,7 @@ import {
   linkEvents,
   windowStartOf,
 } from './core/incident-group.js';
+import { redact } from './core/redact.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { CachingDataEngine } from './evidence-cache.js';
 import type { Catalog, Environment, IncidentRecord, PipelineDescription } from './ports.js';
@@ -46,7 +48,7 @@ export interface StormResult {
 
 const HOUR = 3_600_000;
 /** Events whose evidence is gathered at once. */
-const CONCURRENCY = 16;
+const CONCURRENCY = 64;
 
 /**
  * Handles a batch of failure events as incident groups.
@@ -97,14 +99,22 @@ export async function handleStorm(
       pipelines.set(event.pipeline, pipeline);
     }
     const description = await pipeline;
-    const evidence = await gatherEvidence(event, description, scoped, options.sampleRows);
-    const { classification } = diagnose(evidence);
+    // The family and rule come from the log alone, as in `diagnose`, unless the log says nothing:
+    // then the findings refine it, and the whole evidence is gathered (from the cache) for that.
+    const log = await env.logs.fetchRunLog(event);
+    let classification = classifyError(logText(redact(log.text), redactEvent(event)));
+    if (classification.family === 'unknown')
+      classification = diagnose(
+        await gatherEvidence(event, description, scoped, options.sampleRows),
+      ).classification;
+    const wanted = event.datasets?.length
+      ? description.datasets.filter((d) => event.datasets?.includes(d.dataset))
+      : description.datasets;
     const versions: string[] = [];
-    for (const binding of description.datasets) {
-      const d = evidence.datasets.find((x) => x.dataset === binding.dataset);
-      if (!d) continue;
+    for (const binding of wanted) {
       const print = (await data.fingerprint(binding.location)) ?? `unmeasured:${event.id}`;
-      versions.push(`${binding.dataset}@${print}#${d.schemaVersions.at(-1)?.version ?? '-'}`);
+      const catalogVersion = (await catalog.listSchemaVersions(binding.dataset)).at(-1)?.version ?? '-';
+      versions.push(`${binding.dataset}@${print}#${catalogVersion}`);
     }
     const key = incidentGroupKey({
       pipeline: event.pipeline,

@@ -14,6 +14,11 @@ import type { Classification } from './failure-family.js';
 import { DRIFT_KINDS, type Finding } from './finding.js';
 import type { TableSchema } from './schema.js';
 
+/** The text the classifier reads: the run's log, and the event's message when the log lacks it. */
+export function logText(logs: string, event: Pick<Evidence['event'], 'errorMessage'>): string {
+  return event.errorMessage && !logs.includes(event.errorMessage) ? `${logs}\n${event.errorMessage}` : logs;
+}
+
 /**
  * Runs the detectors over the evidence. Per dataset: the current data schema against the baseline
  * (the contract schema when there is one, else the previous catalog version), the last two catalog
@@ -27,11 +32,7 @@ import type { TableSchema } from './schema.js';
  * is ever refined to `transient` (or any family without log evidence of it).
  */
 export function diagnose(evidence: Evidence): Diagnosis {
-  const logs =
-    evidence.event.errorMessage && !evidence.logs.includes(evidence.event.errorMessage)
-      ? `${evidence.logs}\n${evidence.event.errorMessage}`
-      : evidence.logs;
-  const fromLog = classifyError(logs);
+  const fromLog = classifyError(logText(evidence.logs, evidence.event));
   const findings: Finding[] = [];
   const keys: string[] = [];
   let protectedDataset = false;
