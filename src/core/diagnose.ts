@@ -11,7 +11,7 @@ import { assessRisk } from './detect/risk.js';
 import { detectSchemaDrift } from './detect/schema-drift.js';
 import type { DatasetEvidence, Evidence } from './evidence.js';
 import type { Classification } from './failure-family.js';
-import { DRIFT_KINDS, type Finding } from './finding.js';
+import { type Finding, isDriftFinding } from './finding.js';
 import type { TableSchema } from './schema.js';
 
 /** The text the classifier reads: the run's log, and the event's message when the log lacks it. */
@@ -46,8 +46,9 @@ export function diagnose(evidence: Evidence): Diagnosis {
   let familyRefinedFrom: Classification | undefined;
   const quality = qualityCondition(findings);
   if (fromLog.family === 'unknown') {
-    const drift = findings.find((f) => isDriftKind(f) && !f.compatible);
-    const bad = quality === 'ok' ? undefined : findings.find((f) => !isDriftKind(f) && f.severity !== 'info');
+    const drift = findings.find((f) => isDriftFinding(f) && !f.compatible);
+    const bad =
+      quality === 'ok' ? undefined : findings.find((f) => !isDriftFinding(f) && f.severity !== 'info');
     if (drift) classification = refined('schema', 'findings.schema_drift', drift);
     else if (bad) classification = refined('data_quality', 'findings.data_quality', bad);
     if (classification !== fromLog) familyRefinedFrom = fromLog;
@@ -114,10 +115,6 @@ export function contractThresholds(contract: DatasetContract | undefined): Quali
     if (!field.nullable && maxNullRate[field.path] === undefined) maxNullRate[field.path] = 0;
   }
   return { ...contract.quality, maxNullRate };
-}
-
-function isDriftKind(f: Finding): boolean {
-  return (DRIFT_KINDS as readonly string[]).includes(f.kind);
 }
 
 function refined(family: 'schema' | 'data_quality', rule: string, finding: Finding): Classification {

@@ -6,7 +6,7 @@ import type { Action } from './action.js';
 import type { Decision, FiredRule } from './decision.js';
 import type { Evidence } from './evidence.js';
 import type { FailureFamily } from './failure-family.js';
-import type { Finding } from './finding.js';
+import { type Finding, isDriftFinding } from './finding.js';
 import type { ValidationResult } from './outcome.js';
 import { adoptableByMapping, type MigrationProposal } from './schema-migration.js';
 import { withArticle } from './words.js';
@@ -151,7 +151,7 @@ function causeOf(facts: EscalationFacts, decision: Decision): string {
 function nextStep(facts: EscalationFacts, decision: Decision): string {
   const diagnosis = decision.diagnosis;
   const protectedName = protectedDatasetOf(facts, decision);
-  const drifted = diagnosis.findings.some(isDrift);
+  const drifted = diagnosis.findings.some(isDriftFinding);
   if (protectedName !== undefined) {
     if (!drifted) return 'no automation may touch it; act by hand';
     return adoptableByMapping(diagnosis.findings)
@@ -228,18 +228,10 @@ function findingsOf(decision: Decision | undefined, _dataset: string): Finding[]
   return decision?.diagnosis.findings ?? [];
 }
 
-const isDrift = (f: Finding) =>
-  f.kind === 'field_added' ||
-  f.kind === 'field_removed' ||
-  f.kind === 'field_renamed' ||
-  f.kind === 'type_changed' ||
-  f.kind === 'nullability_changed' ||
-  f.kind === 'nested_changed';
-
 /** Drift findings in words: "a column airport_name was added and column name was removed". */
 export function describeDrift(findings: readonly Finding[]): string {
   const parts: string[] = [];
-  for (const f of findings) {
+  for (const f of findings.filter(isDriftFinding)) {
     switch (f.kind) {
       case 'field_added':
         parts.push(`a column ${f.column} was added`);
@@ -259,16 +251,6 @@ export function describeDrift(findings: readonly Finding[]): string {
       case 'nested_changed':
         parts.push(`the structure of ${f.column} changed`);
         break;
-      case 'null_rate_spike':
-      case 'validity_drop':
-      case 'duplicate_keys':
-      case 'volume_change':
-      case 'freshness_lag':
-      case 'malformed_rows':
-      case 'empty_input':
-      case 'distribution_shift':
-      case 'range_shift':
-        break;
       default:
         f satisfies never;
     }
@@ -277,7 +259,7 @@ export function describeDrift(findings: readonly Finding[]): string {
 }
 
 function describeQuality(findings: readonly Finding[]): string {
-  return joinParts(findings.filter((f) => !isDrift(f)).map((f) => f.message));
+  return joinParts(findings.filter((f) => !isDriftFinding(f)).map((f) => f.message));
 }
 
 function joinParts(parts: string[]): string {

@@ -176,3 +176,11 @@ export type Finding =
   | EmptyInput
   | DistributionShift
   | RangeShift;
+
+/** A schema drift finding (a column added, removed, renamed, retyped or restructured). */
+export type DriftFinding = Extract<Finding, { kind: DriftKind }>;
+
+/** Whether a finding is schema drift, as opposed to a quality or distribution finding. */
+export function isDriftFinding(f: Finding): f is DriftFinding {
+  return (DRIFT_KINDS as readonly string[]).includes(f.kind);
+}

@@ -5,7 +5,7 @@
 // type) the pipeline expects, so runs succeed without healing.
 
 import { castIsLossless } from './detect/type-compat.js';
-import type { Finding } from './finding.js';
+import { type Finding, isDriftFinding } from './finding.js';
 import type { LogicalType, SchemaField, TableSchema } from './schema.js';
 
 /** A permanent upstream change healed again and again: adopt it as a new catalog version. */
@@ -54,7 +54,7 @@ export const MIGRATION_PROPOSAL_AFTER = 3;
 /** The same drift, recognisably: dataset plus each data-scope drift finding, sorted. */
 export function driftSignature(dataset: string, findings: readonly Finding[]): string | undefined {
   const parts: string[] = [];
-  for (const f of findings) {
+  for (const f of findings.filter(isDriftFinding)) {
     if ((f.scope ?? 'data') !== 'data') continue;
     switch (f.kind) {
       case 'field_renamed':
@@ -68,16 +68,6 @@ export function driftSignature(dataset: string, findings: readonly Finding[]): s
       case 'nullability_changed':
       case 'nested_changed':
         parts.push(`${f.kind}:${f.column}`);
-        break;
-      case 'null_rate_spike':
-      case 'validity_drop':
-      case 'duplicate_keys':
-      case 'volume_change':
-      case 'freshness_lag':
-      case 'malformed_rows':
-      case 'empty_input':
-      case 'distribution_shift':
-      case 'range_shift':
         break;
       default:
         f satisfies never;
@@ -137,7 +127,7 @@ export function migrateSchema(
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const changes: string[] = [];
   const refused: string[] = [];
-  for (const f of findings) {
+  for (const f of findings.filter(isDriftFinding)) {
     if ((f.scope ?? 'data') !== 'data') continue;
     switch (f.kind) {
       case 'field_renamed': {
@@ -172,16 +162,6 @@ export function migrateSchema(
       case 'nullability_changed':
       case 'nested_changed':
         refused.push(`${f.column}: ${f.message}`);
-        break;
-      case 'null_rate_spike':
-      case 'validity_drop':
-      case 'duplicate_keys':
-      case 'volume_change':
-      case 'freshness_lag':
-      case 'malformed_rows':
-      case 'empty_input':
-      case 'distribution_shift':
-      case 'range_shift':
         break;
       default:
         f satisfies never;
