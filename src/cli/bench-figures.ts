@@ -1,5 +1,22 @@
-// The arithmetic every `healer bench-*` command reports with: medians of trials, quantiles of
-// latencies, figures rounded to the millisecond, and DuckDB-generated inputs.
+// What every `healer bench-*` command shares: its integer options, the arithmetic it reports with
+// (medians of trials, quantiles of latencies, figures rounded to the millisecond), and
+// DuckDB-generated inputs.
+
+import { InvalidInputError } from '../core/errors.js';
+
+/** An integer option within bounds, or a one-line E_INPUT naming the flag (`--rows: expected …`). */
+export function integerOption(
+  flag: string,
+  raw: string,
+  min: number,
+  max: number,
+  maxLabel = String(max),
+): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidInputError(`${flag}: expected an integer from ${min} to ${maxLabel}, got ${raw}`);
+  return n;
+}
 
 /** The median (the mean of the two middle values for an even count); 0 for no values. */
 export function median(xs: readonly number[]): number {

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
 import { handleIncident } from '../../agent.js';
-import { InvalidInputError } from '../../core/errors.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import { median, round, withScratchDuckdb } from '../bench-figures.js';
+import { integerOption, median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = (input: string) => `name: bench_mttr
@@ -40,14 +39,8 @@ export const register: RegisterCommand = (program, io) => {
     .option('--trials <k>', 'interleaved trials; the medians are reported', '3')
     .option('--json', 'print the figures as JSON (last line)')
     .action(async (options: { rows: string; trials: string; json?: boolean }) => {
-      const n = Number(options.rows);
-      if (!Number.isInteger(n) || n < 1000 || n > 100_000_000)
-        throw new InvalidInputError(
-          `--rows: expected an integer from 1000 to 100000000, got ${options.rows}`,
-        );
-      const trials = Number(options.trials);
-      if (!Number.isInteger(trials) || trials < 1 || trials > 25)
-        throw new InvalidInputError(`--trials: expected an integer from 1 to 25, got ${options.trials}`);
+      const n = integerOption('--rows', options.rows, 1000, 100_000_000);
+      const trials = integerOption('--trials', options.trials, 1, 25);
       const dir = await mkdtemp(join(tmpdir(), 'healer-mttr-'));
       try {
         await generate(join(dir, 'clean.csv'), n, false);

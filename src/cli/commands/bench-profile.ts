@@ -10,8 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InvalidInputError } from '../../core/errors.js';
-import { median, round, withScratchDuckdb } from '../bench-figures.js';
+import { integerOption, median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 import { textTable } from '../text-table.js';
 
@@ -27,12 +26,8 @@ export const register: RegisterCommand = (program, io) => {
     .option('--trials <k>', 'interleaved trials; the medians are reported', '5')
     .option('--json', 'print the figures as JSON (last line)')
     .action(async (options: { rows: string; trials: string; json?: boolean }) => {
-      const n = Number(options.rows);
-      if (!Number.isInteger(n) || n < 100 || n > 100_000_000)
-        throw new InvalidInputError(`--rows: expected an integer from 100 to 100000000, got ${options.rows}`);
-      const trials = Number(options.trials);
-      if (!Number.isInteger(trials) || trials < 1 || trials > 25)
-        throw new InvalidInputError(`--trials: expected an integer from 1 to 25, got ${options.trials}`);
+      const n = integerOption('--rows', options.rows, 100, 100_000_000);
+      const trials = integerOption('--trials', options.trials, 1, 25);
       const dir = await mkdtemp(join(tmpdir(), 'healer-bench-profile-'));
       try {
         const files = { csv: join(dir, 'events.csv'), parquet: join(dir, 'events.parquet') };

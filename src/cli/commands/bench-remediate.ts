@@ -12,7 +12,7 @@ import { gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import { median, round, withScratchDuckdb } from '../bench-figures.js';
+import { integerOption, median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = `name: bench_events
@@ -47,12 +47,8 @@ export const register: RegisterCommand = (program, io) => {
     .option('--trials <k>', 'interleaved trials; the medians are reported', '3')
     .option('--json', 'print the figures as JSON (last line)')
     .action(async (options: { rows: string; bad: string; trials: string; json?: boolean }) => {
-      const n = Number(options.rows);
-      if (!Number.isInteger(n) || n < 100 || n > 100_000_000)
-        throw new InvalidInputError(`--rows: expected an integer from 100 to 100000000, got ${options.rows}`);
-      const trials = Number(options.trials);
-      if (!Number.isInteger(trials) || trials < 1 || trials > 25)
-        throw new InvalidInputError(`--trials: expected an integer from 1 to 25, got ${options.trials}`);
+      const n = integerOption('--rows', options.rows, 100, 100_000_000);
+      const trials = integerOption('--trials', options.trials, 1, 25);
       if (!(options.bad in BAD_AMOUNT))
         throw new InvalidInputError(`--bad: expected nulls or text, got ${options.bad}`);
       const bad = options.bad as Bad;

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLogPath } from '../../adapters/local/index.js';
 import { decideIncident, gatherEvidence, handleIncident } from '../../agent.js';
-import { InvalidInputError } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
 import { CachingDataEngine } from '../../evidence-cache.js';
 import { handleStorm } from '../../storm.js';
-import { median, quantile, round } from '../bench-figures.js';
+import { integerOption, median, quantile, round } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 /** The five causes: a log line each (real message formats) and what the input looks like. */
@@ -58,17 +57,9 @@ export const register: RegisterCommand = (program, io) => {
     .option('--pipelines <p>', 'pipelines the jobs belong to (one cause each)', '5')
     .option('--json', 'print the figures as JSON (last line)')
     .action(async (options: { events: string; jobs: string; pipelines: string; json?: boolean }) => {
-      const n = Number(options.events);
-      const jobs = Number(options.jobs);
-      if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
-        throw new InvalidInputError(`--events: expected an integer from 1 to 1000000, got ${options.events}`);
-      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1000)
-        throw new InvalidInputError(`--jobs: expected an integer from 1 to 1000, got ${options.jobs}`);
-      const pipelines = Number(options.pipelines);
-      if (!Number.isInteger(pipelines) || pipelines < 1 || pipelines > jobs)
-        throw new InvalidInputError(
-          `--pipelines: expected an integer from 1 to --jobs, got ${options.pipelines}`,
-        );
+      const n = integerOption('--events', options.events, 1, 1_000_000);
+      const jobs = integerOption('--jobs', options.jobs, 1, 1000);
+      const pipelines = integerOption('--pipelines', options.pipelines, 1, jobs, '--jobs');
       const dir = await mkdtemp(join(tmpdir(), 'healer-storm-'));
       try {
         const files = await writePipelines(dir, pipelines);
