@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
-import { type JsonlAuditLog, openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
+import { openJsonlAuditLog } from '../../../src/adapters/local/jsonl-audit-log.js';
 import { LocalCatalog } from '../../../src/adapters/local/local-catalog.js';
 import { SqliteStateStore } from '../../../src/adapters/local/sqlite-state-store.js';
 import { type Reconciliation, reconcile } from '../../../src/agent.js';
