@@ -11,20 +11,10 @@ import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { createLocalEnvironment } from '../../src/environments/local-environment.js';
 import type { ProgressReporter } from '../../src/ports.js';
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const pipeline = `name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority: { mode: autonomous }
-`;
+const pipeline = ordersPipeline();
 const rows = 3000;
 const good = ['id,amount', ...Array.from({ length: rows }, (_, i) => `${i},${i}.25`)].join('\n');
 // Every 100th amount missing in a required column: a quarantine heals it.

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { IncidentRecord } from '../../src/ports.js';
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -20,18 +21,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-const PIPE = `name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority: { mode: autonomous }
-`;
+const PIPE = ordersPipeline();
 const good = ['id,amount', ...Array.from({ length: 100 }, (_, i) => `${i},${i}.25`)].join('\n');
 const bad = good.replace('\n7,7.25', '\n7,');
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { driftText } from '../../src/cli/commands/drift.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
 
 const emptyDir = () => mkdtemp(join(tmpdir(), 'healer-edges-'));
 
@@ -68,18 +69,7 @@ describe('counts in messages', () => {
 });
 
 describe('a typo in the SQL transform', () => {
-  const pipeline = (transform: string) => `name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: ${transform}
-target: { path: out/orders.parquet }
-authority: { mode: autonomous }
-`;
+  const pipeline = (transform: string) => ordersPipeline({ transform });
   const csv = ['id,amount', ...Array.from({ length: 50 }, (_, i) => `${i},${i}.5`)].join('\n');
 
   it('is a config error naming the pipeline file and line (exit 2), not an incident', async () => {

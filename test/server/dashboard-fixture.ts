@@ -7,24 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
 
-const pipeline = (
-  name: string,
-  mode: string,
-  transform = 'SELECT count(*) AS n, sum(amount) AS total FROM "orders"',
-) =>
-  `name: ${name}
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: ${transform}
-target: { path: out/${name}.parquet }
-authority: { mode: ${mode} }
-`;
+const pipeline = (name: string, mode: 'autonomous' | 'supervised') =>
+  ordersPipeline({ name, mode, target: `out/${name}.parquet` });
 
 /** 200 good orders; the bad version has no amount in 6 of them (3%: within the quarantine limit). */
 const good = ['id,amount', ...Array.from({ length: 200 }, (_, i) => `${i},${i}.25`)].join('\n');

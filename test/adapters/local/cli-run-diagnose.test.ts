@@ -11,21 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
 import { createLocalEnvironment } from '../../../src/environments/local-environment.js';
+import { ordersPipeline } from '../../fixtures/orders-pipeline.js';
 
 // Orders: 100 good rows; the bad version has a null amount in rows 7 and 9 (a required column).
-const pipeline = (isProtected: boolean) => `name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-      protected: ${isProtected}
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority: { mode: autonomous }
-`;
+const pipeline = (isProtected: boolean) => ordersPipeline({ protected: isProtected });
 const header = 'id,amount';
 const good = [header, ...Array.from({ length: 100 }, (_, i) => `${i},${i}.25`)].join('\n');
 const bad = good.replace('\n7,7.25', '\n7,').replace('\n9,9.25', '\n9,');
