@@ -4,7 +4,13 @@
 // taken again and a new approval is asked for instead of executing.
 
 import { randomUUID } from 'node:crypto';
-import { decideIncident, executeDecision, type FinishIncident, gatherEvidence } from './agent.js';
+import {
+  decideIncident,
+  eventClaimKey,
+  executeDecision,
+  type FinishIncident,
+  gatherEvidence,
+} from './agent.js';
 import { captureFacts } from './approval-request.js';
 import { isActiveAction } from './core/action.js';
 import { type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
@@ -80,7 +86,7 @@ export async function approveIncident(
       };
       await record('outcome', { status, summary, durationMs: next.durationMs });
       await env.state.saveIncident(next);
-      await env.state.finishEvent(`${event.runId}:${event.state}`);
+      await env.state.finishEvent(eventClaimKey(event));
       return next;
     };
     const context = {
