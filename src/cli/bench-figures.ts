@@ -49,3 +49,26 @@ export async function withScratchDuckdb(statements: readonly string[]): Promise<
     db.closeSync();
   }
 }
+
+/**
+ * K trials, each timing the baseline then the measured work on fresh state (interleaved, so a
+ * change of the machine's load hits both alike). Returns every trial's seconds and the last result.
+ */
+export async function interleavedTrials<T>(
+  trials: number,
+  baseline: (k: number) => Promise<number>,
+  measured: (k: number) => Promise<{ seconds: number; result: T }>,
+): Promise<{ baseline: number[]; measured: number[]; last: T | undefined }> {
+  const out: { baseline: number[]; measured: number[]; last: T | undefined } = {
+    baseline: [],
+    measured: [],
+    last: undefined,
+  };
+  for (let k = 0; k < trials; k++) {
+    out.baseline.push(await baseline(k));
+    const trial = await measured(k);
+    out.measured.push(trial.seconds);
+    out.last = trial.result;
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
 import { handleIncident } from '../../agent.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import { integerOption, median, round, withScratchDuckdb } from '../bench-figures.js';
+import { integerOption, interleavedTrials, median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = (input: string) => `name: bench_mttr
@@ -46,15 +46,15 @@ export const register: RegisterCommand = (program, io) => {
         await generate(join(dir, 'faulty.csv'), n, true);
         await writeFile(join(dir, 'plain.yaml'), PIPELINE('clean.csv'));
         await writeFile(join(dir, 'incident.yaml'), PIPELINE('faulty.csv'));
-        const plain: number[] = [];
-        const incident: number[] = [];
-        let last = '';
-        for (let k = 0; k < trials; k++) {
-          plain.push(await plainRun(join(dir, 'plain.yaml'), join(dir, `plain-state-${k}`)));
-          const t = await incidentRun(join(dir, 'incident.yaml'), join(dir, `incident-state-${k}`));
-          incident.push(t.seconds);
-          last = t.summary;
-        }
+        const {
+          baseline: plain,
+          measured: incident,
+          last = '',
+        } = await interleavedTrials(
+          trials,
+          (k) => plainRun(join(dir, 'plain.yaml'), join(dir, `plain-state-${k}`)),
+          (k) => incidentRun(join(dir, 'incident.yaml'), join(dir, `incident-state-${k}`)),
+        );
         const figures = {
           rows: n,
           incident_seconds: round(median(incident)),
@@ -107,7 +107,7 @@ async function plainRun(pipelineFile: string, stateDir: string): Promise<number>
 async function incidentRun(
   pipelineFile: string,
   stateDir: string,
-): Promise<{ seconds: number; summary: string }> {
+): Promise<{ seconds: number; result: string }> {
   const t0 = performance.now();
   const env = await createLocalEnvironment({ pipelineFile, stateDir, terminal: false });
   try {
@@ -115,7 +115,7 @@ async function incidentRun(
     if (run.status !== 'failed') throw new Error('the bench input was expected to fail its contract');
     const incident = await handleIncident(run.event, env);
     if (incident.status !== 'resolved') throw new Error(`the incident was not resolved: ${incident.summary}`);
-    return { seconds: (performance.now() - t0) / 1000, summary: `${incident.action}: ${incident.summary}` };
+    return { seconds: (performance.now() - t0) / 1000, result: `${incident.action}: ${incident.summary}` };
   } finally {
     await env.close();
   }

@@ -12,7 +12,7 @@ import { gatherEvidence } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import { integerOption, median, round, withScratchDuckdb } from '../bench-figures.js';
+import { integerOption, interleavedTrials, median, round, withScratchDuckdb } from '../bench-figures.js';
 import type { RegisterCommand } from '../commands.js';
 
 const PIPELINE = `name: bench_events
@@ -57,15 +57,15 @@ export const register: RegisterCommand = (program, io) => {
         const input = join(dir, 'events.csv');
         await generate(input, n, bad);
         await writeFile(join(dir, 'pipeline.yaml'), PIPELINE);
-        const baseline: number[] = [];
-        const remediate: number[] = [];
-        let last: RemediationResult | undefined;
-        for (let k = 0; k < trials; k++) {
-          baseline.push(await plainPass(input, join(dir, `plain-${k}.parquet`)));
-          const trial = await quarantineAndRerun(join(dir, 'pipeline.yaml'), join(dir, `state-${k}`));
-          remediate.push(trial.seconds);
-          last = trial.result;
-        }
+        const {
+          baseline,
+          measured: remediate,
+          last,
+        } = await interleavedTrials(
+          trials,
+          (k) => plainPass(input, join(dir, `plain-${k}.parquet`)),
+          (k) => quarantineAndRerun(join(dir, 'pipeline.yaml'), join(dir, `state-${k}`)),
+        );
         const figures = {
           rows: n,
           remediate_seconds: round(median(remediate)),
