@@ -30,10 +30,12 @@ export const ACTIVE_ACTIONS = [
   'rollback_schema',
   'quarantine',
   'scale_resources',
+  // `defer` waits for a condition and then runs the job: it changes job runs, so it is active.
+  'defer',
 ] as const satisfies readonly Action[];
 
-/** Actions that change nothing: `escalate` hands over to a human, `log_only` records, `defer` waits. */
-export const PASSIVE_ACTIONS = ['escalate', 'log_only', 'defer'] as const satisfies readonly Action[];
+/** Actions that change nothing: `escalate` hands over to a human, `log_only` records. */
+export const PASSIVE_ACTIONS = ['escalate', 'log_only'] as const satisfies readonly Action[];
 
 export function isAction(value: string): value is Action {
   return (ACTIONS as readonly string[]).includes(value);

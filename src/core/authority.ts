@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ACTIONS, type Action } from './action.js';
 import { FAILURE_FAMILIES, type FailureFamily } from './failure-family.js';
+import { deferBoundsSchema, resourceCapsSchema } from './resources.js';
 
 export const MODES = ['shadow', 'supervised', 'autonomous'] as const;
 /** `shadow`: decide and record, never execute; `supervised`: execute after approval; `autonomous`: within authority. */
@@ -59,6 +60,10 @@ export const authoritySchema = z
       .optional(),
     /** When a family may be promoted and when it is demoted (defaults in core/governance/autonomy). */
     autonomy: autonomyThresholdsSchema.optional(),
+    /** Caps on `scale_resources`; without them no resource may be raised. */
+    resources: resourceCapsSchema.optional(),
+    /** Bounds on `defer`: longest wait and deferrals per run (defaults 900 s and 3). */
+    defer: deferBoundsSchema.default({ maxWaitSeconds: 900, maxDeferralsPerRun: 3 }),
     budgets: budgetsSchema.default({
       maxRetriesPerRun: 3,
       maxRetriesPerJobPerHour: 10,

@@ -5,6 +5,7 @@ import type { Action } from './action.js';
 import type { Mode } from './authority.js';
 import type { Classification } from './failure-family.js';
 import type { Finding } from './finding.js';
+import type { ScaleStep } from './resources.js';
 import type { QualityCondition, RiskAssessment } from './risk.js';
 import type { State } from './state.js';
 
@@ -52,6 +53,10 @@ export interface Capabilities {
    * mapped back: the rows `coerce_schema` would quarantine (0..1); undefined when unknown.
    */
   coercionBadRowFraction?: number;
+  /** The step `scale_resources` would take (settings before/after, cost); undefined when none. */
+  scaleStep?: ScaleStep;
+  /** What `defer` would wait for (e.g. `input orders.csv to arrive`); undefined when nothing to wait for. */
+  deferCondition?: string;
 }
 
 /** How much of each budget this job has used. Read from the state store before deciding. */
@@ -60,6 +65,10 @@ export interface BudgetUsage {
   retriesThisJobLastHour: number;
   /** Consecutive failed remediations on this job (reset by a validated resolution). */
   consecutiveFailedRemediations: number;
+  /** `scale_resources` steps taken for this run's chain (absent = 0). */
+  scaleStepsThisRun?: number;
+  /** `defer`s taken for this run's chain (absent = 0). */
+  deferralsThisRun?: number;
 }
 
 /** One guard rule that fired. */

@@ -33,6 +33,8 @@ export function fullCapabilities(extra: Partial<Capabilities> = {}): Capabilitie
     coercionSafe: true,
     hasQuarantineStore: true,
     badRowFraction: 0.02,
+    scaleStep: { before: { memoryMb: 512, threads: 2 }, after: { memoryMb: 1024, threads: 2 } },
+    deferCondition: 'input orders.csv to arrive',
     ...extra,
   };
 }
@@ -41,6 +43,7 @@ export function fullCapabilities(extra: Partial<Capabilities> = {}): Capabilitie
 export function permissiveAuthority(extra: Record<string, unknown> = {}): Authority {
   return authoritySchema.parse({
     allowedActions: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine', 'scale_resources', 'defer'],
+    resources: { maxMemoryMb: 4096, maxThreads: 8, maxStepsPerRun: 2 },
     ...extra,
   });
 }

@@ -11,6 +11,7 @@ import type { Action } from '../action.js';
 import { canonicalJson, sha256 } from '../audit-chain.js';
 import { HARD_LIMITS } from '../authority.js';
 import type { Finding } from '../finding.js';
+import { RESOURCE_HARD_LIMITS } from '../resources.js';
 import { GUARD_HASH, GUARD_RULES, type GuardInput, guard } from './guard.js';
 
 /** A schema failure whose latest catalog publish removed a column: the case rollback is for. */
@@ -82,8 +83,16 @@ describe('guard rules (each fires, is named in the verdict, and moves only to es
       'rollback_schema',
       'quarantine',
       'scale_resources',
+      'defer',
     ] as const) {
-      const v = guard(input(action));
+      // Resource actions are for the families they fix; the others use the bad-publish case.
+      const diagnosis =
+        action === 'scale_resources'
+          ? diagnosisOf('resource')
+          : action === 'defer'
+            ? diagnosisOf('dependency')
+            : BAD_PUBLISH;
+      const v = guard(input(action, { diagnosis }));
       expect(v).toMatchObject({ proposed: action, final: action, overridden: false, fired: [] });
       expect(v.guardHash).toBe(GUARD_HASH);
     }
@@ -166,6 +175,53 @@ describe('guard rules (each fires, is named in the verdict, and moves only to es
       id: 'G15_COERCE_BLAST_RADIUS',
       action: 'coerce_schema',
       patch: { capabilities: fullCapabilities({ coercionBadRowFraction: 0.25 }) },
+    },
+    {
+      id: 'G16_SCALE_ONLY_FOR_RESOURCE',
+      action: 'scale_resources',
+      patch: { diagnosis: diagnosisOf('schema') },
+    },
+    {
+      id: 'G17_SCALE_WITHIN_CAPS',
+      action: 'scale_resources',
+      patch: {
+        diagnosis: diagnosisOf('resource'),
+        capabilities: fullCapabilities({
+          scaleStep: { before: { memoryMb: 4096 }, after: { memoryMb: 8192 } },
+        }),
+      },
+    },
+    {
+      id: 'G18_SCALE_STEPS_PER_RUN',
+      action: 'scale_resources',
+      patch: { diagnosis: diagnosisOf('resource'), usage: { ...NO_USAGE, scaleStepsThisRun: 2 } },
+    },
+    {
+      id: 'G19_SCALE_COST_BUDGET',
+      action: 'scale_resources',
+      patch: {
+        diagnosis: diagnosisOf('resource'),
+        authority: permissiveAuthority({
+          resources: { maxWorkers: 20, maxStepsPerRun: 2, maxDpuHoursPerRun: 5 },
+        }),
+        capabilities: fullCapabilities({
+          scaleStep: {
+            before: { workers: 5, workerType: 'G.1X' },
+            after: { workers: 10, workerType: 'G.1X' },
+            costDpuHours: 10,
+          },
+        }),
+      },
+    },
+    {
+      id: 'G20_DEFER_NEEDS_WAITABLE_CONDITION',
+      action: 'defer',
+      patch: { diagnosis: diagnosisOf('schema') },
+    },
+    {
+      id: 'G21_DEFER_BOUND',
+      action: 'defer',
+      patch: { diagnosis: diagnosisOf('dependency'), usage: { ...NO_USAGE, deferralsThisRun: 3 } },
     },
   ];
 
@@ -291,6 +347,7 @@ describe('guard rules (each fires, is named in the verdict, and moves only to es
         version: 1,
         rules: GUARD_RULES.map((r) => ({ id: r.id, description: r.description, effect: r.effect, to: r.to })),
         hardLimits: HARD_LIMITS,
+        resourceHardLimits: RESOURCE_HARD_LIMITS,
       }),
     );
     expect(GUARD_HASH).toBe(expected);

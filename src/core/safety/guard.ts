@@ -4,6 +4,7 @@
 import { type Action, isActiveAction } from '../action.js';
 import { canonicalJson, sha256 } from '../audit-chain.js';
 import { HARD_LIMITS } from '../authority.js';
+import { RESOURCE_HARD_LIMITS } from '../resources.js';
 import type { FiredRule, Verdict } from '../decision.js';
 import { contextFor, GUARD_RULES, type GuardInput, type GuardRule } from './rules.js';
 
@@ -22,6 +23,7 @@ export const GUARD_HASH: string = sha256(
     version: GUARD_VERSION,
     rules: GUARD_RULES.map((r) => ({ id: r.id, description: r.description, effect: r.effect, to: r.to })),
     hardLimits: HARD_LIMITS,
+    resourceHardLimits: RESOURCE_HARD_LIMITS,
   }),
 );
 

@@ -5,6 +5,7 @@ import { type Action, isActiveAction } from '../action.js';
 import { type Authority, type Budgets, effectiveBudgets } from '../authority.js';
 import type { BudgetUsage, Capabilities, Diagnosis, Proposal } from '../decision.js';
 import { formatPercent } from '../percent.js';
+import { capViolation, effectiveCaps, effectiveDeferBounds } from '../resources.js';
 import { withArticle } from '../words.js';
 
 /** Everything the guard looks at. The policy's values are in `proposal` but no rule reads them. */
@@ -42,6 +43,11 @@ export const NO_ACTIVE_ACTION_FAMILIES = ['permission', 'unknown'] as const;
 /** Families never retried: a retry cannot change the outcome (and may lock accounts, burn quota). */
 export const NO_RETRY_FAMILIES = ['permission', 'config', 'unknown'] as const;
 
+/** Families `scale_resources` is for: only a resource failure is fixed by more resources. */
+export const SCALE_FAMILIES = ['resource'] as const;
+/** Families `defer` is for: a throttle, a full slot or an upstream not ready go away with time. */
+export const DEFER_FAMILIES = ['transient', 'resource', 'dependency'] as const;
+
 /** `escalate` and `log_only` are always allowed and always possible (DESIGN: authority). */
 const ALWAYS_ALLOWED: readonly Action[] = ['escalate', 'log_only'];
 
@@ -61,11 +67,10 @@ export function contextFor(input: GuardInput, action: Action = input.proposal.ac
 export const GUARD_RULES: readonly GuardRule[] = [
   {
     id: 'G1_CRITICAL_PASSIVE_ESCALATES',
-    description: 'critical risk and a passive proposal (log_only, defer) escalate to a human',
+    description: 'critical risk and a passive proposal (log_only) escalate to a human',
     effect: 'override',
     to: 'escalate',
-    applies: (c) =>
-      c.diagnosis.risk.level === 'critical' && (c.action === 'log_only' || c.action === 'defer'),
+    applies: (c) => c.diagnosis.risk.level === 'critical' && c.action === 'log_only',
     reason: (c) =>
       `risk is critical (${c.diagnosis.risk.reasons.join('; ') || 'no reason given'}): ${c.action} is not enough`,
   },
@@ -216,5 +221,85 @@ export const GUARD_RULES: readonly GuardRule[] = [
       ),
     reason: (c) =>
       `coercion would quarantine ${formatPercent(c.capabilities.coercionBadRowFraction ?? Number.NaN)} of the rows, not under the ${formatPercent(c.budgets.quarantineMaxFraction)} limit`,
+  },
+  {
+    id: 'G16_SCALE_ONLY_FOR_RESOURCE',
+    description: 'scale_resources only for a resource failure',
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) =>
+      c.action === 'scale_resources' &&
+      !(SCALE_FAMILIES as readonly string[]).includes(c.diagnosis.classification.family),
+    reason: (c) => `more resources do not fix ${withArticle(c.diagnosis.classification.family)} failure`,
+  },
+  {
+    id: 'G17_SCALE_WITHIN_CAPS',
+    description: "scale_resources needs a step the runtime can take and the authority's resource caps allow",
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) =>
+      c.action === 'scale_resources' &&
+      (c.capabilities.scaleStep === undefined ||
+        c.authority.resources === undefined ||
+        capViolation(c.capabilities.scaleStep, effectiveCaps(c.authority.resources)) !== undefined),
+    reason: (c) =>
+      c.authority.resources === undefined
+        ? 'the pipeline sets no resource caps (authority.resources)'
+        : c.capabilities.scaleStep === undefined
+          ? 'every resource is already at its cap'
+          : (capViolation(c.capabilities.scaleStep, effectiveCaps(c.authority.resources)) ?? ''),
+  },
+  {
+    id: 'G18_SCALE_STEPS_PER_RUN',
+    description: 'scale_resources steps per run stay under the cap',
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) =>
+      c.action === 'scale_resources' &&
+      (c.usage.scaleStepsThisRun ?? 0) >=
+        effectiveCaps(c.authority.resources ?? { maxStepsPerRun: 0 }).maxStepsPerRun,
+    reason: (c) =>
+      `${c.usage.scaleStepsThisRun ?? 0} scaling steps this run (cap ${effectiveCaps(c.authority.resources ?? { maxStepsPerRun: 0 }).maxStepsPerRun})`,
+  },
+  {
+    id: 'G19_SCALE_COST_BUDGET',
+    description: 'a scaled run stays within the cost budget per run (DPU-hours) when one is set',
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) => {
+      const budget = c.authority.resources?.maxDpuHoursPerRun;
+      if (c.action !== 'scale_resources' || budget === undefined) return false;
+      const cost = c.capabilities.scaleStep?.costDpuHours;
+      return cost === undefined || !Number.isFinite(cost) || cost > budget;
+    },
+    reason: (c) =>
+      c.capabilities.scaleStep?.costDpuHours === undefined
+        ? 'the cost of the scaled run is unknown and a cost budget is set'
+        : `the scaled run would cost ${c.capabilities.scaleStep.costDpuHours} DPU-hours (budget ${c.authority.resources?.maxDpuHoursPerRun})`,
+  },
+  {
+    id: 'G20_DEFER_NEEDS_WAITABLE_CONDITION',
+    description: 'defer only for transient, resource or dependency failures, with a condition to wait for',
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) =>
+      c.action === 'defer' &&
+      (!(DEFER_FAMILIES as readonly string[]).includes(c.diagnosis.classification.family) ||
+        c.capabilities.deferCondition === undefined),
+    reason: (c) =>
+      (DEFER_FAMILIES as readonly string[]).includes(c.diagnosis.classification.family)
+        ? 'there is no condition to wait for'
+        : `waiting does not fix ${withArticle(c.diagnosis.classification.family)} failure`,
+  },
+  {
+    id: 'G21_DEFER_BOUND',
+    description: 'deferrals per run stay under the bound',
+    effect: 'veto',
+    to: 'escalate',
+    applies: (c) =>
+      c.action === 'defer' &&
+      (c.usage.deferralsThisRun ?? 0) >= effectiveDeferBounds(c.authority.defer).maxDeferralsPerRun,
+    reason: (c) =>
+      `${c.usage.deferralsThisRun ?? 0} deferrals this run (bound ${effectiveDeferBounds(c.authority.defer).maxDeferralsPerRun})`,
   },
 ];
