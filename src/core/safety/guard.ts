@@ -4,8 +4,8 @@
 import { type Action, isActiveAction } from '../action.js';
 import { canonicalJson, sha256 } from '../audit-chain.js';
 import { HARD_LIMITS } from '../authority.js';
-import { RESOURCE_HARD_LIMITS } from '../resources.js';
 import type { FiredRule, Verdict } from '../decision.js';
+import { RESOURCE_HARD_LIMITS } from '../resources.js';
 import { contextFor, GUARD_RULES, type GuardInput, type GuardRule } from './rules.js';
 
 export type { GuardInput, GuardRule } from './rules.js';
