@@ -294,7 +294,7 @@ export async function executeDecision(
     await record('escalation', { ...result, headline });
     return finish('escalated', headline, { result });
   }
-  if (action === 'log_only' || action === 'defer') {
+  if (action === 'log_only') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
     await record('action', result);
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });

@@ -3,7 +3,6 @@
 
 import { handleIncident } from '../agent.js';
 import { isActiveAction } from '../core/action.js';
-import { authoritySchema } from '../core/authority.js';
 import { decide } from '../core/decide.js';
 import type { Policy } from '../core/policy/policy.js';
 import { RandomPolicy } from '../core/policy/random-policy.js';
@@ -18,6 +17,7 @@ import {
   simulateAction,
 } from './outcome-model.js';
 import { generateIncidents, type SimIncident } from './scenarios.js';
+import { SIM_ACTIONS, SIM_AUTHORITY } from './sim-authority.js';
 import { createSimEnvironment } from './sim-environment.js';
 import { type MeanCi, meanCi } from './stats.js';
 import { DEFAULT_EPOCHS, type PreparedIncident, prepareIncident, trainPolicy } from './train.js';
@@ -195,8 +195,8 @@ async function runSeed(
   const policies = {} as Record<PolicyName, PolicyMetrics>;
   const runs: [PolicyName, Policy, 'on' | 'off'][] = [
     ['q_learning', q, 'on'],
-    ['rules', new RulePolicy(), 'on'],
-    ['random', new RandomPolicy(seed), 'on'],
+    ['rules', new RulePolicy({ actions: SIM_ACTIONS }), 'on'],
+    ['random', new RandomPolicy(seed, SIM_ACTIONS), 'on'],
     ['q_learning_no_guard', q, 'off'],
   ];
   for (const [name, policy, guardMode] of runs)
@@ -231,7 +231,8 @@ export function scoreDetectors(p: PreparedIncident): { tp: number; fp: string[];
   return { tp, fp, fn };
 }
 
-const AUTHORITY = authoritySchema.parse({});
+// The simulated pipelines allow the resource actions too (caps and bounds in sim-authority.ts).
+const AUTHORITY = SIM_AUTHORITY;
 const NO_USAGE = { retriesThisRun: 0, retriesThisJobLastHour: 0, consecutiveFailedRemediations: 0 };
 
 /** What one incident came to, whichever loop ran it. */

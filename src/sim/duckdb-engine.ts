@@ -39,6 +39,10 @@ export const INJECTED_FAULTS: ReadonlySet<Fault> = new Set<Fault>([
   'expired_token',
   'config_bad_argument',
   'upstream_not_ready',
+  // Raised as text here (this replay sets no memory_limit and writes no late input; bench:slo
+  // produces both for real).
+  'memory_pressure',
+  'late_upstream',
   'unknown_error',
   'nested_change',
 ]);

@@ -6,8 +6,10 @@ import { planCoercion } from '../core/coercion.js';
 import type { Capabilities, Diagnosis } from '../core/decision.js';
 import type { Evidence } from '../core/evidence.js';
 import type { DatasetProfile } from '../core/profile.js';
+import { dpuHours, nextScaleStep } from '../core/resources.js';
 import { measureContractBadRows, profileRows } from './profiler.js';
 import type { SimIncident } from './scenarios.js';
+import { SIM_RESOURCE_CAPS } from './sim-authority.js';
 
 const profiles = new WeakMap<SimIncident, { baseline: DatasetProfile; current?: DatasetProfile }>();
 const baselineProfiles = new WeakMap<object, DatasetProfile>();
@@ -90,11 +92,18 @@ export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis
     ? planCoercion(incident.contract.schema, incident.currentSchema, diagnosis.findings)
     : undefined;
   const caps: Capabilities = {
-    supported: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine'],
+    supported: ['retry', 'coerce_schema', 'rollback_schema', 'quarantine', 'scale_resources', 'defer'],
     hasPreviousSchemaVersion: incident.schemaVersions.length >= 2,
     coercionSafe: plan?.safe ?? false,
     hasQuarantineStore: true,
   };
+  const step = incident.resources ? nextScaleStep(incident.resources, SIM_RESOURCE_CAPS) : undefined;
+  if (step) {
+    const cost = dpuHours(step.after, incident.runMinutes / 60);
+    caps.scaleStep = cost === undefined ? step : { ...step, costDpuHours: cost };
+  }
+  const condition = deferCondition(incident);
+  if (condition) caps.deferCondition = condition;
   const m = measuredBadRows(incident);
   if (m === undefined) return caps;
   const rows = incident.currentRows!;
@@ -103,4 +112,16 @@ export function incidentCapabilities(incident: SimIncident, diagnosis: Diagnosis
     ? badRowShare(measureContractBadRows(rows, incident.contract, incident.currentSchema, plan.renames))
     : badRowShare(m);
   return { ...caps, ...badRowCapabilities(m), ...(plan ? { coercionBadRowFraction: coercion } : {}) };
+}
+
+/**
+ * What `defer` could wait for, as a runtime sees it: the input is not there (its arrival), or the
+ * log names a throttle or a full concurrency slot (it passing). Undefined when nothing would change.
+ */
+export function deferCondition(incident: SimIncident): string | undefined {
+  if (!incident.currentRows) return `input ${incident.table.name} to arrive`;
+  if (/ThrottlingException|SlowDown|Rate exceeded|reduce your request rate/.test(incident.log))
+    return 'the throttle to pass';
+  if (/ConcurrentRunsExceeded/.test(incident.log)) return 'a free concurrent-run slot';
+  return undefined;
 }

@@ -4,6 +4,7 @@
 import { type Action, isActiveAction } from '../core/action.js';
 import type { RemediationResult } from '../core/outcome.js';
 import type { SimIncident } from './scenarios.js';
+import { SIM_AUTHORITY } from './sim-authority.js';
 
 /** The manual baseline: 2.5 working days until a person has looked at and fixed the incident. */
 export const MANUAL_MINUTES = 3600;
@@ -20,6 +21,8 @@ export const STEP_MINUTES = {
   rollback_schema: 0.25,
   quarantine: 0.75,
   scale_resources: 0.5,
+  /** Setting up a deferral; the wait itself is the incident's delay (or the whole bound). */
+  defer: 0.05,
 } as const;
 
 export interface SimOutcome {
@@ -30,13 +33,15 @@ export interface SimOutcome {
   rowsLost: number;
   /** Minutes until the incident was resolved, automatically or (escalated) by a human. */
   minutes: number;
+  /** Resources the action spent: scaling steps taken, and minutes a deferral waited. */
+  spent?: { scaleSteps: number; waitedMinutes: number };
 }
 
 /** The outcome of taking `action` (already past the guard) on an incident. */
 export function simulateAction(incident: SimIncident, action: Action): SimOutcome {
   const t = incident.truth;
   if (!isActiveAction(action)) {
-    // escalate, log_only and defer change nothing; a human resolves the incident later.
+    // escalate and log_only change nothing; a human resolves the incident later.
     return {
       action,
       executed: false,
@@ -50,8 +55,21 @@ export function simulateAction(incident: SimIncident, action: Action): SimOutcom
   const unsafe = t.unsafe.includes(action);
   const rowsLost = unsafe ? (t.rowsLostBy[action] ?? 0) : 0;
   const prep = action in STEP_MINUTES ? STEP_MINUTES[action as keyof typeof STEP_MINUTES] : 0.5;
-  const auto = STEP_MINUTES.detect + prep + incident.runMinutes;
-  return { action, executed: true, fixed, unsafe, rowsLost, minutes: fixed ? auto : auto + MANUAL_MINUTES };
+  // A deferral waits until its condition clears, or for its whole bound when it does not in time.
+  const bound = SIM_AUTHORITY.defer.maxWaitSeconds;
+  const waitedMinutes = action === 'defer' ? Math.min(t.delaySeconds ?? bound, bound) / 60 : 0;
+  const auto = STEP_MINUTES.detect + prep + waitedMinutes + incident.runMinutes;
+  const outcome: SimOutcome = {
+    action,
+    executed: true,
+    fixed,
+    unsafe,
+    rowsLost,
+    minutes: fixed ? auto : auto + MANUAL_MINUTES,
+  };
+  if (action === 'scale_resources' || action === 'defer')
+    outcome.spent = { scaleSteps: action === 'scale_resources' ? 1 : 0, waitedMinutes };
+  return outcome;
 }
 
 /** The remediation result a runtime would report for the outcome (rows accounted; re-run status). */

@@ -8,10 +8,12 @@ import type { FailureEvent } from '../core/event.js';
 import type { FailureFamily } from '../core/failure-family.js';
 import type { FindingKind } from '../core/finding.js';
 import { createRng, type Rng } from '../core/policy/rng.js';
+import { DPU_PER_WORKER, nextScaleStep, type ResourceSettings } from '../core/resources.js';
 import type { LogicalType, SchemaField, TableSchema } from '../core/schema.js';
 import { FAULT_FAMILY, FAULT_WEIGHT, FAULTS, type Fault } from './faults.js';
 import { buildLog, type LogSpec, type LogStyle } from './log-builder.js';
 import { contractBadRows, valueAt } from './profiler.js';
+import { RETRY_WINDOW_SECONDS, SIM_AUTHORITY, SIM_RESOURCE_CAPS } from './sim-authority.js';
 import { field, makeRows, type Row, SIM_TABLES, type SimTable } from './tables.js';
 
 /** One injected anomaly: what a detector should find (kind and column, as `Finding` names them). */
@@ -36,6 +38,13 @@ export interface GroundTruth {
   rowsLostBy: Partial<Record<Action, number>>;
   /** Tags of the hard cases this incident contains (`subtle`, `near_threshold`, `misleading_log`, `multi_fault`). */
   hard: string[];
+  /**
+   * Memory (MB on DuckDB, DPUs on Glue) the job truly needs to finish, for out-of-memory faults:
+   * `scale_resources` fixes the incident when its one step reaches it.
+   */
+  resourceNeed?: number;
+  /** Seconds until the condition clears (the input lands, the throttle or the full slot passes). */
+  delaySeconds?: number;
 }
 
 /** One generated incident: the evidence the environment serves, and its ground truth. */
@@ -57,6 +66,8 @@ export interface SimIncident {
   currentFormat: string;
   /** Modelled duration of one job run, minutes (for the MTTR model). */
   runMinutes: number;
+  /** The resources the failed run had (out-of-memory faults); what `scale_resources` steps up from. */
+  resources?: ResourceSettings;
   truth: GroundTruth;
 }
 
@@ -73,7 +84,14 @@ export interface GenerateOptions {
   faults?: readonly Fault[];
 }
 
-const ALL_ACTIVE: Action[] = ['retry', 'coerce_schema', 'rollback_schema', 'quarantine'];
+const ALL_ACTIVE: Action[] = [
+  'retry',
+  'coerce_schema',
+  'rollback_schema',
+  'quarantine',
+  'scale_resources',
+  'defer',
+];
 /** The blast-radius limit the simulated pipelines declare (authority quarantineMaxFraction). */
 export const SIM_QUARANTINE_LIMIT = 0.1;
 
@@ -154,6 +172,9 @@ interface Draft {
   rowsLostBy: Partial<Record<Action, number>>;
   badRows: number;
   hard: string[];
+  resources?: ResourceSettings;
+  resourceNeed?: number;
+  delaySeconds?: number;
 }
 
 function inject(
@@ -222,6 +243,22 @@ function inject(
     return key;
   };
 
+  // A condition that clears by itself after `seconds`: a retry rides it out within its backoff, a
+  // defer within its bound (waiting needs the input's arrival or the throttle as its condition).
+  const waitFor = (seconds: number) => {
+    d.delaySeconds = seconds;
+    if (seconds <= RETRY_WINDOW_SECONDS) d.fixing.push('retry');
+    if (seconds <= SIM_AUTHORITY.defer.maxWaitSeconds) d.fixing.push('defer');
+  };
+  // The job needs 1.2x to 3x what it has: one step of scale_resources (within the caps) fixes it
+  // when the step reaches the need; a job already at its caps has no step and needs a human.
+  const needMore = (r: Rng, capacity: (s: ResourceSettings) => number) => {
+    const have = capacity(d.resources!);
+    d.resourceNeed = Math.round(have * (1.2 + r.next() * 1.8));
+    const step = nextScaleStep(d.resources!, SIM_RESOURCE_CAPS);
+    if (step && capacity(step.after) >= d.resourceNeed) d.fixing = ['scale_resources'];
+  };
+
   switch (fault) {
     case 'throttling':
       d.causes.push(
@@ -230,7 +267,8 @@ function inject(
           `com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: ${hex(rng, 16)})`,
         ]),
       );
-      d.fixing = ['retry'];
+      // Most throttles pass within a retry's backoff; one in five is a storm that lasts minutes.
+      waitFor(rng.next() < 0.8 ? 1 + rng.int(30) : 120 + rng.int(480));
       break;
     case 'timeout':
       d.causes.push(
@@ -246,7 +284,8 @@ function inject(
       d.causes.push(
         `com.amazonaws.services.glue.model.ConcurrentRunsExceededException: Concurrent runs exceeded for ${table.name}-etl (Service: AWSGlue; Status Code: 400)`,
       );
-      d.fixing = ['retry'];
+      // A slot frees when the running instance finishes: seconds to several minutes.
+      waitFor(10 + rng.int(290));
       break;
     case 'disk_full':
       d.causes.push(`java.io.IOException: No space left on device`);
@@ -262,8 +301,19 @@ function inject(
           'org.apache.spark.SparkException: Container killed by YARN for exceeding memory limits. 12.4 GB of 12 GB physical memory used.',
         ]),
       );
-      // The same run on the same workers runs out of memory again; only scaling (not allowed here) helps.
-      d.fixing = [];
+      // The same run on the same workers runs out of memory again; only more workers help.
+      d.resources = { workers: pickOf(rng, [5, 10, 20, 40]), workerType: 'G.1X' };
+      needMore(rng, (r) => (r.workers ?? 0) * DPU_PER_WORKER[r.workerType ?? 'G.1X']);
+      break;
+    case 'memory_pressure':
+      // DuckDB's own error under a memory_limit with no temp_directory to spill to (real text).
+      d.style = 'duckdb';
+      // Threads are left alone: more threads need more memory, never less.
+      d.resources = { memoryMb: pickOf(rng, [512, 1024, 2048, 4096, 8192]) };
+      d.causes.push(
+        `Out of Memory Error: failed to allocate data of size ${pickOf(rng, ['96.0 KiB', '256.0 KiB', '2.0 MiB'])} (${((d.resources.memoryMb ?? 0) / 1024 - 0.05).toFixed(1)} GiB/${((d.resources.memoryMb ?? 0) / 1024).toFixed(1)} GiB used)`,
+      );
+      needMore(rng, (r) => r.memoryMb ?? 0);
       break;
     case 'permission_denied':
       d.causes.push(
@@ -294,7 +344,17 @@ function inject(
           : `org.apache.spark.sql.AnalysisException: [PATH_NOT_FOUND] Path does not exist: ${bucket}.`,
       );
       // The upstream partition lands within the retry backoff.
-      d.fixing = ['retry'];
+      waitFor(5 + rng.int(RETRY_WINDOW_SECONDS - 5));
+      break;
+    case 'late_upstream':
+      d.currentRows = undefined;
+      d.causes.push(
+        d.style === 'duckdb'
+          ? `IO Error: No files found that match the pattern "${bucket}/*.parquet"`
+          : `org.apache.spark.sql.AnalysisException: [PATH_NOT_FOUND] Path does not exist: ${bucket}.`,
+      );
+      // Minutes late (a defer within its bound waits for it); one in four lands hours late.
+      waitFor(rng.next() < 0.75 ? 90 + rng.int(700) : 3600 + rng.int(7200));
       break;
     case 'unknown_error':
       d.causes.push(
@@ -616,6 +676,7 @@ function inject(
     currentSchema: d.currentSchema,
     currentFormat: d.currentFormat,
     runMinutes: 1.5 + rng.next() * 3.5,
+    ...(d.resources ? { resources: d.resources } : {}),
     truth: {
       fault,
       family: FAULT_FAMILY[fault],
@@ -626,6 +687,8 @@ function inject(
       unsafe: [...new Set(d.unsafe)],
       rowsLostBy: d.rowsLostBy,
       hard: d.hard,
+      ...(d.resourceNeed !== undefined ? { resourceNeed: d.resourceNeed } : {}),
+      ...(d.delaySeconds !== undefined ? { delaySeconds: d.delaySeconds } : {}),
     },
   };
 }

@@ -3,7 +3,6 @@
 
 import type { Action } from '../core/action.js';
 import { type AuditBody, type AuditRecord, chainRecord, verifyChain } from '../core/audit-chain.js';
-import { authoritySchema } from '../core/authority.js';
 import type { BudgetUsage } from '../core/decision.js';
 import type { FailureEvent } from '../core/event.js';
 import type { Policy } from '../core/policy/policy.js';
@@ -20,6 +19,7 @@ import type {
 import { incidentCapabilities, incidentProfiles } from './evidence.js';
 import { remediationResult, type SimOutcome, simulateAction } from './outcome-model.js';
 import type { SimIncident } from './scenarios.js';
+import { SIM_AUTHORITY } from './sim-authority.js';
 
 /** A simulated environment plus what it observed: the outcome of every executed action. */
 export interface SimEnvironment extends Environment {
@@ -42,7 +42,7 @@ export function createSimEnvironment(policy: Policy): SimEnvironment {
   const failures = new Map<string, number>();
   const locks = new Map<string, LockHolder>();
   let now = new Date(Date.UTC(2026, 10, 1));
-  const authority = authoritySchema.parse({});
+  const authority = SIM_AUTHORITY;
   let active: SimIncident | undefined;
 
   const byLocation = (location: string): { incident: SimIncident; which: 'baseline' | 'current' } => {

@@ -2,7 +2,6 @@
 // diagnosed once with the real detectors; then, per epoch, explore, guard, simulate, reward, update.
 
 import type { Action } from '../core/action.js';
-import { authoritySchema } from '../core/authority.js';
 import { encodeState } from '../core/decide.js';
 import type { Capabilities, Diagnosis, Proposal } from '../core/decision.js';
 import { diagnose } from '../core/diagnose.js';
@@ -14,6 +13,7 @@ import { incidentCapabilities, incidentEvidence } from './evidence.js';
 import { simulateAction } from './outcome-model.js';
 import { REWARD, rewardFor } from './reward.js';
 import { generateIncidents, type SimIncident } from './scenarios.js';
+import { SIM_ACTIONS, SIM_AUTHORITY } from './sim-authority.js';
 
 export interface TrainOptions {
   seed: number;
@@ -32,6 +32,8 @@ export interface TrainOptions {
   epsilon?: number;
   /** Pre-built training incidents (the benchmark passes its own set). */
   pool?: readonly SimIncident[];
+  /** The actions the policy learns over; default every action the simulator executes (SIM_ACTIONS). */
+  actions?: readonly Action[];
 }
 
 /** Default passes over the training set. */
@@ -44,7 +46,7 @@ export interface PreparedIncident {
   capabilities: Capabilities;
 }
 
-const AUTHORITY = authoritySchema.parse({});
+const AUTHORITY = SIM_AUTHORITY;
 const NO_USAGE = { retriesThisRun: 0, retriesThisJobLastHour: 0, consecutiveFailedRemediations: 0 };
 
 /** Diagnoses an incident with the real detectors and measures its capabilities. */
@@ -97,7 +99,12 @@ export function trainPolicy(options: TrainOptions): QLearningPolicy {
     return { ...p, state: encodeState(p.diagnosis), rewards: new Map<Action, number>() };
   });
   const episodes = options.episodes ?? (options.epochs ?? DEFAULT_EPOCHS) * pool.length;
-  const policy = new QLearningPolicy({ seed: options.seed, learningRate, epsilon });
+  const policy = new QLearningPolicy({
+    seed: options.seed,
+    learningRate,
+    epsilon,
+    actions: options.actions ?? SIM_ACTIONS,
+  });
   const rng = createRng(options.seed ^ 0x5eed);
   const order = pool.map((_, i) => i);
   for (let e = 0; e < episodes; e++) {
