@@ -250,11 +250,11 @@ function inject(
     if (seconds <= RETRY_WINDOW_SECONDS) d.fixing.push('retry');
     if (seconds <= SIM_AUTHORITY.defer.maxWaitSeconds) d.fixing.push('defer');
   };
-  // The job needs 1.2x to 3x what it has: one step of scale_resources (within the caps) fixes it
-  // when the step reaches the need; a job already at its caps has no step and needs a human.
+  // The batch outgrew the job's memory by 20-90%: one step of scale_resources (a doubling within
+  // the caps) fixes it; a job already at its caps has no step and needs a human.
   const needMore = (r: Rng, capacity: (s: ResourceSettings) => number) => {
     const have = capacity(d.resources!);
-    d.resourceNeed = Math.round(have * (1.2 + r.next() * 1.8));
+    d.resourceNeed = Math.round(have * (1.2 + r.next() * 0.7));
     const step = nextScaleStep(d.resources!, SIM_RESOURCE_CAPS);
     if (step && capacity(step.after) >= d.resourceNeed) d.fixing = ['scale_resources'];
   };
