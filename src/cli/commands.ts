@@ -21,6 +21,7 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/bench-remediate.js'),
   () => import('./commands/bench-storm.js'),
   () => import('./commands/bench-mttr.js'),
+  () => import('./commands/bench-slo.js'),
   () => import('./commands/bench-profile.js'),
   () => import('./commands/init.js'),
   () => import('./commands/diagnose.js'),
