@@ -134,6 +134,9 @@ export interface DataEngine {
   ): Promise<{ schema: TableSchema; profile: DatasetProfile }>;
 }
 
+/** The resource actions the state store counts per run chain (guard rules G18 and G21). */
+export type ResourceAction = 'scale_resources' | 'defer';
+
 /** What an executor needs to act on one incident. */
 export interface RemediationContext {
   incidentId: string;
@@ -361,6 +364,15 @@ export interface StateStore {
   releaseEvent(key: string): Promise<void>;
   usage(job: string, runId: string, now: Date): Promise<BudgetUsage>;
   recordRetry(job: string, runId: string, at: Date): Promise<void>;
+  /**
+   * Optional: records one `scale_resources` step or `defer` for a run chain (`rootRunOf`), counted
+   * by `usage` as `scaleStepsThisRun` / `deferralsThisRun`. Stores without it count none.
+   */
+  recordResourceAction?(job: string, runId: string, action: ResourceAction, at: Date): Promise<void>;
+  /** Optional job memory: the action that last resolved (validated) this job in this state key. */
+  lastFix?(job: string, stateKey: string): Promise<Action | undefined>;
+  /** Optional job memory: remembers the action that resolved this job in this state key. */
+  recordFix?(job: string, stateKey: string, action: Action, at: Date): Promise<void>;
   /** A validated resolution resets the circuit breaker; a failure counts towards it. */
   recordRemediation(job: string, succeeded: boolean): Promise<void>;
   /**

@@ -119,7 +119,7 @@ function explain(
     .map(([a, v]) => `${a}=${(v ?? 0).toFixed(3)}`)
     .join(', ');
   lines.push(
-    `proposal: ${proposal.action} by ${proposal.policyVersion} (propensity ${proposal.propensity.toFixed(3)}` +
+    `proposal: ${proposal.action} by ${proposal.policyVersion}${proposal.source ? ` from ${proposal.source.replace('_', ' ')}` : ''} (propensity ${proposal.propensity.toFixed(3)}` +
       (values ? `; Q: ${values}` : '') +
       ')',
   );

@@ -14,6 +14,7 @@ import {
   FileNotifier,
   FilePipelineRegistry,
   type JsonlAuditLog,
+  type KeptResourceStore,
   LocalCatalog,
   LocalIntentJournal,
   LocalRemediator,
@@ -34,6 +35,7 @@ import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
 import { QLearningPolicy } from '../core/policy/q-learning.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
+import { GUARD_HASH } from '../core/safety/guard.js';
 import { exclusiveLease } from '../lock-lease.js';
 import type { Clock, Environment, Notifier, ProgressReporter } from '../ports.js';
 
@@ -120,7 +122,23 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   });
   if (!options.readOnly) await audit.open();
   const journal = new LocalIntentJournal(stateDir, catalog);
-  const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults };
+  // Per-job resource settings kept after a scale_resources; each change outside an incident is audited.
+  const kept: KeptResourceStore = {
+    keptResources: (job) => state.keptResources(job),
+    saveKeptResources: (job, k, at) => state.saveKeptResources(job, k, at),
+    keptResourcesChanged: async (job, change) => {
+      await audit.append({
+        incidentId: `resources:${job}`,
+        step: 'resources',
+        at: clock.now().toISOString(),
+        policyHash: policy.hash,
+        guardHash: GUARD_HASH,
+        authorityHash: '',
+        data: { job, ...change },
+      });
+    },
+  };
+  const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults, kept };
   const runner = options.progress
     ? new ProgressReportingRunner(runnerDeps, options.progress)
     : new DuckdbPipelineRunner(runnerDeps);
@@ -139,6 +157,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     stateDir,
     journal,
     random: options.random,
+    kept,
   });
   return {
     name: 'local',
