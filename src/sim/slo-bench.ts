@@ -9,7 +9,12 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { FaultInjector, InjectedFault } from '../adapters/local/index.js';
+import {
+  type FaultInjector,
+  type InjectedFault,
+  loadPipelineFile,
+  type PipelineSpec,
+} from '../adapters/local/index.js';
 import { handleIncident } from '../agent.js';
 import { ACTIONS, type Action, isActiveAction } from '../core/action.js';
 import type { Policy } from '../core/policy/policy.js';
@@ -46,11 +51,15 @@ export interface SloBenchOptions {
 export const SLO_DEFAULTS = { seed: 42, pipelines: 12, rounds: 3, rates: [0.1, 0.3, 0.5], deadlineMs: 8000 };
 export const SLO_QUICK = { seed: 42, pipelines: 5, rounds: 2, rates: [0.6], deadlineMs: 8000 };
 
-/** The memory every pipeline's job runs with, and its cap: a large batch needs one doubling. */
-const MEMORY_MB = 48;
-const MAX_MEMORY_MB = 192;
+/**
+ * The memory every job runs with, the cut a memory_pressure fault makes, and the cap. DuckDB's CSV
+ * reader asks for one block of about 30 MiB: under a 32 MB memory_limit with no spilling the cut job
+ * fails with a real Out of Memory Error, and one doubling (64 MB, within the cap) heals it.
+ */
+const MEMORY_MB = 128;
+const CUT_MEMORY_MB = 32;
+const MAX_MEMORY_MB = 128;
 const NORMAL_ROWS = 2000;
-const LARGE_ROWS = 400_000;
 
 /** One planned run as one arm lived it. */
 export interface RunRecord {
@@ -126,6 +135,12 @@ export async function runSloBench(options: SloBenchOptions = {}): Promise<SloBen
   const records: RunRecord[] = [];
   try {
     const data = await writeInputs(join(root, 'data'));
+    // The bench's audit key and anchored heads live in its own folder: nothing is left in ~/.config.
+    const auditEnv = {
+      ...process.env,
+      HEALER_AUDIT_KEY_FILE: join(root, 'audit', 'audit.key'),
+      HEALER_AUDIT_ANCHOR_DIR: join(root, 'audit', 'anchors'),
+    };
     for (const rate of o.rates) {
       const plan = planWorkload({
         seed: o.seed,
@@ -137,7 +152,7 @@ export async function runSloBench(options: SloBenchOptions = {}): Promise<SloBen
       const lanes = await Promise.all(
         SLO_ARMS.flatMap((arm) =>
           Array.from({ length: o.pipelines }, (_, p) =>
-            openLane(join(root, `rate-${rate}`, arm, `p${p}`), arm, p, data, o.seed),
+            openLane(join(root, `rate-${rate}`, arm, `p${p}`), arm, p, data, o.seed, auditEnv),
           ),
         ),
       );
@@ -147,7 +162,7 @@ export async function runSloBench(options: SloBenchOptions = {}): Promise<SloBen
           lanes.map((lane) =>
             runPlanned(
               lane,
-              { pipeline: lane.pipeline, round: -1, large: false },
+              { pipeline: lane.pipeline, round: -1, memoryCut: false },
               rate,
               o.deadlineMs,
               rulePolicy,
@@ -186,17 +201,15 @@ export async function runSloBench(options: SloBenchOptions = {}): Promise<SloBen
 /** The input files every pipeline copies from. */
 interface Inputs {
   normal: string;
-  large: string;
   drift: string;
   bad: string;
 }
 
-/** Writes the inputs with DuckDB: normal, large (many customers), drifted (a renamed column), bad rows. */
+/** Writes the inputs with DuckDB: normal, drifted (a renamed column), bad rows. */
 async function writeInputs(dir: string): Promise<Inputs> {
   await mkdir(dir, { recursive: true });
   const files: Inputs = {
     normal: join(dir, 'normal.csv'),
-    large: join(dir, 'large.csv'),
     drift: join(dir, 'drift.csv'),
     bad: join(dir, 'bad.csv'),
   };
@@ -209,7 +222,6 @@ async function writeInputs(dir: string): Promise<Inputs> {
     const copy = (sql: string, file: string) =>
       conn.run(`COPY (${sql}) TO '${file.replaceAll("'", "''")}' (HEADER)`);
     await copy(rows(NORMAL_ROWS, 50), files.normal);
-    await copy(rows(LARGE_ROWS, LARGE_ROWS / 2), files.large);
     // An upstream renames ordered_at to orderedAt (same values): coerce_schema maps it back.
     await copy(
       `SELECT order_id, customer, amount, ordered_at AS "orderedAt" FROM (${rows(NORMAL_ROWS, 50)})`,
@@ -227,8 +239,7 @@ async function writeInputs(dir: string): Promise<Inputs> {
   return files;
 }
 
-const TMP_NO_RES = true;
-function pipelineYaml(p: number): string {
+function pipelineYaml(p: number, memoryMb = MEMORY_MB): string {
   return `name: slo_p${p}
 sources:
   orders:
@@ -242,12 +253,15 @@ sources:
       keys: [order_id]
 transform: >-
   SELECT customer, count(*) AS orders, sum(amount) AS total,
-  string_agg(CAST(order_id AS VARCHAR), ',') AS order_ids FROM "orders" GROUP BY customer
+  list(repeat('x', 200) || CAST(order_id AS VARCHAR)) AS order_lines FROM "orders" GROUP BY customer
 target: { path: out/by_customer.parquet }
-${TMP_NO_RES ? '' : `resources: { memoryMb: ${MEMORY_MB}, threads: 1, spill: false }\n`}authority:
+resources: { memoryMb: ${memoryMb}, threads: 1, spill: false }
+authority:
   mode: autonomous
   allowedActions: [retry, coerce_schema, rollback_schema, quarantine, scale_resources, defer]
-${TMP_NO_RES ? '' : `  resources: { maxMemoryMb: ${MAX_MEMORY_MB}, maxStepsPerRun: 2 }\n  defer: { maxWaitSeconds: 6, maxDeferralsPerRun: 2 }\n`}retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 1000 }
+  resources: { maxMemoryMb: ${MAX_MEMORY_MB}, maxStepsPerRun: 2 }
+  defer: { maxWaitSeconds: 6, maxDeferralsPerRun: 2 }
+retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 1000 }
 `;
 }
 
@@ -276,6 +290,10 @@ interface Lane {
   arm: SloArm;
   pipeline: number;
   dir: string;
+  pipelineFile: string;
+  /** The pipeline as its file says now (a memory cut rewrites the file). */
+  spec: PipelineSpec;
+  memoryCut: boolean;
   input: string;
   data: Inputs;
   env: LocalEnvironment;
@@ -290,6 +308,7 @@ async function openLane(
   pipeline: number,
   data: Inputs,
   seed: number,
+  auditEnv: Record<string, string | undefined>,
 ): Promise<Lane> {
   await mkdir(join(dir, 'input'), { recursive: true });
   await writeFile(join(dir, 'pipeline.yaml'), pipelineYaml(pipeline));
@@ -302,8 +321,21 @@ async function openLane(
     terminal: false,
     faults: throttle,
     random: () => rng.next(),
+    auditEnv,
   });
-  const lane: Lane = { arm, pipeline, dir, input, data, env, throttle, runs: 0 };
+  const lane: Lane = {
+    arm,
+    pipeline,
+    dir,
+    pipelineFile: join(dir, 'pipeline.yaml'),
+    spec: env.spec,
+    memoryCut: false,
+    input,
+    data,
+    env,
+    throttle,
+    runs: 0,
+  };
   // Counted, not changed: every job run (the first, a retry's, a re-run after an action) passes here.
   const run = env.runner.run.bind(env.runner);
   env.runner.run = (...args) => {
@@ -330,16 +362,16 @@ async function runPlanned(
 ): Promise<RunRecord> {
   const { env, arm } = lane;
   const source =
-    run.fault === 'drift'
-      ? lane.data.drift
-      : run.fault === 'bad_rows'
-        ? lane.data.bad
-        : run.large
-          ? lane.data.large
-          : lane.data.normal;
+    run.fault === 'drift' ? lane.data.drift : run.fault === 'bad_rows' ? lane.data.bad : lane.data.normal;
   let landed: Promise<void> = Promise.resolve();
   if (run.fault === 'late_upstream') await rm(lane.input, { force: true });
   else await copyFile(source, lane.input);
+  if (run.memoryCut && !lane.memoryCut) {
+    // The job's memory_limit is cut below its need (and stays cut): the pipeline file says so.
+    await writeFile(lane.pipelineFile, pipelineYaml(lane.pipeline, CUT_MEMORY_MB));
+    lane.spec = await loadPipelineFile(lane.pipelineFile);
+    lane.memoryCut = true;
+  }
   lane.runs = 0;
   lane.firstExecuteAt = undefined;
   const start = performance.now();
@@ -360,7 +392,7 @@ async function runPlanned(
   };
   const seconds = (from: number) => (performance.now() - from) / 1000;
   try {
-    const first = await env.runner.run(env.spec);
+    const first = await env.runner.run(lane.spec);
     if (first.status === 'succeeded') {
       record.met = performance.now() - start <= deadlineMs;
       return record;
@@ -373,7 +405,7 @@ async function runPlanned(
       for (let n = 0; n < 3 && recoveredAt === undefined; n++) {
         await sleep(250 * 2 ** n);
         record.responseSeconds ??= seconds(failedAt);
-        const again = await env.runner.run(env.spec, {
+        const again = await env.runner.run(lane.spec, {
           runId: `${first.runId}-retry${n + 1}`,
           attempt: n + 2,
         });

@@ -20,10 +20,11 @@ export interface PlannedRun {
    */
   delayMs?: number;
   /**
-   * The job's batch has outgrown its memory (this round or an earlier one): it stays large, so every
-   * later run of the job needs the memory a `scale_resources` found, unless someone keeps it.
+   * The job's memory_limit was cut below what its transform needs (this round or an earlier one):
+   * it stays cut, so every later run of the job needs the memory a `scale_resources` found, unless
+   * someone keeps it for the job.
    */
-  large: boolean;
+  memoryCut: boolean;
 }
 
 export interface WorkloadOptions {
@@ -38,29 +39,29 @@ export interface WorkloadOptions {
 
 /**
  * Draws every run of the workload. A throttle lasts 0.3-1.5 s (a retry's backoff rides it out) or,
- * one time in three, 2.5-5 s (a storm); a late input lands after 0.4-1.4 s or 2.5-5 s. A batch that
- * outgrows its memory stays large for the job's later rounds.
+ * one time in three, 2.5-5 s (a storm); a late input lands after 0.4-1.4 s or 2.5-5 s. A memory cut
+ * stays for the job's later rounds.
  */
 export function planWorkload(options: WorkloadOptions): PlannedRun[][] {
   const rng = createRng((options.seed * 0x9e3779b1) ^ Math.round(options.rate * 1000));
   const faults = options.faults ?? SLO_FAULTS;
-  const large = new Set<number>();
+  const cut = new Set<number>();
   const rounds: PlannedRun[][] = [];
   for (let r = 0; r < options.rounds; r++) {
     const runs: PlannedRun[] = [];
     for (let p = 0; p < options.pipelines; p++) {
-      const run: PlannedRun = { pipeline: p, round: r, large: large.has(p) };
+      const run: PlannedRun = { pipeline: p, round: r, memoryCut: cut.has(p) };
       // Every draw is made whether or not it is used, so the schedule of one pipeline does not
       // depend on another's faults.
       const hit = rng.next() < options.rate;
       const fault = faults[rng.int(faults.length)]!;
       const storm = rng.next() < 1 / 3;
       const jitter = rng.next();
-      if (hit && !(fault === 'memory_pressure' && run.large)) {
+      if (hit && !(fault === 'memory_pressure' && run.memoryCut)) {
         run.fault = fault;
         if (fault === 'memory_pressure') {
-          run.large = true;
-          large.add(p);
+          run.memoryCut = true;
+          cut.add(p);
         }
         if (fault === 'throttling')
           run.delayMs = Math.round(storm ? 2500 + jitter * 2500 : 300 + jitter * 1200);

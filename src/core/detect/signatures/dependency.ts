@@ -56,15 +56,6 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     example: 'IO Error: No files found that match the pattern "data/in/orders-*.csv"',
   },
   {
-    id: 'healer.local.input_missing',
-    family: 'dependency',
-    // The embedded runtime's own words (adapters/duckdb) when a source's file or glob is not there:
-    // the upstream has not delivered it (yet). Not a pipeline or events file (those are config).
-    pattern: /\bcannot read (?!pipeline file|events file)[^\n:]{1,400}: no such file\b|\bno file matches \S+/,
-    specificity: 0.9,
-    example: 'cannot read /srv/etl/input/orders.csv: no such file',
-  },
-  {
     id: 'airflow.sensor_timeout',
     family: 'dependency',
     pattern: /\bAirflowSensorTimeout\b|Sensor has timed out|Snap\. Time is OUT/,
