@@ -23,7 +23,9 @@ export const defer: Executor = async (ctx, spec, deps) => {
     deps.engine,
     deps.clock,
   );
-  if (!condition)
+  // A dependency's input that landed between the decision and now: the wait is over, run the job.
+  const arrived = !condition && ctx.decision.diagnosis.classification.family === 'dependency';
+  if (!condition && !arrived)
     return {
       action: 'defer',
       steps: [{ name: 'defer', status: 'failed', detail: 'nothing to wait for' }],
@@ -33,8 +35,8 @@ export const defer: Executor = async (ctx, spec, deps) => {
   const started = deps.clock.now().getTime();
   const boundMs = bounds.maxWaitSeconds * 1000;
   let polls = 0;
-  let met = false;
-  for (let n = 0; ; n++) {
+  let met = arrived;
+  for (let n = 0; condition && !met; n++) {
     if (n > 0 || !condition.waitFirst) {
       polls++;
       if (await condition.met()) {
@@ -49,11 +51,12 @@ export const defer: Executor = async (ctx, spec, deps) => {
     );
   }
   const waitedMs = deps.clock.now().getTime() - started;
-  const deferral = { condition: condition.description, waitedMs, polls, met };
+  const description = condition?.description ?? 'the input (it arrived after the decision)';
+  const deferral = { condition: description, waitedMs, polls, met };
   const waitStep = {
     name: 'wait',
     status: met ? ('applied' as const) : ('failed' as const),
-    detail: `waited ${waitedMs} ms for ${condition.description} (${polls} poll(s))`,
+    detail: `waited ${waitedMs} ms for ${description} (${polls} poll(s))`,
   };
   if (!met)
     return {
@@ -62,7 +65,7 @@ export const defer: Executor = async (ctx, spec, deps) => {
       deferral,
       error: {
         code: 'E_DEFER_BOUND',
-        message: `${condition.description} did not happen within ${bounds.maxWaitSeconds} s (authority.defer.maxWaitSeconds)`,
+        message: `${description} did not happen within ${bounds.maxWaitSeconds} s (authority.defer.maxWaitSeconds)`,
       },
     };
   const outcome = await deps.runner.run(spec, {
