@@ -16,7 +16,7 @@ import {
   type PipelineSpec,
 } from '../adapters/local/index.js';
 import { handleIncident } from '../agent.js';
-import { ACTIONS, type Action, isActiveAction } from '../core/action.js';
+import { type Action, isActiveAction } from '../core/action.js';
 import type { Policy } from '../core/policy/policy.js';
 import { createRng } from '../core/policy/rng.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
@@ -131,7 +131,8 @@ export async function runSloBench(options: SloBenchOptions = {}): Promise<SloBen
   const say = options.progress ?? (() => {});
   const root = options.dir ?? (await mkdtemp(join(tmpdir(), 'healer-slo-')));
   const healerPolicy = options.policy ?? trainPolicy({ seed: o.seed, incidents: 300 });
-  const rulePolicy = new RulePolicy({ actions: ACTIONS });
+  // The rule policy as shipped (the six core actions): the agent puts its resource rules in front.
+  const rulePolicy = new RulePolicy();
   const records: RunRecord[] = [];
   try {
     const data = await writeInputs(join(root, 'data'));

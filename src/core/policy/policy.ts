@@ -1,5 +1,6 @@
 // The one interface every policy implements: state in, proposal out.
 
+import type { Action } from '../action.js';
 import type { Proposal } from '../decision.js';
 import type { State } from '../state.js';
 
@@ -18,5 +19,7 @@ export interface Policy {
   readonly version: string;
   /** Hash of the policy's content (the artifact hash for Q-learning). Goes into every audit record. */
   readonly hash: string;
+  /** The actions the policy chooses among, when it has a fixed set (rules, Q-learning, random). */
+  readonly actions?: readonly Action[];
   propose(state: State): Proposal;
 }

@@ -26,14 +26,16 @@ export function resourceActionFor(state: State, available: readonly Action[]): A
  * const policy = withResourceRules(env.policy, ['scale_resources']);
  */
 export function withResourceRules(inner: Policy, available: readonly Action[]): Policy {
-  if (available.length === 0) return inner;
+  // A policy that names an action chooses it (or not) itself: a learned policy's choice stands.
+  const missing = available.filter((a) => !inner.actions?.includes(a));
+  if (missing.length === 0) return inner;
   return {
     kind: inner.kind,
     version: inner.version,
     hash: inner.hash,
     propose(state: State): Proposal {
       const own = inner.propose(state);
-      const action = resourceActionFor(state, available);
+      const action = resourceActionFor(state, missing);
       if (action === undefined || own.action === action) return own;
       return { ...own, action, propensity: 1, source: 'resource_rules' };
     },
