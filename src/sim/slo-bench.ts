@@ -99,7 +99,7 @@ const SAFE_FOR: Record<SloFault, readonly Action[]> = {
 };
 
 export interface ArmFigures {
-  slo_adherence: MeanCi;
+  slo_adherence: ShareCi;
   mttr_seconds: MeanCi | null;
   response_seconds: MeanCi | null;
   resolved: number;
@@ -446,26 +446,37 @@ async function runPlanned(
   }
 }
 
-/** Wilson's 95% interval for a proportion, as a mean and half-width. */
-function proportionCi(k: number, n: number): MeanCi {
-  if (n === 0) return { mean: Number.NaN, ci95: Number.NaN };
+/** A share with its Wilson 95% interval (`low`..`high`; asymmetric near 0 and 1); `ci95` is its half-width. */
+export interface ShareCi extends MeanCi {
+  low: number;
+  high: number;
+}
+
+/** Wilson's 95% interval for k successes in n (it stays inside 0..1, unlike mean ± t·s/√n). */
+function proportionCi(k: number, n: number): ShareCi {
+  if (n === 0) return { mean: Number.NaN, ci95: Number.NaN, low: Number.NaN, high: Number.NaN };
   const z = 1.959964;
   const p = k / n;
   const d = 1 + (z * z) / n;
   const centre = (p + (z * z) / (2 * n)) / d;
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  // Reported as the observed share with the interval's larger side (the Wilson interval is asymmetric).
-  return { mean: p, ci95: Math.max(centre + half - p, p - (centre - half)) };
+  return { mean: p, ci95: half, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const rounded = (m: MeanCi): MeanCi => ({ mean: r3(m.mean), ci95: r3(m.ci95) });
+const roundedShare = (m: ShareCi): ShareCi => ({
+  mean: r3(m.mean),
+  ci95: r3(m.ci95),
+  low: r3(m.low),
+  high: r3(m.high),
+});
 
 function figures(records: readonly RunRecord[]): ArmFigures {
   const recoveries = records.filter((r) => r.recoverySeconds !== undefined).map((r) => r.recoverySeconds!);
   const responses = records.filter((r) => r.responseSeconds !== undefined).map((r) => r.responseSeconds!);
   return {
-    slo_adherence: rounded(proportionCi(records.filter((r) => r.met).length, records.length)),
+    slo_adherence: roundedShare(proportionCi(records.filter((r) => r.met).length, records.length)),
     mttr_seconds: recoveries.length ? rounded(meanCi(recoveries)) : null,
     response_seconds: responses.length ? rounded(meanCi(responses)) : null,
     resolved: recoveries.length,

@@ -84,7 +84,7 @@ function report(json: Awaited<ReturnType<typeof runSloBench>>['json']): string {
       rows.push([
         String(b.rate),
         arm,
-        `${pct(f.slo_adherence.mean)} ± ${pct(f.slo_adherence.ci95)}`,
+        `${pct(f.slo_adherence.mean)} [${pct(f.slo_adherence.low)}, ${pct(f.slo_adherence.high)}]`,
         ci(f.mttr_seconds, ' s'),
         ci(f.response_seconds, ' s'),
         `${f.resolved}/${f.failed_runs}`,
