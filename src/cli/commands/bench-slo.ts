@@ -100,9 +100,9 @@ function report(json: Awaited<ReturnType<typeof runSloBench>>['json']): string {
       [
         'fault rate',
         'arm',
-        'SLO adherence',
-        'MTTR',
-        'response',
+        'SLO adherence [95%]',
+        'MTTR ± 95%',
+        'response ± 95%',
         'recovered',
         'extra runs',
         'memory steps',
