@@ -294,7 +294,7 @@ export async function executeDecision(
     await record('escalation', { ...result, headline });
     return finish('escalated', headline, { result });
   }
-  if (action === 'log_only' || action === 'defer') {
+  if (action === 'log_only') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
     await record('action', result);
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });
@@ -349,6 +349,8 @@ export async function executeDecision(
     await env.state.markEventActing(claimKey, action);
     let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
+    if (action === 'scale_resources' || action === 'defer')
+      await env.state.recordResourceAction?.(event.job, rootRunOf(event), action, env.clock.now());
     const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, remediation);
