@@ -19,6 +19,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeferScheduler } from './defer-scheduler.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -69,6 +70,8 @@ export class EtlHealer extends Construct {
   readonly errorAlarm: cloudwatch.Alarm;
   readonly rule: events.Rule;
   readonly remediationJob: glue.CfnJob;
+  /** Schedule group and role of deferred reruns (`defer`). */
+  readonly deferScheduler: DeferScheduler;
 
   constructor(scope: Construct, id: string, props: EtlHealerProps) {
     super(scope, id);
@@ -221,6 +224,21 @@ export class EtlHealer extends Construct {
         resources: catalogArns,
       }),
     );
+
+    // Resources: `scale_resources` reads the watched jobs' capacity (GetJob) and re-runs them with
+    // NumberOfWorkers/WorkerType overrides through RerunNamedJobs; `defer` schedules reruns of the
+    // watched jobs only (never the remediation job).
+    const watchedJobArns = props.jobNames.map((name) =>
+      stack.formatArn({ service: 'glue', resource: 'job', resourceName: name }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadJobCapacity',
+        actions: ['glue:GetJob'],
+        resources: watchedJobArns,
+      }),
+    );
+    this.deferScheduler = new DeferScheduler(this, 'DeferScheduler', { fn, jobArns: watchedJobArns });
 
     // Healer's own state and outputs.
     this.bucket.grantReadWrite(fn, 'audit/*');
