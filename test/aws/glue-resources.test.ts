@@ -265,6 +265,24 @@ describe('scale_resources on Glue (moto)', () => {
     expect((await jobRuns('budget-etl')).length).toBe(before);
   });
 
+  it('reports no step, and does not fail, when the job capacity cannot be read (a job Glue does not know)', async () => {
+    const remediator = new GlueRemediator({ glue: c.glue, clock: fakeClock().clock, database: 'etl' });
+    const ctx = context(
+      'ghost-etl',
+      'jr_ghost',
+      'resource',
+      'jvm.out_of_memory',
+      {},
+      PIPELINES.pipelines['mem-etl'].authority,
+    );
+    const caps = await remediator.capabilities({ ...ctx, diagnosis: ctx.decision.diagnosis });
+    expect(caps.scaleStep).toBeUndefined();
+    expect(caps.supported).toContain('scale_resources');
+    const result = await remediator.execute('scale_resources', ctx);
+    expect(result.error?.code).toBe('E_NOT_FOUND');
+    expect(result.steps[0]).toMatchObject({ name: 'read_capacity', status: 'failed' });
+  });
+
   it('reports no step for a concurrency limit: more workers do not free a run slot', async () => {
     const runId = await failedRun('mem-etl', CONCURRENCY_LOG);
     const remediator = new GlueRemediator({ glue: c.glue, clock: fakeClock().clock, database: 'etl' });

@@ -137,7 +137,8 @@ export class GlueRemediator implements Remediator {
       coercionSafe = plan.safe;
       renamedTo = plan.renames.map((r) => r.to);
     }
-    const scaleStep = await glueScaleStep(this.glue, context);
+    // Capacity unreadable (a job Glue does not know, no glue:GetJob): no step, so G17 vetoes scaling.
+    const scaleStep = await glueScaleStep(this.glue, context).catch(() => undefined);
     const deferCondition = glueDeferCondition(context.event.job, context.diagnosis);
     return {
       supported,
