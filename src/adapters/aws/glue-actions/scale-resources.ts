@@ -79,9 +79,9 @@ export async function glueScaleStep(
   glue: GlueCapacityReaderLike,
   ctx: Pick<RemediationContext, 'event' | 'pipeline'> & { diagnosis: Diagnosis },
 ): Promise<(ScaleStep & { hoursBasis: string }) | undefined> {
+  if (ctx.diagnosis.classification.family !== 'resource' || isCapacityLimit(ctx.diagnosis)) return undefined;
   const caps = ctx.pipeline.authority.resources;
-  if (!caps || ctx.diagnosis.classification.family !== 'resource' || isCapacityLimit(ctx.diagnosis))
-    return undefined;
+  if (!caps) return undefined;
   const capacity = await glueCapacity(glue, ctx.event.job, ctx.event.runId);
   if (!capacity) return undefined;
   const step = nextScaleStep(capacity.settings, caps);
