@@ -1,5 +1,6 @@
 /**
- * The AWS runtime: Glue, CloudWatch Logs, Glue Data Catalog, S3, SNS and DynamoDB adapters, and the
+ * The AWS runtime: Glue, CloudWatch Logs, Glue Data Catalog, S3, SNS, DynamoDB and EventBridge
+ * Scheduler adapters, and the
  * Lambda handler (`etl-healer/aws`).
  *
  * @module adapters/aws
@@ -9,6 +10,8 @@ export * from './aws-errors.js';
 export * from './cloudwatch-log-source.js';
 export * from './config-pipeline-registry.js';
 export * from './dynamodb-state-store.js';
+export * from './glue-actions/defer.js';
+export * from './glue-actions/scale-resources.js';
 export * from './glue-catalog.js';
 export * from './glue-event.js';
 export * from './glue-remediator.js';
