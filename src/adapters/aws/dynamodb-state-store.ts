@@ -1,6 +1,6 @@
 // Durable state on one DynamoDB table (pk/sk, TTL on `expiresAt`): event claims, retry budgets,
-// scale steps and deferrals per run chain, the circuit breaker, per-job locks and incidents. Every claim and lock is a conditional write, so
-// concurrent Lambdas never both win.
+// scale steps and deferrals per run chain, the circuit breaker, per-job locks and incidents. Every
+// claim and lock is a conditional write, so concurrent Lambdas never both win.
 
 import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

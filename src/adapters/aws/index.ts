@@ -1,7 +1,6 @@
 /**
  * The AWS runtime: Glue, CloudWatch Logs, Glue Data Catalog, S3, SNS, DynamoDB and EventBridge
- * Scheduler adapters, and the
- * Lambda handler (`etl-healer/aws`).
+ * Scheduler adapters, and the Lambda handler (`etl-healer/aws`).
  *
  * @module adapters/aws
  */
