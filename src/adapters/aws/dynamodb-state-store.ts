@@ -172,22 +172,7 @@ export class DynamodbStateStore implements StateStore {
 
   async usage(job: string, runId: string, now: Date): Promise<BudgetUsage> {
     const hourAgo = new Date(now.getTime() - HOUR).toISOString();
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await awsCall('dynamodb:Query', this.table, () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `retry#${job}` },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await this.queryAll(`retry#${job}`);
     const resources = await this.queryAll(`resource#${job}`);
     const breaker = await awsCall('dynamodb:GetItem', this.table, () =>
       this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `breaker#${job}`, sk: '-' } })),
