@@ -341,6 +341,38 @@ describe('defer on Glue (moto)', () => {
     expect((await state().usage('nightly-etl', runId, new Date())).deferralsThisRun).toBe(1);
   });
 
+  it('a chain deferred again and again doubles its delay within the wait bound, then escalates (G21); moto does not fire schedules, so the test starts the run each schedule names', async () => {
+    let runId = await failedRun('nightly-etl', CONCURRENCY_LOG, { '--day': '2026-12-05' });
+    const root = runId;
+    const waited: string[] = [];
+    for (let deferral = 1; deferral <= 3; deferral++) {
+      const result = await handlerWith(deferPolicy)(
+        glueEvent('nightly-etl', runId, 'FAILED', 'Concurrent runs exceeded for nightly-etl'),
+        lambdaContext(),
+      );
+      expect(result).toMatchObject({ status: 'resolved', action: 'defer' });
+      const schedule = await c.scheduler.getSchedule({ Name: scheduleName('nightly-etl', root, deferral) });
+      const input = JSON.parse(schedule.Target!.Input!) as {
+        JobName: string;
+        Arguments: Record<string, string>;
+      };
+      waited.push(input.Arguments['--healer_deferred_seconds']!);
+      // What EventBridge Scheduler does at the scheduled time: StartJobRun with the schedule's input.
+      runId = (await c.glue.startJobRun(input)).JobRunId!;
+      await writeRunLog(c, '/aws-glue/jobs/error', runId, CONCURRENCY_LOG);
+    }
+    // 120 s, then 240 s, then what is left of the 600 s bound (240 s): 120, 360, 600 waited in all.
+    expect(waited).toEqual(['120', '360', '600']);
+    expect((await state().usage('nightly-etl', root, new Date())).deferralsThisRun).toBe(3);
+    const last = await handlerWith(deferPolicy)(
+      glueEvent('nightly-etl', runId, 'FAILED', 'Concurrent runs exceeded for nightly-etl'),
+      lambdaContext(),
+    );
+    expect(last.status).toBe('escalated');
+    expect(await firedRules(last.incidentId)).toContain('G21_DEFER_BOUND');
+    await expect(c.scheduler.getSchedule({ Name: scheduleName('nightly-etl', root, 4) })).rejects.toThrow();
+  });
+
   it('an executor asked twice for the same deferral finds the schedule and does not create another', async () => {
     const runId = await failedRun('nightly-etl', CONCURRENCY_LOG);
     const remediator = new GlueRemediator({
