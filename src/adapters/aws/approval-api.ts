@@ -47,9 +47,17 @@ const rejectBody = z
  * `requestContext.identity`, HTTP APIs in `requestContext.authorizer.iam`.
  */
 const requestContextSchema = z.object({
-  identity: z.object({ userArn: z.string().min(1).nullish() }).partial().nullish(),
+  identity: z
+    .object({ userArn: z.string().min(1).nullish() })
+    .partial()
+    .nullish(),
   authorizer: z
-    .object({ iam: z.object({ userArn: z.string().min(1).nullish() }).partial().nullish() })
+    .object({
+      iam: z
+        .object({ userArn: z.string().min(1).nullish() })
+        .partial()
+        .nullish(),
+    })
     .partial()
     .nullish(),
 });
@@ -104,7 +112,8 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
       const principal = principalOf(c.env?.requestContext, true);
       if (typeof principal !== 'string') return c.json(errorBody(principal), principal.status);
       const id = c.req.param('id');
-      if (!ID.test(id)) return c.json({ error: `not an incident id: ${id.slice(0, 64)}`, code: 'E_INPUT' }, 400);
+      if (!ID.test(id))
+        return c.json({ error: `not an incident id: ${id.slice(0, 64)}`, code: 'E_INPUT' }, 400);
       let json: unknown;
       try {
         json = await c.req.json();
