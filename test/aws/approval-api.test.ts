@@ -116,7 +116,7 @@ function apiEvent(
   options: { userArn?: string | null; resource?: string; raw?: string } = {},
 ) {
   const userArn = options.userArn === undefined ? ALICE : options.userArn;
-  const id = /^\/incidents\/([^/]+)\//.exec(path)?.[1];
+  const id = /^\/incidents\/([^/]+)/.exec(path)?.[1];
   const resource = options.resource ?? (id ? path.replace(id, '{id}') : path);
   const text = options.raw ?? (body === undefined ? null : JSON.stringify(body));
   return {
@@ -338,6 +338,12 @@ describe('approval API on moto', () => {
     expect(approval?.data).toMatchObject({ verdict: 'approved', by: `alice (${ALICE})` });
     expect(records.at(-1)?.step).toBe('outcome');
     expect(await audit().verify(ordersIncident)).toMatchObject({ ok: true });
+
+    const shown = await call(apiEvent('GET', `/incidents/${ordersIncident}`));
+    expect(shown).toMatchObject({
+      status: 200,
+      body: { incident: { id: ordersIncident, status: 'resolved' } },
+    });
 
     const second = await call(apiEvent('POST', `/incidents/${ordersIncident}/approve`, { by: 'bob' }));
     expect(second).toMatchObject({ status: 409, body: { code: 'E_APPROVAL' } });

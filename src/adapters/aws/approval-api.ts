@@ -1,5 +1,5 @@
-// The approval API behind API Gateway: `GET /pending`, `POST /incidents/{id}/approve` and
-// `POST /incidents/{id}/reject`, as one Hono app that hono's aws-lambda adapter feeds with API
+// The approval API behind API Gateway: `GET /pending`, `GET /incidents/{id}`,
+// `POST /incidents/{id}/approve` and `POST /incidents/{id}/reject`, as one Hono app that hono's aws-lambda adapter feeds with API
 // Gateway events. It only translates: who signed the request, the body (zod), the HTTP status of
 // each outcome; approving and rejecting are `approveIncident` / `rejectIncident`, the same flow as
 // `healer approve` (re-gather, re-decide on changed facts, guard again, execute, audit).
@@ -105,6 +105,18 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
     const now = e.clock.now();
     const pending = (await e.state.listIncidents(10_000)).filter((i) => i.status === 'awaiting_approval');
     return c.json({ incidents: pending.map((i) => pendingView(i, now)) });
+  });
+
+  // Where an approval whose execution outlived API Gateway's 29 s (a 504) can be followed.
+  app.get('/incidents/:id', async (c) => {
+    const principal = principalOf(c.env?.requestContext, false);
+    if (typeof principal !== 'string') return c.json(errorBody(principal), principal.status);
+    const id = c.req.param('id');
+    if (!ID.test(id))
+      return c.json({ error: `not an incident id: ${id.slice(0, 64)}`, code: 'E_INPUT' }, 400);
+    const incident = await (await env()).state.getIncident(id);
+    if (!incident) return c.json({ error: `no incident ${id}`, code: 'E_NOT_FOUND' }, 404);
+    return c.json({ incident });
   });
 
   for (const verb of ['approve', 'reject'] as const) {
