@@ -351,6 +351,22 @@ describe('approval API on moto', () => {
     expect((await jobRuns('orders-etl')).length).toBe(runsBefore + 1);
   });
 
+  it('two approvers at once: exactly one executes, the other gets 409', async () => {
+    const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
+    const runsBefore = (await jobRuns('billing-etl')).length;
+    const both = await Promise.all([
+      call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'alice' })),
+      call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'bob' })),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)?.body).toMatchObject({
+      status: 'resolved',
+      incident: { action: 'retry' },
+    });
+    expect((await jobRuns('billing-etl')).length).toBe(runsBefore + 1);
+    expect((await audit().read(id)).filter((r) => r.step === 'approval').length).toBe(1);
+  });
+
   it('reject ends the incident rejected, starts nothing, and audits who and why', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
     const runsBefore = (await jobRuns('billing-etl')).length;
