@@ -41,6 +41,11 @@ const approveBody = z
 const rejectBody = z
   .object({ by: z.string().trim().min(1).max(128), reason: z.string().trim().min(1).max(2000) })
   .strict();
+/** The body of each verb, tagged with the verb so the call below needs no cast. */
+const verdictBody = {
+  approve: approveBody.transform((b) => ({ ...b, verb: 'approve' as const })),
+  reject: rejectBody.transform((b) => ({ ...b, verb: 'reject' as const })),
+};
 
 /**
  * The signed-in caller as API Gateway reports it after IAM (SigV4) auth: REST APIs put it in
@@ -132,8 +137,7 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
       } catch {
         return c.json({ error: 'the body is not JSON', code: 'E_INPUT' }, 400);
       }
-      const schema = verb === 'approve' ? approveBody : rejectBody;
-      const body = schema.safeParse(json);
+      const body = verdictBody[verb].safeParse(json);
       if (!body.success) return c.json({ error: zodMessage(body.error), code: 'E_INPUT' }, 400);
 
       const e = await env();
@@ -155,14 +159,12 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
         );
 
       // Who acted is the name given and the IAM principal that signed the call (audit and incident).
-      const by = `${body.data.by} (${principal})`;
+      const input = body.data;
+      const by = `${input.by} (${principal})`;
       const result =
-        verb === 'approve'
-          ? await approveIncident(id, e, {
-              by,
-              ...('note' in body.data && body.data.note ? { note: body.data.note } : {}),
-            })
-          : await rejectIncident(id, e, { by, reason: (body.data as z.infer<typeof rejectBody>).reason });
+        input.verb === 'approve'
+          ? await approveIncident(id, e, { by, ...(input.note ? { note: input.note } : {}) })
+          : await rejectIncident(id, e, { by, reason: input.reason });
       deps.logger.info(`incident ${verb}`, { incidentId: id, by, status: result.status });
       const out: ApprovalApiResult = {
         status: result.status,
