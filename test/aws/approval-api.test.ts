@@ -474,6 +474,21 @@ describe('approval API on moto', () => {
     );
     expect(denied).toMatchObject({ status: 403, body: { code: 'E_AUTH' } });
     expect((await state().getIncident(id))?.status).toBe('awaiting_approval');
+    // A session of a listed role (SSO, AssumeRole) is that role.
+    const viaRole = await invoke(
+      makeApprovalHandler({
+        environment: () => createAwsEnvironment({ ...parseLambdaEnv(env), clock }, { ...c }),
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        approvers: ['arn:aws:iam::123456789012:role/oncall'],
+      }),
+      apiEvent(
+        'POST',
+        `/incidents/${id}/approve`,
+        {},
+        { userArn: 'arn:aws:sts::123456789012:assumed-role/oncall/carol' },
+      ),
+    );
+    expect(viaRole.status).toBe(400); // let in (the empty body is what fails), not 403
     const allowed = await invoke(
       guarded,
       apiEvent('POST', `/incidents/${id}/reject`, { by: 'alice', reason: 'handled by hand' }),

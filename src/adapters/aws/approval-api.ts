@@ -98,7 +98,7 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
     // API Gateway with IAM auth never forwards an unsigned request; no principal means the API was
     // deployed without it, and nothing is approved anonymously.
     if (!arn) return fail(401, 'E_AUTH', 'the request is not signed (the API requires IAM auth, SigV4)');
-    if (write && deps.approvers && !deps.approvers.includes(arn))
+    if (write && deps.approvers && !isApprover(arn, deps.approvers))
       return fail(403, 'E_AUTH', `${arn} may not approve or reject (not in HEALER_APPROVER_ARNS)`);
     return arn;
   };
@@ -190,6 +190,22 @@ export function createApprovalApiApp(deps: ApprovalApiDeps): Hono<{ Bindings: Bi
  */
 export function makeApprovalHandler(deps: ApprovalApiDeps) {
   return handle(createApprovalApiApp(deps));
+}
+
+/**
+ * Whether the signer is on the approver list: the same ARN, or a session of a listed role (people
+ * sign in through SSO or AssumeRole, so API Gateway reports `arn:aws:sts::<account>:assumed-role/
+ * <role>/<session>` for `arn:aws:iam::<account>:role/[<path>/]<role>`).
+ */
+export function isApprover(arn: string, approvers: readonly string[]): boolean {
+  if (approvers.includes(arn)) return true;
+  const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+  if (!session) return false;
+  const [, partition, account, role] = session;
+  return approvers.some((a) => {
+    const listed = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.+\/)?([^/]+)$/.exec(a);
+    return listed !== null && listed[1] === partition && listed[2] === account && listed[3] === role;
+  });
 }
 
 /** One pending incident as `GET /pending` lists it: enough to decide without another call. */
