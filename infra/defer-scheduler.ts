@@ -27,11 +27,13 @@ export interface DeferSchedulerProps {
 export class DeferScheduler extends Construct {
   readonly group: scheduler.CfnScheduleGroup;
   readonly role: iam.Role;
+  readonly groupName: string;
 
   constructor(scope: Construct, id: string, props: DeferSchedulerProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const groupName = `${stack.stackName}-healer-defer`.slice(0, 64);
+    this.groupName = groupName;
     this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: groupName });
 
     // Only EventBridge Scheduler of this account may assume it, and it may only start the jobs.

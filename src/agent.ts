@@ -141,14 +141,17 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
+    // The request (and its expiry) exists before the message, so the message can say until when.
+    const approval = await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env);
     const { steps, headline } = await escalateWith(
       'approval',
       `approval required to ${action}`,
       'supervised mode: approval required before executing',
+      { approval: { expiresAt: approval.expiresAt } },
     );
     return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
-      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
+      approval,
     });
   }
 
@@ -220,7 +223,7 @@ function incidentScope(
     kind: Escalation['kind'],
     summary: string,
     reason: string,
-    extra: Pick<Escalation, 'validation' | 'migration'> = {},
+    extra: Pick<Escalation, 'validation' | 'migration' | 'approval'> = {},
   ) => {
     const escalation: Escalation = {
       incidentId,

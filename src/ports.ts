@@ -236,6 +236,8 @@ export interface Escalation {
   decision?: Decision;
   evidence: Evidence;
   validation?: ValidationResult;
+  /** Set when the escalation asks for an approval (`kind: 'approval'`): until when it can be given. */
+  approval?: Pick<ApprovalRecord, 'expiresAt'>;
 }
 
 /**

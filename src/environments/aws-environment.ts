@@ -118,6 +118,7 @@ export async function createAwsEnvironment(
       sns: c.sns,
       topicArn: config.HEALER_ESCALATION_TOPIC_ARN,
       webhookUrl: config.HEALER_WEBHOOK_URL,
+      approvalApiUrl: config.HEALER_APPROVAL_API_URL,
     }),
     audit: new S3AuditLog({
       s3: c.s3,

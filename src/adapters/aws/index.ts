@@ -1,10 +1,11 @@
 /**
  * The AWS runtime: Glue, CloudWatch Logs, Glue Data Catalog, S3, SNS, DynamoDB and EventBridge
- * Scheduler adapters, and the Lambda handler (`etl-healer/aws`).
+ * Scheduler adapters, the Lambda handler and the approval API handler (`etl-healer/aws`).
  *
  * @module adapters/aws
  */
 
+export * from './approval-api.js';
 export * from './aws-errors.js';
 export * from './cloudwatch-log-source.js';
 export * from './config-pipeline-registry.js';
