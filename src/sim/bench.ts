@@ -47,6 +47,7 @@ export interface BenchOptions {
 export interface PolicyMetrics {
   success: number;
   non_escalation: number;
+  /** Unfixable incidents escalated with no action run, over the unfixable incidents. */
   correct_escalation: number;
   unsafe_executions: number;
   rows_lost: number;
@@ -277,7 +278,9 @@ function count(
   }
   if (incident.truth.fixing.length === 0) {
     t.unfixable++;
-    if (status === 'escalated') t.correctEsc++;
+    // Correct means escalated before anything ran: an escalation that follows a failed (or unsafe)
+    // action already touched the pipeline, so it is not the right call, only its aftermath.
+    if (status === 'escalated' && outcome === undefined) t.correctEsc++;
   }
   if (outcome?.unsafe) {
     t.unsafe++;
