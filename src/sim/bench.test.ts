@@ -31,7 +31,20 @@ describe('runBench (small run)', () => {
   it('has exactly the documented JSON shape, rates as fractions of 1', async () => {
     const r = await runBench({ ...SMALL, seeds: [44] });
     const j = JSON.parse(JSON.stringify(r.json));
-    expect(Object.keys(j).sort()).toEqual(['detector', 'elapsed_seconds', 'oracle', 'policies', 'seeds']);
+    expect(Object.keys(j).sort()).toEqual([
+      'classifier',
+      'detector',
+      'elapsed_seconds',
+      'oracle',
+      'policies',
+      'seeds',
+    ]);
+    expect(Object.keys(j.classifier).sort()).toEqual([
+      'accuracy',
+      'diagnosis_accuracy',
+      'families',
+      'source',
+    ]);
     expect(j.seeds).toEqual([44]);
     expect(Object.keys(j.detector).sort()).toEqual(['f1', 'precision', 'recall']);
     expect(Object.keys(j.policies).sort()).toEqual([...POLICY_NAMES].sort());
@@ -85,5 +98,28 @@ describe('runBench (small run)', () => {
     }
     expect(escalatedAfterAction).toBeGreaterThan(0);
     expect(r.perSeed[0]!.policies.random.correct_escalation).toBeCloseTo(escalatedNoAction / unfixable, 12);
+  }, 60_000);
+
+  it('runs the held-out seeds with the same protocol and reports them under held_out, same shape', async () => {
+    const opts = { trainIncidents: 40, evalIncidents: 30, episodes: 600 };
+    const both = await runBench({ ...opts, seeds: [47], heldOutSeeds: [1000] });
+    const alone = await runBench({ ...opts, seeds: [1000] });
+    const { elapsed_seconds: _e, ...aloneJson } = alone.json;
+    expect(both.json.held_out).toEqual(aloneJson);
+    expect(both.json.seeds).toEqual([47]);
+    expect(both.heldOut?.perSeed.map((s) => s.seed)).toEqual([1000]);
+    expect(both.perSeed.map((s) => s.seed)).toEqual([47]);
+  }, 60_000);
+
+  it('scores the classifier per family against the injected family, over every evaluation incident', async () => {
+    const r = await runBench({ seeds: [48], trainIncidents: 40, evalIncidents: 60, episodes: 300 });
+    const t = r.perSeed[0]!.classifier;
+    const incidents = Object.values(t).reduce((n, f) => n + f.incidents, 0);
+    expect(incidents).toBe(60);
+    const right = Object.values(t).reduce((n, f) => n + f.log, 0);
+    expect(r.json.classifier.accuracy.mean).toBeCloseTo(right / 60, 12);
+    for (const f of Object.values(r.json.classifier.families))
+      if (f.incidents === 0) expect(f.accuracy).toBeNull();
+      else expect(f.accuracy).toBeGreaterThanOrEqual(0);
   }, 60_000);
 });

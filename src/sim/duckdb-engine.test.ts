@@ -22,6 +22,8 @@ describe('healer bench --engine duckdb', () => {
           'bench',
           '--seeds',
           '42',
+          '--held-out',
+          'none',
           '--train-incidents',
           '60',
           '--eval-incidents',
@@ -44,6 +46,8 @@ describe('healer bench --engine duckdb', () => {
       expect(code).toBe(0);
       const json = JSON.parse(io.stdout);
       expect(Object.keys(json).sort()).toEqual([
+        'classifier',
+        'classifier_corpus',
         'detector',
         'duckdb',
         'elapsed_seconds',
