@@ -1,5 +1,6 @@
 // The benchmark: per seed, train Q-learning on one set of incidents and evaluate every policy on a
-// disjoint set through the real agent loop; detectors are scored against the injected ground truth.
+// disjoint set through the real agent loop; detectors and the error classifier are scored against
+// the injected ground truth. The same protocol runs on the held-out seeds, reported beside.
 
 import { handleIncident } from '../agent.js';
 import { isActiveAction } from '../core/action.js';
@@ -156,18 +157,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     return summariseSeeds(seeds, perSeed);
   };
-  const main = await runSet(opts.seeds);
+  const reference = await runSet(opts.seeds);
   const heldOut = opts.heldOutSeeds.length > 0 ? await runSet(opts.heldOutSeeds) : undefined;
   const json: BenchJson = {
-    ...main.json,
+    ...reference.json,
     ...(heldOut ? { held_out: heldOut.json } : {}),
     ...(options.classifierCorpus ? { classifier_corpus: scoreCorpus(options.classifierCorpus) } : {}),
     elapsed_seconds: Math.round((performance.now() - started) / 10) / 100,
   };
   return {
     json,
-    perSeed: main.perSeed,
-    mttrAll: main.mttrAll,
+    perSeed: reference.perSeed,
+    mttrAll: reference.mttrAll,
     ...(heldOut ? { heldOut } : {}),
     options: opts,
   };

@@ -1,5 +1,6 @@
-// Renders benchmark results: the terminal table, the Markdown report (with the reference's numbers
-// beside ours and the per-fault breakdown) and the exact JSON shape.
+// Renders benchmark results: the terminal table and the Markdown report (the reference's numbers
+// beside ours on the reference and the held-out seeds, the classifier per family, the per-fault
+// breakdown).
 
 import { FAILURE_FAMILIES } from '../core/failure-family.js';
 import type { BenchResult, PolicyName, SeedResult, SeedSetJson } from './bench.js';
