@@ -1,0 +1,90 @@
+"""DAGs that fail for real, for healer's Airflow tier. Each reads what it needs from files under
+HEALER_AF_DATA (the test writes them), so the test decides whether a try fails or passes."""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from airflow.sdk import dag, task
+
+DATA = Path(os.environ.get("HEALER_AF_DATA", "/tmp/healer-af-data"))
+COMMON = dict(schedule=None, start_date=datetime(2026, 1, 1), catchup=False, tags=["healer-test"])
+
+
+@dag(dag_id="flaky_extract", **COMMON)
+def flaky_extract():
+    # A transient error: the upstream API answers 503 on the first try of every run; Airflow's one
+    # retry (after 1 s) passes. healer must leave this one to Airflow.
+    @task(retries=1, retry_delay=timedelta(seconds=1))
+    def extract(ti=None):
+        if ti.try_number == 1:
+            raise ConnectionError("503 Service Unavailable from https://api.example.test/orders (connection reset by peer)")
+        return "ok"
+
+    extract()
+
+
+@dag(dag_id="flaky_no_retries", **COMMON)
+def flaky_no_retries():
+    # The same transient error with no Airflow retries: healer's retry (a clear) must run it again.
+    @task(retries=0)
+    def extract(ti=None):
+        marker = DATA / "flaky_no_retries.tries"
+        tries = int(marker.read_text()) + 1 if marker.exists() else 1
+        marker.write_text(str(tries))
+        if tries == 1:
+            raise ConnectionError("503 Service Unavailable from https://api.example.test/orders (connection reset by peer)")
+        return "ok"
+
+    extract()
+
+
+@dag(dag_id="warehouse_load", **COMMON)
+def warehouse_load():
+    # A permission error: retrying it changes nothing. Airflow would spend its 2 retries anyway.
+    @task(retries=2, retry_delay=timedelta(seconds=1))
+    def load():
+        raise PermissionError("AccessDenied: role etl-loader is not authorized to perform INSERT on warehouse.orders")
+
+    load()
+
+
+@dag(dag_id="orders_ingest", **COMMON)
+def orders_ingest():
+    # A schema drift in a local file: the input gained a column and changed a type.
+    @task(retries=0)
+    def ingest():
+        path = DATA / "orders.csv"
+        with path.open(newline="") as handle:
+            header = next(csv.reader(handle))
+        expected = ["order_id", "customer_id", "amount", "ordered_at"]
+        if header != expected:
+            raise ValueError(
+                f"schema mismatch in {path}: expected columns {expected}, found {header} (column 'amount' type changed)"
+            )
+        return "ok"
+
+    ingest()
+
+
+@dag(dag_id="partner_feed", **COMMON)
+def partner_feed():
+    # A late upstream file: the partner's drop is not there yet on the first try.
+    @task(retries=0)
+    def wait_and_load():
+        path = DATA / "partner" / "feed.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"upstream file not found: {path} (upstream job has not delivered yet)")
+        return path.read_text().count("\n")
+
+    wait_and_load()
+
+
+flaky_extract()
+flaky_no_retries()
+warehouse_load()
+orders_ingest()
+partner_feed()
