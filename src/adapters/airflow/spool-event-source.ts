@@ -22,7 +22,7 @@ export interface RejectedSpoolFile {
 export class SpoolEventSource {
   constructor(private readonly dir: string) {}
 
-  /** Every complete event file now in the folder, oldest name first; bad files are set aside. */
+  /** Every complete event file now in the folder, oldest failure first; bad files are set aside. */
   async read(): Promise<{ failures: SpooledFailure[]; rejected: RejectedSpoolFile[] }> {
     let names: string[];
     try {
@@ -53,6 +53,12 @@ export class SpoolEventSource {
       }
     }
     for (const r of rejected) await this.settle(r.file, 'rejected', r.reason);
+    // In the order they happened: an instance's first try is seen before its later ones.
+    failures.sort(
+      (a, b) =>
+        Date.parse(a.failure.occurred_at) - Date.parse(b.failure.occurred_at) ||
+        a.failure.try_number - b.failure.try_number,
+    );
     return { failures, rejected };
   }
 

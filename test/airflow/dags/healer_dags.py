@@ -3,7 +3,6 @@ HEALER_AF_DATA (the test writes them), so the test decides whether a try fails o
 
 from __future__ import annotations
 
-import csv
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,18 +53,18 @@ def warehouse_load():
 
 @dag(dag_id="orders_ingest", **COMMON)
 def orders_ingest():
-    # A schema drift in a local file: the input gained a column and changed a type.
+    # A schema drift in a local file: the producer renamed `amount` to `order_amount`, and the
+    # task's DuckDB query fails on it for real.
     @task(retries=0)
     def ingest():
-        path = DATA / "orders.csv"
-        with path.open(newline="") as handle:
-            header = next(csv.reader(handle))
-        expected = ["order_id", "customer_id", "amount", "ordered_at"]
-        if header != expected:
-            raise ValueError(
-                f"schema mismatch in {path}: expected columns {expected}, found {header} (column 'amount' type changed)"
-            )
-        return "ok"
+        import duckdb
+
+        src = DATA / "orders.csv"
+        out = DATA / "orders_clean.csv"
+        duckdb.sql(
+            f"COPY (SELECT order_id, customer_id, amount, ordered_at FROM read_csv('{src}')) TO '{out}' (HEADER)"
+        )
+        return str(out)
 
     ingest()
 
