@@ -30,8 +30,34 @@ const TASK: Record<Dag, string> = {
   flaky_no_retries: 'extract',
   warehouse_load: 'load',
   orders_ingest: 'ingest',
+  orders_load: 'load',
   partner_feed: 'wait_and_load',
 };
+
+const ORDERS_PIPELINE = `name: orders_ingest
+sources:
+  orders:
+    path: orders.csv
+    contract:
+      columns:
+        order_id: { type: int64, nullable: false }
+        customer_id: { type: int64, nullable: false }
+        amount: { type: double, nullable: false }
+        ordered_at: { type: date, nullable: false }
+transform: SELECT order_id, customer_id, amount, ordered_at FROM "orders"
+target: { path: orders_clean.parquet }
+authority: { mode: autonomous }
+`;
+
+/** The load's input: 20 orders, one without an amount (the warehouse table requires one). */
+const LOAD_ORDERS = [
+  'order_id,customer_id,amount,ordered_at',
+  ...Array.from(
+    { length: 20 },
+    (_, i) =>
+      `${i + 1},${100 + (i % 5)},${i === 6 ? '' : (10 + i * 1.5).toFixed(2)},2026-11-${String((i % 28) + 1).padStart(2, '0')}`,
+  ),
+].join('\n');
 
 let env: AirflowEnvironment;
 let client: AirflowClient;
@@ -107,7 +133,18 @@ beforeAll(async () => {
         flaky_extract: retry,
         flaky_no_retries: retry,
         warehouse_load: retry,
-        orders_ingest: { authority: { allowedActions: ['retry', 'coerce_schema', 'quarantine'] } },
+        orders_ingest: {
+          authority: { allowedActions: ['retry', 'coerce_schema', 'quarantine'] },
+          tasks: { ingest: { pipelineFile: join(af.dataDir, 'orders-pipeline.yaml') } },
+        },
+        orders_load: {
+          tasks: {
+            load: {
+              authority: { allowedActions: ['quarantine'] },
+              pipelineFile: join(af.dataDir, 'load', 'orders-pipeline.yaml'),
+            },
+          },
+        },
         partner_feed: retry,
       },
     }),
@@ -184,13 +221,39 @@ describe('healer on a real Airflow', () => {
     expect(readdirSync(env.escalationsDir).length).toBeGreaterThan(0);
   });
 
-  it('does not retry a schema drift in a local file', async () => {
+  it('finds the schema drift in the local file the task declares, and does not retry it', async () => {
     const [first, ...rest] = of('orders_ingest');
-    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'schema' });
-    expect(first!.action).not.toBe('retry');
+    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'schema', status: 'escalated' });
+    const diagnosis = (await env.audit.read(first!.incidentId!)).find((r) => r.step === 'diagnosis')!
+      .data as {
+      findings: { kind: string; column: string }[];
+    };
+    expect(diagnosis.findings.map((f) => `${f.kind} ${f.column}`)).toEqual(
+      expect.arrayContaining(['field_removed amount', 'field_added order_amount']),
+    );
     expect(rest).toEqual([]);
     const ti = await instance('orders_ingest');
     expect(ti).toMatchObject({ state: 'failed', try_number: 1, max_tries: 0 });
+  });
+
+  it('quarantines the bad rows of a task whose data is a healer pipeline, then marks the task done', async () => {
+    const [first, ...rest] = of('orders_load');
+    expect(first).toMatchObject({
+      tryNumber: 1,
+      outcome: 'incident',
+      family: 'data_quality',
+      action: 'quarantine',
+    });
+    expect(first!.status).toBe('resolved');
+    expect(rest).toEqual([]);
+    const audit = await env.audit.read(first!.incidentId!);
+    const action = audit.find((r) => r.step === 'action')!.data as { rows: unknown };
+    expect(action.rows).toEqual({ rowsIn: 20, rowsDelivered: 19, rowsQuarantined: 1 });
+    expect(existsSync(join(af.dataDir, 'load', 'out', 'orders.parquet'))).toBe(true);
+    // Marked success after validation, with a note naming the incident; never cleared.
+    const ti = await instance('orders_load');
+    expect(ti).toMatchObject({ state: 'success', try_number: 1, max_tries: 0 });
+    expect(ti.note).toContain(first!.incidentId!);
   });
 
   it('retries a late upstream file once Airflow gave up, and the run then succeeds', async () => {

@@ -69,7 +69,10 @@ export function toFailureEvent(failure: AirflowFailure): FailureEvent {
   if (failure.retries !== undefined) details.retries = String(failure.retries);
   if (failure.max_tries !== undefined) details.max_tries = String(failure.max_tries);
   if (failure.operator) details.operator = failure.operator;
-  const datasets = [...new Set([...failure.inlets])];
+  // Airflow assets are URIs, not healer dataset names: they go with the event as facts, and the
+  // datasets healer profiles come from the task's pipeline file.
+  if (failure.inlets.length > 0) details.inlets = failure.inlets.join(' ').slice(0, 10_000);
+  if (failure.outlets.length > 0) details.outlets = failure.outlets.join(' ').slice(0, 10_000);
   return parseFailureEvent(
     {
       id: `airflow:${instanceKey(ref)}/try${failure.try_number}`,
@@ -82,7 +85,6 @@ export function toFailureEvent(failure: AirflowFailure): FailureEvent {
       occurredAt: failure.occurred_at,
       ...(failure.error ? { errorMessage: failure.error } : {}),
       attempt: failure.try_number,
-      ...(datasets.length > 0 ? { datasets } : {}),
       details,
     },
     'airflow event',

@@ -1,8 +1,7 @@
 // Actions on Airflow. `retry` clears the failed task instance so the scheduler runs a new try, and
 // only when Airflow's own retries are spent (the instance is `failed` now, not `up_for_retry`);
 // the data actions run through the embedded runtime when the task declares a healer pipeline file
-// (an injected Remediator), and the task instance is then marked success with a note naming the
-// incident. Partial failure is reported as steps, not thrown.
+// (an injected Remediator). Partial failure is reported as steps, not thrown.
 
 import type { Action } from '../../core/action.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
@@ -14,7 +13,7 @@ import type { AirflowClientLike, AirflowTaskInstance } from './airflow-client.js
 import { instanceKey, taskInstanceOf } from './airflow-event.js';
 
 /** The data actions the embedded runtime executes for tasks with a healer pipeline file. */
-const DATA_ACTIONS: readonly Action[] = ['coerce_schema', 'rollback_schema', 'quarantine'];
+export const DATA_ACTIONS: readonly Action[] = ['coerce_schema', 'rollback_schema', 'quarantine'];
 
 /** Instance states after which a cleared try has ended. `up_for_retry`: it failed, Airflow retries. */
 const ENDED = new Set(['success', 'failed', 'up_for_retry', 'upstream_failed', 'skipped', 'removed']);
@@ -164,21 +163,14 @@ export class AirflowRemediator implements Remediator {
     }
   }
 
-  /** A data action through the embedded runtime, then the instance marked success with a note. */
+  /**
+   * A data action through the embedded runtime. Airflow's instance is marked success only after the
+   * agent validated and published the result (the watcher does it), never from here.
+   */
   private async dataAction(action: Action, ctx: RemediationContext): Promise<RemediationResult> {
     const data = await this.o.data?.(ctx.event.pipeline);
     if (!data) return refused(action, 'the task declares no healer pipeline file');
-    const result = await data.execute(action, ctx);
-    if (result.error || result.rerun?.status === 'failed') return result;
-    const ti = taskInstanceOf(ctx.event);
-    const note = `healer ${ctx.incidentId}: ${action} through the embedded runtime`;
-    try {
-      await this.o.client.markTaskInstance(ti.dagId, ti.runId, ti.taskId, ti.mapIndex, 'success', note);
-      result.steps.push({ name: 'mark_task_instance', status: 'applied', detail: `success (${note})` });
-    } catch (error) {
-      result.steps.push({ name: 'mark_task_instance', status: 'failed', detail: message(error) });
-    }
-    return result;
+    return data.execute(action, ctx);
   }
 }
 

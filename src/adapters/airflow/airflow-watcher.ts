@@ -3,6 +3,7 @@
 // run again is left to Airflow when its failure family is one a retry can fix, and handled at once
 // (an escalation, never a retry) when it is not, since Airflow's remaining retries would be wasted.
 // One task instance escalates once: later tries of an escalated instance are recorded against it.
+// After a validated data action, the instance is marked success with a note naming the incident.
 
 import { eventClaimKey, handleIncident } from '../../agent.js';
 import { classifyError } from '../../core/detect/error-classifier.js';
@@ -13,6 +14,7 @@ import type { Environment } from '../../ports.js';
 import { AIRFLOW_PENDING_STATES, type AirflowClientLike } from './airflow-client.js';
 import { type AirflowFailure, instanceKey, toFailureEvent } from './airflow-event.js';
 import type { AirflowPoller } from './airflow-poller.js';
+import { DATA_ACTIONS } from './airflow-remediator.js';
 import type { SpoolEventSource } from './spool-event-source.js';
 
 /** What the watcher did with one failed try. */
@@ -112,6 +114,18 @@ async function handleFailure(
   const incident = await handleIncident(event, env);
   if (incident.status === 'escalated' || incident.status === 'awaiting_approval')
     await settleClaim(env, escalatedKey(failure), incident.id);
+  // A data action healed the task's data (validated and published): Airflow shows the task done.
+  let marked = '';
+  if (incident.status === 'resolved' && incident.action && DATA_ACTIONS.includes(incident.action)) {
+    const note = `healer ${incident.id}: ${incident.action} through the embedded runtime, validated`;
+    marked = await deps.client
+      .markTaskInstance(failure.dag_id, failure.run_id, failure.task_id, failure.map_index, 'success', note)
+      .then(
+        () => '; task instance marked success',
+        (error: unknown) =>
+          `; marking the task instance success failed: ${error instanceof Error ? error.message : error}`,
+      );
+  }
   return {
     ...base,
     outcome: incident.status === 'duplicate' ? 'duplicate' : 'incident',
@@ -119,7 +133,7 @@ async function handleFailure(
     incidentId: incident.id,
     status: incident.status,
     ...(incident.action ? { action: incident.action } : {}),
-    summary: incident.summary,
+    summary: `${incident.summary}${marked}`,
   };
 }
 
