@@ -22,6 +22,7 @@ const DAGS = [
   'flaky_no_retries',
   'warehouse_load',
   'orders_ingest',
+  'orders_load',
   'partner_feed',
 ] as const;
 type Dag = (typeof DAGS)[number];
@@ -152,10 +153,22 @@ beforeAll(async () => {
   );
   env = await createAirflowEnvironment({ config, password: af.password, terminal: false });
   client = env.client;
-  // Inputs: the orders file drifted (a renamed column); the partner's file is late (absent).
+  // Inputs: the orders file drifted (a renamed column); the load's input has a row without an
+  // amount; the partner's file is late (absent). Both orders tasks declare their data as a healer
+  // pipeline: the contract their file should meet.
   writeFileSync(
     join(af.dataDir, 'orders.csv'),
     'order_id,customer_id,order_amount,ordered_at\n1,7,19.90,2026-11-30\n',
+  );
+  writeFileSync(join(af.dataDir, 'orders-pipeline.yaml'), ORDERS_PIPELINE);
+  mkdirSync(join(af.dataDir, 'load'), { recursive: true });
+  writeFileSync(join(af.dataDir, 'load', 'orders.csv'), `${LOAD_ORDERS}\n`);
+  writeFileSync(
+    join(af.dataDir, 'load', 'orders-pipeline.yaml'),
+    ORDERS_PIPELINE.replace('orders_ingest', 'orders_load').replace(
+      'orders_clean.parquet',
+      'out/orders.parquet',
+    ),
   );
   for (const dag of DAGS) await trigger(dag);
   await waitUntil('every DAG run to end', async () => {
