@@ -3,13 +3,14 @@
 // and `watchOnce` handles them through the REST API. The tests read back what Airflow shows (task
 // states, tries, cleared instances) and healer's audit.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AirflowClient, AirflowTaskInstance } from '../../src/adapters/airflow/airflow-client.js';
 import { parseAirflowConfig } from '../../src/adapters/airflow/airflow-config.js';
+import { AirflowPoller } from '../../src/adapters/airflow/airflow-poller.js';
 import { type WatchOutcome, watchOnce } from '../../src/adapters/airflow/airflow-watcher.js';
 import {
   type AirflowEnvironment,
@@ -277,6 +278,35 @@ describe('healer on a real Airflow', () => {
     expect(await instance('partner_feed')).toMatchObject({ state: 'success', try_number: 2 });
   });
 
+  it('finds a failure through the poller alone (no plugin event) and heals it the same way', async () => {
+    const runId = await trigger('flaky_no_retries');
+    await waitUntil('the second run to fail', async () => (await runState('flaky_no_retries')) === 'failed');
+    // A deployment without the plugin: the spooled event of this run is dropped unread.
+    await waitUntil('the plugin event', async () =>
+      readdirSync(af.spoolDir).some((n) => n.endsWith('.json')),
+    );
+    for (const name of readdirSync(af.spoolDir).filter((n) => n.endsWith('.json')))
+      rmSync(join(af.spoolDir, name));
+    const poller = new AirflowPoller({ client, clock: env.clock, lookbackMinutes: 60 });
+    const polled = await watchOnce({ env, client, poller });
+    const mine = polled.filter((o) => o.runId === runId);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        via: 'poll',
+        outcome: 'incident',
+        family: 'transient',
+        action: 'retry',
+        status: 'resolved',
+      }),
+    ]);
+    // Everything else the poller listed was handled before: acted on once.
+    expect(polled.filter((o) => o.runId !== runId).every((o) => o.outcome === 'duplicate')).toBe(true);
+    expect(await client.getTaskInstance('flaky_no_retries', runId, 'extract')).toMatchObject({
+      state: 'success',
+      try_number: 2,
+    });
+  });
+
   it('acts once when the same event is delivered twice (spool redelivery and the poller)', async () => {
     const done = join(af.spoolDir, 'done');
     const before = await instance('flaky_no_retries');
@@ -287,7 +317,6 @@ describe('healer on a real Airflow', () => {
     const again = await watchOnce({ env, client, ...(env.spool ? { spool: env.spool } : {}) });
     expect(again.length).toBeGreaterThanOrEqual(7);
     expect(new Set(again.map((o) => o.outcome))).toEqual(new Set(['duplicate']));
-    const { AirflowPoller } = await import('../../src/adapters/airflow/airflow-poller.js');
     const poller = new AirflowPoller({ client, clock: env.clock, lookbackMinutes: 60 });
     const polled = await watchOnce({ env, client, poller });
     expect(polled.length).toBeGreaterThan(0);

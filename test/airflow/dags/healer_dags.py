@@ -31,7 +31,8 @@ def flaky_no_retries():
     # The same transient error with no Airflow retries: healer's retry (a clear) must run it again.
     @task(retries=0)
     def extract(ti=None):
-        marker = DATA / "flaky_no_retries.tries"
+        # Counted per DAG run, so every run fails on its first try only.
+        marker = DATA / f"flaky_no_retries.{ti.run_id.replace(':', '_').replace('+', '_')}.tries"
         tries = int(marker.read_text()) + 1 if marker.exists() else 1
         marker.write_text(str(tries))
         if tries == 1:
