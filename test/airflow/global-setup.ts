@@ -123,7 +123,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const res = await fetch(`${url}/api/v2/dags?tags=healer-test`, {
         headers: { authorization: `Bearer ${bearer}` },
       });
-      return ((await res.json()) as { total_entries: number }).total_entries >= 5;
+      return ((await res.json()) as { total_entries: number }).total_entries >= 6;
     });
     await waitFor('scheduler', 120_000, async () => {
       const res = await fetch(`${url}/api/v2/monitor/health`);
