@@ -172,15 +172,21 @@ beforeAll(async () => {
     ),
   );
   for (const dag of DAGS) await trigger(dag);
-  await waitUntil('every DAG run to end', async () => {
-    for (const dag of DAGS) if (!['success', 'failed'].includes(await runState(dag))) return false;
-    return true;
-  });
+  const pending = async () => {
+    const states = await Promise.all(DAGS.map(async (dag) => `${dag}: ${await runState(dag)}`));
+    return states.filter((s) => !s.endsWith(': success') && !s.endsWith(': failed'));
+  };
+  // Six runs on two slots of a shared 2-core machine: generous, and the message names the laggards.
+  await waitUntil('every DAG run to end', async () => (await pending()).length === 0, 420_000).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message} (${(await pending()).join(', ')})`);
+    },
+  );
   // The late file arrives after the task's only try failed, before healer looks.
   mkdirSync(join(af.dataDir, 'partner'), { recursive: true });
   writeFileSync(join(af.dataDir, 'partner', 'feed.csv'), 'id,qty\n1,3\n2,5\n');
   await watch();
-}, 600_000);
+}, 840_000);
 
 afterAll(async () => {
   await env?.close();
