@@ -24,6 +24,7 @@ import { checkContract, contractError } from './contract-check.js';
 import { createSandboxedDuckdb } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
+import { type KeptRun, type KeptSource, keptTableName } from './kept-input.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
 import { emptyPublication, type LocalIntentJournal, type Publication } from './local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
@@ -41,6 +42,11 @@ export interface RunOptions {
    * output through the intent journal.
    */
   stagingDir?: string;
+  /**
+   * A failed run whose parsed input this run may reuse (kept-input.ts): a remediation's re-run
+   * names the run it remediates. Sources whose files changed since are not offered.
+   */
+  adopt?: string;
 }
 
 /**
@@ -51,8 +57,11 @@ export interface RunOptions {
 export interface StagedSource {
   /** What the run log says it reads. */
   from: string;
-  /** Creates the temp table `table` on `conn`. */
-  stage: (conn: DuckDBConnection, table: string) => Promise<void>;
+  /**
+   * Creates the temp table `table` on `conn`. `kept`: the failed run's parsed rows of this source
+   * on `conn`, when the run adopted them (the file unchanged since); the callback may take them.
+   */
+  stage: (conn: DuckDBConnection, table: string, kept?: KeptSource) => Promise<void>;
   /** Where the run keeps the staged rows once it succeeds: the source's new baseline. */
   keepAt: string;
 }
@@ -107,6 +116,8 @@ export function newRunId(now: Date): string {
  */
 export class DuckdbPipelineRunner {
   private instance: Promise<DuckDBInstance> | undefined;
+  /** The last failed run's parsed input (kept-input.ts), until the next run or close. */
+  private kept: KeptRun | undefined;
 
   constructor(
     private readonly deps: {
@@ -140,7 +151,11 @@ export class DuckdbPipelineRunner {
     this.instance ??= spec.roots
       ? createSandboxedDuckdb(spec.roots, this.deps.stateDir)
       : DuckDBInstance.create(':memory:');
-    const conn = await (await this.instance).connect();
+    // One kept run at a time: a run that does not adopt it releases it.
+    const adopted = await this.adopt(options.adopt);
+    const conn = adopted?.conn ?? (await (await this.instance).connect());
+    // Sources this run read whole before failing on nulls in required columns (kept-input.ts).
+    const keep = new Map<string, KeptSource>();
     try {
       const rowsIn: Record<string, number> = {};
       for (const source of spec.sources) {
@@ -159,7 +174,10 @@ export class DuckdbPipelineRunner {
           throw new Error(formatFault(fault));
         }
         log('INFO', `Reading ${source.name} from ${staged ? staged.from : location}`);
-        rowsIn[source.name] = await this.stage(conn, source, staged ?? location, log, drifted);
+        rowsIn[source.name] = await this.stage(conn, source, staged ?? location, log, drifted, {
+          kept: adopted?.sources.get(source.name),
+          keep: deferred || adopted ? undefined : keep,
+        });
         failedSource = undefined;
       }
       stage = 'quality';
@@ -266,6 +284,7 @@ export class DuckdbPipelineRunner {
         publication,
       };
     } catch (error) {
+      if (keep.size > 0) this.kept = { runId, conn, sources: keep };
       if (!deferred) await this.deps.journal.abortRun(runId);
       const message = error instanceof Error ? error.message : String(error);
       log('ERROR', `Job run ${runId} FAILED during ${stage}`);
@@ -302,7 +321,46 @@ export class DuckdbPipelineRunner {
         event,
       };
     } finally {
+      if (this.kept?.conn !== conn) conn.closeSync();
+    }
+  }
+
+  /**
+   * Takes the kept run `runId` (its connection, its sources' tables renamed out of the way, every
+   * other temp table and view dropped, sources whose files changed dropped too), or undefined.
+   * Any other kept run is released.
+   */
+  private async adopt(runId: string | undefined): Promise<KeptRun | undefined> {
+    const kept = this.kept;
+    this.kept = undefined;
+    if (!kept) return undefined;
+    if (runId === undefined || kept.runId !== runId) {
+      kept.conn.closeSync();
+      return undefined;
+    }
+    const { conn } = kept;
+    try {
+      const sources = new Map<string, KeptSource>();
+      for (const [name, source] of kept.sources) {
+        const table = keptTableName(name);
+        if ((await this.deps.engine.fingerprint(source.location)) !== source.fingerprint) continue;
+        await conn.run(`ALTER TABLE ${quoteIdent(source.table)} RENAME TO ${quoteIdent(table)}`);
+        sources.set(name, { ...source, table });
+      }
+      const names = new Set([...sources.values()].map((s) => s.table));
+      for (const r of await queryRows(
+        conn,
+        `SELECT view_name AS name, 'VIEW' AS kind FROM duckdb_views() WHERE temporary AND NOT internal UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND NOT internal`,
+      ))
+        if (!names.has(String(r.name)))
+          await conn.run(
+            `DROP ${r.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(String(r.name))}`,
+          );
+      return { ...kept, sources };
+    } catch {
+      // Reuse is an optimization: anything unexpected and the re-run reads its input afresh.
       conn.closeSync();
+      return undefined;
     }
   }
 
@@ -313,6 +371,7 @@ export class DuckdbPipelineRunner {
     from: string | StagedSource,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
     drifted: Set<string>,
+    reuse: { kept?: KeptSource | undefined; keep?: Map<string, KeptSource> | undefined } = {},
   ): Promise<number> {
     const version = await this.deps.catalog.currentSchema(source.name);
     const columns = version ? topLevel(version.fields) : undefined;
@@ -323,6 +382,10 @@ export class DuckdbPipelineRunner {
     let constrained = table;
     let described: string;
     let lines: ((rows: number[]) => Promise<Map<number, number>>) | undefined;
+    // Taken before the read: a file changed during it has another fingerprint by the time it is reused.
+    const fingerprint =
+      typeof from === 'string' && reuse.keep ? await this.deps.engine.fingerprint(from) : undefined;
+    let whole = false;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
       const format = source.format ?? resolved.format;
@@ -331,7 +394,9 @@ export class DuckdbPipelineRunner {
       // through its projection; otherwise a CSV is staged as text and judged by value below.
       const migrated = columns?.some((f) => f.sourcePath !== undefined || f.castOnRead !== undefined);
       if (format === 'csv' && !migrated) {
-        lines = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+        const text = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+        lines = text.lines;
+        whole = text.whole;
       } else {
         // A column missing from the data fails here with DuckDB's own Binder Error.
         const read = columns ? readProjection(columns) : '*';
@@ -341,7 +406,7 @@ export class DuckdbPipelineRunner {
       }
     } else {
       described = 'staged by the remediation';
-      await from.stage(conn, source.name);
+      await from.stage(conn, source.name, reuse.kept);
       const got = (await describeQuery(conn, `SELECT * FROM ${table}`)).map((c) => c.name);
       if (columns && got.join('\0') !== columns.map((f) => f.path).join('\0')) {
         // Same projection as a read, without copying the rows: the staged table is renamed and the
@@ -390,7 +455,25 @@ export class DuckdbPipelineRunner {
         formats: source.read ?? {},
         ...(lines ? { lines } : {}),
       });
-      if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
+      if (violations.length > 0) {
+        // Every row read and typed to the contract, only nulls in required columns wrong: the
+        // quarantine that follows can conform these rows instead of parsing the file again.
+        const typedToContract = (source.contract?.schema.fields ?? []).every(
+          (f) => duckdbTypeToLogical(staged.find((c) => c.name === f.path)?.type ?? '') === f.type,
+        );
+        if (
+          reuse.keep &&
+          fingerprint !== undefined &&
+          typeof from === 'string' &&
+          whole &&
+          !source.read &&
+          typedToContract &&
+          staged.length === (source.contract?.schema.fields.length ?? -1) &&
+          violations.every((v) => v.rule === 'not_null')
+        )
+          reuse.keep.set(source.name, { table: source.name, location: from, fingerprint, rows });
+        throw contractError(typeof from === 'string' ? from : from.from, violations);
+      }
       log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
     }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
@@ -411,7 +494,7 @@ export class DuckdbPipelineRunner {
     resolved: DataSource,
     columns: SchemaField[] | undefined,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
-  ): Promise<(rows: number[]) => Promise<Map<number, number>>> {
+  ): Promise<{ lines: (rows: number[]) => Promise<Map<number, number>>; whole: boolean }> {
     const expected = columns ?? source.contract?.schema.fields ?? [];
     const read = source.read ?? {};
     const csv = await withDialect(resolved, { read, expected: { name: source.name, fields: expected } });
@@ -443,13 +526,19 @@ export class DuckdbPipelineRunner {
       );
     }
     const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
+    // Whole: the projection drops no column of the file (a reused table holds everything).
+    const fileColumns = await describeQuery(conn, `SELECT * FROM ${raw}`);
+    const whole = columns === undefined || fileColumns.every((c) => columns.some((f) => f.path === c.name));
     // A catalog column missing from the file fails here with DuckDB's own Binder Error.
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT ${projection} FROM ${raw}`,
     );
     await conn.run(`DROP TABLE ${raw}`);
     const file = dialect.files.length === 1 ? dialect.files[0] : undefined;
-    return async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map());
+    return {
+      lines: async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map()),
+      whole,
+    };
   }
 
   /** Replaces the staged text table by its typed form (every value already checked). */
@@ -536,6 +625,8 @@ export class DuckdbPipelineRunner {
 
   /** Closes the runner's in-memory database. */
   close(): void {
+    this.kept?.conn.closeSync();
+    this.kept = undefined;
     const instance = this.instance;
     this.instance = undefined;
     void instance?.then((i) => i.closeSync());
