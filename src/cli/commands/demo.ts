@@ -16,8 +16,9 @@ import { handleIncident, reconcile } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import type { IncidentRecord } from '../../ports.js';
+import type { IncidentRecord, ProgressReporter } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
+import { terminalProgress } from '../terminal-progress.js';
 import { textTable } from '../text-table.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
@@ -146,11 +147,15 @@ export interface DemoRow {
   timeToResolutionMs: number;
 }
 
-/** Runs the whole demo in `dir`; returns one row per scenario. */
+/**
+ * Runs the whole demo in `dir`; returns one row per scenario. With `progress` (a terminal), each
+ * scenario and its incident's phases (runs, evidence, profiles, remediation) are drawn as they go.
+ */
 export async function runDemo(
   dir: string,
   err: (text: string) => void,
   webhook?: WebhookConfig,
+  progress?: ProgressReporter,
 ): Promise<{ rows: DemoRow[]; report: string }> {
   await prepareDir(dir);
   const data = sampleDataDir();
@@ -172,6 +177,7 @@ export async function runDemo(
       faults,
       terminal: err,
       ...(webhook ? { webhook } : {}),
+      ...(progress ? { progress } : {}),
     });
     try {
       await restore(pristine, dir);
@@ -197,12 +203,15 @@ export async function runDemo(
             `COPY (${s.airports}) TO ${quoteLiteral(join(dir, 'input', 'airports.csv'))} (HEADER)`,
           );
         if (s.fault) faults.add(s.fault);
+        const scenario = progress?.start(`scenario ${s.id}`);
         const run = await env.runner.run(env.spec);
         if (run.status === 'succeeded') {
+          scenario?.done();
           rows.push(emptyRow(s, 'run succeeded: nothing to heal'));
           continue;
         }
         const incident = await handleIncident(run.event, env);
+        scenario?.done({ rows: incident.result?.rows?.rowsIn });
         rows.push(toRow(s, incident));
       }
       await restore(pristine, dir);
@@ -333,7 +342,19 @@ export const register: RegisterCommand = (program, io) => {
   ).action(async (options: { dir: string; json?: boolean } & WebhookFlags) => {
     const webhook = webhookConfig(options);
     const dir = resolve(io.cwd, options.dir);
-    const { rows } = await runDemo(dir, (t) => io.err(t), webhook);
+    // Progress on a terminal only, never with --json; escalations print above the progress lines.
+    const progress = terminalProgress(io, options.json);
+    let rows: DemoRow[];
+    try {
+      ({ rows } = await runDemo(
+        dir,
+        progress ? (t) => progress.log(t) : (t) => io.err(t),
+        webhook,
+        progress,
+      ));
+    } finally {
+      progress?.stop();
+    }
     if (options.json) {
       io.out(`${JSON.stringify({ dir, incidents: rows })}\n`);
       return;
