@@ -8,6 +8,7 @@ import { canonicalJson, sha256 } from './core/audit-chain.js';
 import { classifyError } from './core/detect/error-classifier.js';
 import { diagnose, logText } from './core/diagnose.js';
 import type { FailureEvent } from './core/event.js';
+import type { Classification } from './core/failure-family.js';
 import {
   type IncidentGroup,
   incidentGroupId,
@@ -49,6 +50,8 @@ export interface StormResult {
 const HOUR = 3_600_000;
 /** Events whose evidence is gathered at once. */
 const CONCURRENCY = 64;
+/** Distinct log texts whose classification a batch remembers. */
+const MAX_CLASSIFIED = 4096;
 
 /**
  * Handles a batch of failure events as incident groups.
@@ -89,6 +92,10 @@ export async function handleStorm(
   >();
   let duplicates = 0;
   let done = 0;
+  // The classifier is a pure function of the log and the event's message, and a storm repeats one
+  // cause's log again and again: each distinct text is redacted and classified once per batch
+  // (bounded; a batch of all-different logs pays per event, as before).
+  const classified = new Map<string, Classification>();
 
   // The cause of each event, gathered a few at a time: the reads (its log, cached measurements)
   // overlap instead of waiting on one another.
@@ -102,7 +109,13 @@ export async function handleStorm(
     // The family and rule come from the log alone, as in `diagnose`, unless the log says nothing:
     // then the findings refine it, and the whole evidence is gathered (from the cache) for that.
     const log = await env.logs.fetchRunLog(event);
-    let classification = classifyError(logText(redact(log.text), redactEvent(event)));
+    const text = `${log.text}\0${event.errorMessage ?? ''}`;
+    let classification = classified.get(text);
+    if (!classification) {
+      classification = classifyError(logText(redact(log.text), redactEvent(event)));
+      if (classified.size >= MAX_CLASSIFIED) classified.clear();
+      classified.set(text, classification);
+    }
     if (classification.family === 'unknown')
       classification = diagnose(
         await gatherEvidence(event, description, scoped, options.sampleRows),
