@@ -4,6 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { canonicalJson } from '../../core/audit-chain.js';
 import { type BadRowMeasurement, badRowChecks } from '../../core/bad-rows.js';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { FailingRow, RowCheck } from '../../core/failing-row.js';
@@ -79,6 +80,8 @@ const FEW_DISTINCT = 10_000;
  */
 export class DuckdbDataEngine implements DataEngine {
   private instance: Promise<DuckDBInstance> | undefined;
+  /** Reads a runner already made in this process (`rememberRead`), by file version and dialect. */
+  private readonly reads = new Map<string, number>();
 
   /** Resolves a path, directory or glob to its files and their format (read-only sniffing). */
   async resolve(location: string): Promise<DataSource> {
@@ -119,8 +122,31 @@ export class DuckdbDataEngine implements DataEngine {
           return { location, rows: 0, malformedCount: 0, malformed: [], empty: 'empty' };
         throw error;
       }
+      if (source.csv) {
+        // The runner read these very bytes with this very dialect: what it established stands.
+        const print = await fileFingerprint(source.location);
+        const rows =
+          print && this.reads.get(readKey(source.location, print, source.csv.dialect, source.csv.read));
+        if (rows) return { location: source.location, rows, malformedCount: 0, malformed: [] };
+      }
       return sourceFacts(conn, source, limit);
     });
+  }
+
+  /**
+   * Remembers a whole, strict, all-text read of a CSV version (`print`, taken before the read) with
+   * this dialect: `rows` rows and no malformed line. `readFacts` of the same version and dialect
+   * then answers from it instead of reading the file again (the incident after a failed run).
+   */
+  rememberRead(location: string, print: string, dialect: CsvDialect, read: ReadOptions, rows: number): void {
+    if (rows <= 0) return;
+    this.reads.set(readKey(location, print, dialect, read), rows);
+    // A few recent versions are plenty: the last run's inputs.
+    while (this.reads.size > REMEMBERED_READS) {
+      const oldest = this.reads.keys().next().value;
+      if (oldest === undefined) break;
+      this.reads.delete(oldest);
+    }
   }
 
   /** The first `limit` rows failing the checks (the findings' row-level reasons), in reading order. */
@@ -213,6 +239,12 @@ export class DuckdbDataEngine implements DataEngine {
       conn.closeSync();
     }
   }
+}
+
+const REMEMBERED_READS = 32;
+
+function readKey(location: string, print: string, dialect: CsvDialect, read: ReadOptions): string {
+  return `${location}\0${print}\0${canonicalJson({ dialect, read })}`;
 }
 
 async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {

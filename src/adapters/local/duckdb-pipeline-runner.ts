@@ -504,6 +504,8 @@ export class DuckdbPipelineRunner {
     const n = ++rejectsSeq;
     const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
     const raw = quoteIdent(`__healer_raw_${source.name}`);
+    // Taken before the read, so that a file changed during it is never taken for what was read.
+    const print = await this.deps.engine.fingerprint(resolved.location);
     try {
       await conn.run(
         `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${csvReadSql(dialect, read, { allVarchar: columns !== undefined, rejects })}`,
@@ -524,6 +526,12 @@ export class DuckdbPipelineRunner {
           .join('; ')})`,
         { context: { file: resolved.location, malformed: malformed.count } },
       );
+    }
+    if (columns !== undefined && print !== undefined) {
+      // A whole, strict, all-text read without a malformed line: the evidence of the incident that
+      // may follow needs not read the file again to establish as much (readFacts).
+      const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${raw}`);
+      this.deps.engine.rememberRead(resolved.location, print, dialect, read, Number(counted?.n ?? 0));
     }
     const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
     // Whole: the projection drops no column of the file (a reused table holds everything).

@@ -1,11 +1,13 @@
-// The failed run's parsed input reused by the quarantine that follows (kept-input.ts): the same rows
-// quarantined and delivered as a read of the file would give, and a file changed in between read
+// What the failed run established by reading, reused by the incident that follows: its read facts
+// by the evidence, its parsed rows by the quarantine (kept-input.ts). The same facts, rows
+// quarantined and delivered as a read of the file would give; a file changed in between is read
 // afresh. Real DuckDB, real files; the step names say which path the quarantine took.
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DuckdbDataEngine } from '../../../src/adapters/duckdb/duckdb-data-engine.js';
 import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
 import { handleIncident } from '../../../src/agent.js';
 import { createLocalEnvironment } from '../../../src/environments/local-environment.js';
@@ -46,6 +48,30 @@ async function delivered(env: Awaited<ReturnType<typeof setup>>): Promise<number
   const [r] = await rows(`SELECT sum(n) AS n FROM read_parquet(${quoteLiteral(env.spec.target.location)})`);
   return Number(r?.n);
 }
+
+describe('the evidence reuses what the failed run established by reading', () => {
+  it('read facts agree with a fresh read, and a changed file is read again', async () => {
+    const env = await setup();
+    const fresh = new DuckdbDataEngine();
+    try {
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding?.contract) throw new Error('expected the shipments contract');
+      const spec = { expected: binding.contract.schema };
+      expect(await env.data.readFacts!(binding.location, spec)).toEqual(
+        await fresh.readFacts(binding.location, spec),
+      );
+      // Two more shipments and a line that is not a row: nothing remembered of the old version.
+      await writeFile(binding.location, `${csv(1002, 100)}"unclosed,1.5,dhl\n`);
+      const changed = await env.data.readFacts!(binding.location, spec);
+      expect(changed).toEqual(await fresh.readFacts(binding.location, spec));
+      expect(changed).toMatchObject({ rows: 1002, malformedCount: 1 });
+    } finally {
+      await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+});
 
 describe('the quarantine reuses the failed run’s parsed rows', () => {
   it('takes them when the input is unchanged: same accounting, quarantine and output as a read', async () => {
