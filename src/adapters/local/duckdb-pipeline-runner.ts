@@ -382,9 +382,8 @@ export class DuckdbPipelineRunner {
     let constrained = table;
     let described: string;
     let lines: ((rows: number[]) => Promise<Map<number, number>>) | undefined;
-    // Taken before the read: a file changed during it has another fingerprint by the time it is reused.
-    const fingerprint =
-      typeof from === 'string' && reuse.keep ? await this.deps.engine.fingerprint(from) : undefined;
+    // The file's fingerprint, taken before a whole text read (undefined otherwise).
+    let fingerprint: string | undefined;
     let whole = false;
     if (typeof from === 'string') {
       const resolved = await this.deps.engine.resolve(from);
@@ -397,6 +396,7 @@ export class DuckdbPipelineRunner {
         const text = await this.stageText(conn, source, { ...resolved, format }, columns, log);
         lines = text.lines;
         whole = text.whole;
+        fingerprint = text.print;
       } else {
         // A column missing from the data fails here with DuckDB's own Binder Error.
         const read = columns ? readProjection(columns) : '*';
@@ -494,7 +494,11 @@ export class DuckdbPipelineRunner {
     resolved: DataSource,
     columns: SchemaField[] | undefined,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
-  ): Promise<{ lines: (rows: number[]) => Promise<Map<number, number>>; whole: boolean }> {
+  ): Promise<{
+    lines: (rows: number[]) => Promise<Map<number, number>>;
+    whole: boolean;
+    print: string | undefined;
+  }> {
     const expected = columns ?? source.contract?.schema.fields ?? [];
     const read = source.read ?? {};
     const csv = await withDialect(resolved, { read, expected: { name: source.name, fields: expected } });
@@ -504,7 +508,8 @@ export class DuckdbPipelineRunner {
     const n = ++rejectsSeq;
     const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
     const raw = quoteIdent(`__healer_raw_${source.name}`);
-    // Taken before the read, so that a file changed during it is never taken for what was read.
+    // Taken before the read, so that a file changed during it is never taken for what was read
+    // (by the evidence's read facts, or a quarantine reusing the parsed rows).
     const print = await this.deps.engine.fingerprint(resolved.location);
     try {
       await conn.run(
@@ -546,6 +551,7 @@ export class DuckdbPipelineRunner {
     return {
       lines: async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map()),
       whole,
+      print,
     };
   }
 
