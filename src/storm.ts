@@ -149,39 +149,45 @@ export async function handleStorm(
   const open = new Map<string, Entry>();
   const keys: string[] = [];
   let decisions: Promise<unknown> = Promise.resolve();
-  for (let start = 0; start < events.length; start += CONCURRENCY) {
-    const chunk = events.slice(start, start + CONCURRENCY);
-    const causes = await Promise.all(chunk.map(causeOf));
-    for (const [i, event] of chunk.entries()) {
-      const { key, cause } = causes[i]!;
-      keys.push(key);
-      if (!open.has(key)) {
-        const entry: Entry = {
-          group: { key, cause, linkedEventIds: [], linkedSample: [] },
-          added: [],
-          seen: new Set(),
-        };
-        open.set(key, entry);
-        decisions = decisions.then(async () => {
-          const id = incidentGroupId(key);
-          const earlier = await env.state.getIncident(id);
-          if (earlier) {
-            entry.incident = earlier;
-            if (earlier.group) entry.group = earlier.group;
-          } else {
-            entry.first = event;
-            entry.incident = await handleIncident(event, scoped, {
-              incidentId: id,
-              sampleRows: options.sampleRows,
-            });
-          }
-          entry.seen = new Set([entry.incident.event.id, ...entry.group.linkedEventIds]);
-        });
-        // Marked handled now; a failure still surfaces where every decision is awaited below.
-        decisions.catch(() => undefined);
+  try {
+    for (let start = 0; start < events.length; start += CONCURRENCY) {
+      const chunk = events.slice(start, start + CONCURRENCY);
+      const causes = await Promise.all(chunk.map(causeOf));
+      for (const [i, event] of chunk.entries()) {
+        const { key, cause } = causes[i]!;
+        keys.push(key);
+        if (!open.has(key)) {
+          const entry: Entry = {
+            group: { key, cause, linkedEventIds: [], linkedSample: [] },
+            added: [],
+            seen: new Set(),
+          };
+          open.set(key, entry);
+          decisions = decisions.then(async () => {
+            const id = incidentGroupId(key);
+            const earlier = await env.state.getIncident(id);
+            if (earlier) {
+              entry.incident = earlier;
+              if (earlier.group) entry.group = earlier.group;
+            } else {
+              entry.first = event;
+              entry.incident = await handleIncident(event, scoped, {
+                incidentId: id,
+                sampleRows: options.sampleRows,
+              });
+            }
+            entry.seen = new Set([entry.incident.event.id, ...entry.group.linkedEventIds]);
+          });
+          // Marked handled now; a failure still surfaces where every decision is awaited below.
+          decisions.catch(() => undefined);
+        }
+        options.onEvent?.(++done, events.length);
       }
-      options.onEvent?.(++done, events.length);
     }
+  } catch (error) {
+    // No decision is left running behind a failed batch (the caller may close the environment).
+    await decisions.catch(() => undefined);
+    throw error;
   }
   await decisions;
   for (const [i, event] of events.entries()) {
