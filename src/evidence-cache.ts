@@ -72,7 +72,8 @@ export class CachingDataEngine implements DataEngine {
     if (!this.engine.fingerprint) return Promise.resolve(undefined);
     const t = this.now();
     const known = this.prints.get(location);
-    if (known && t - known.at <= this.ttlMs) return known.value;
+    // A TTL of 0 stats every time (not "within the same millisecond": a file rewritten since is seen).
+    if (known && this.ttlMs > 0 && t - known.at <= this.ttlMs) return known.value;
     const value = this.engine.fingerprint(location);
     this.prints.set(location, { at: t, value });
     return value;
