@@ -186,6 +186,14 @@ describe('defer on real files', () => {
     const incident = await handleIncident(failed.event, env);
     expect(incident.action).toBe('defer');
     expect(incident.status).toBe('resolved');
+    // A finding, not a crash: the input is late.
+    expect(incident.decision?.diagnosis.findings).toMatchObject([
+      {
+        kind: 'freshness_lag',
+        current: 'not arrived',
+        message: 'orders: the input has not arrived (the upstream has not delivered it yet)',
+      },
+    ]);
     expect(incident.result?.deferral).toMatchObject({
       condition: 'input orders.csv to arrive',
       met: true,
@@ -246,6 +254,9 @@ describe('defer on real files', () => {
     });
     deliver(() => writeFile(file, ORDERS));
     const incident = await handleIncident(failed.event, env);
+    expect(incident.decision?.diagnosis.findings).toMatchObject([
+      { kind: 'freshness_lag', current: '120 min old', lagMinutes: 60, severity: 'warning' },
+    ]);
     expect(incident.result?.deferral).toMatchObject({
       condition: 'input orders.csv to be refreshed (newer than 60 min)',
       met: true,
