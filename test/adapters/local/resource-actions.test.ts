@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleIncident } from '../../../src/agent.js';
+import { memoryIo } from '../../../src/cli/io.js';
+import { main } from '../../../src/cli/main.js';
 import { classifyError } from '../../../src/core/detect/error-classifier.js';
 import { KEEP_RUNS_BEFORE_TRIAL } from '../../../src/core/kept-resources.js';
 import { stateKey } from '../../../src/core/state.js';
@@ -149,6 +151,9 @@ describe('scale_resources on real DuckDB', () => {
       job: 'orders_heavy',
       reason: /still needed/,
     });
+    // The record is part of the signed chain like any other.
+    const io = memoryIo('', env.stateDir);
+    expect(await main(['audit', 'verify', '--state-dir', env.stateDir, '--json'], io)).toBe(0);
   }, 60_000);
 
   it('drops the kept setting when one step down succeeds (the higher setting is no longer needed)', async () => {
