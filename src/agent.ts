@@ -145,14 +145,17 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
+    // The request (and its expiry) exists before the message, so the message can say until when.
+    const approval = await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env);
     const { steps, headline } = await escalateWith(
       'approval',
       `approval required to ${action}`,
       'supervised mode: approval required before executing',
+      { approval: { expiresAt: approval.expiresAt } },
     );
     return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
-      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
+      approval,
     });
   }
 
@@ -224,7 +227,7 @@ function incidentScope(
     kind: Escalation['kind'],
     summary: string,
     reason: string,
-    extra: Pick<Escalation, 'validation' | 'migration'> = {},
+    extra: Pick<Escalation, 'validation' | 'migration' | 'approval'> = {},
   ) => {
     const escalation: Escalation = {
       incidentId,
@@ -353,6 +356,8 @@ export async function executeDecision(
     await env.state.markEventActing(claimKey, action);
     let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
+    if (action === 'scale_resources' || action === 'defer')
+      await env.state.recordResourceAction?.(event.job, rootRunOf(event), action, env.clock.now());
     const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, remediation);

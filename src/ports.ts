@@ -134,9 +134,6 @@ export interface DataEngine {
   ): Promise<{ schema: TableSchema; profile: DatasetProfile }>;
 }
 
-/** The resource actions the state store counts per run chain (guard rules G18 and G21). */
-export type ResourceAction = 'scale_resources' | 'defer';
-
 /** What an executor needs to act on one incident. */
 export interface RemediationContext {
   incidentId: string;
@@ -239,6 +236,8 @@ export interface Escalation {
   decision?: Decision;
   evidence: Evidence;
   validation?: ValidationResult;
+  /** Set when the escalation asks for an approval (`kind: 'approval'`): until when it can be given. */
+  approval?: Pick<ApprovalRecord, 'expiresAt'>;
 }
 
 /**
@@ -365,8 +364,8 @@ export interface StateStore {
   usage(job: string, runId: string, now: Date): Promise<BudgetUsage>;
   recordRetry(job: string, runId: string, at: Date): Promise<void>;
   /**
-   * Optional: records one `scale_resources` step or `defer` for a run chain (`rootRunOf`), counted
-   * by `usage` as `scaleStepsThisRun` / `deferralsThisRun`. Stores without it count none.
+   * Counts one `scale_resources` step or `defer` against the run chain (`usage()` reports them as
+   * `scaleStepsThisRun` / `deferralsThisRun`); a store without it reports none.
    */
   recordResourceAction?(job: string, runId: string, action: ResourceAction, at: Date): Promise<void>;
   /** Optional job memory: the action that last resolved (validated) this job in this state key. */
@@ -389,6 +388,9 @@ export interface StateStore {
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   listIncidents(limit?: number): Promise<IncidentRecord[]>;
 }
+
+/** The actions counted per run chain against the resource caps and the defer bound. */
+export type ResourceAction = 'scale_resources' | 'defer';
 
 /** How an event is claimed: for how long the claimer may hold it before it counts as dead. */
 export interface ClaimOptions {

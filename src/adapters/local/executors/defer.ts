@@ -3,7 +3,6 @@
 // `defer.maxWaitSeconds`, then runs the job, staged through the intent journal like `retry`. When
 // the bound passes first it fails with the reason, and the agent escalates.
 
-import { rootRunOf } from '../../../core/event.js';
 import type { RemediationResult } from '../../../core/outcome.js';
 import { effectiveDeferBounds } from '../../../core/resources.js';
 import { deferCondition } from '../defer-condition.js';
@@ -29,7 +28,6 @@ export const defer: Executor = async (ctx, spec, deps) => {
       steps: [{ name: 'defer', status: 'failed', detail: 'nothing to wait for' }],
       error: { code: 'E_DEFER', message: 'there is no condition to wait for' },
     };
-  await deps.state.recordResourceAction?.(event.job, rootRunOf(event), 'defer', deps.clock.now());
   const started = deps.clock.now().getTime();
   const boundMs = bounds.maxWaitSeconds * 1000;
   let polls = 0;

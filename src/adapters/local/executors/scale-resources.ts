@@ -3,7 +3,6 @@
 // staged through the intent journal like `retry`. A successful re-run keeps the raised setting for
 // the job's later runs (core/kept-resources.ts decides when it is no longer needed).
 
-import { rootRunOf } from '../../../core/event.js';
 import type { RemediationResult } from '../../../core/outcome.js';
 import { nextScaleStep, type ResourceSettings, type ScaleStep } from '../../../core/resources.js';
 import { describeResources, type KeptResourceStore } from '../duckdb-pipeline-runner.js';
@@ -40,8 +39,6 @@ export const scaleResources: Executor = async (ctx, spec, deps) => {
       steps: [{ name: 'scale_resources', status: 'failed', detail: 'no step within the caps' }],
       error: { code: 'E_CAPS', message: 'every resource is at its cap (authority.resources)' },
     };
-  // Counted before the run, as the agent counts a retry: a crash mid-run still spent the step.
-  await deps.state.recordResourceAction?.(event.job, rootRunOf(event), 'scale_resources', deps.clock.now());
   const spill = spec.resources?.spill ?? true;
   const outcome = await deps.runner.run(spec, {
     runId: `${event.runId}-scale`,
