@@ -28,6 +28,8 @@ export const AUDIT_STEPS = [
   'rejection',
   'label',
   'autonomy',
+  /** A policy version was promoted or rolled back (chain `policy`). */
+  'policy',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 
