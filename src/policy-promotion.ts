@@ -3,12 +3,15 @@
 // back to any kept version. Every promotion and rollback is audited on the `policy` chain. The guard
 // is not part of any of this: a policy version changes proposals, never what the guard allows.
 
-import type { LocalPolicyStore, PolicyHistoryEntry, StoredEstimate } from './adapters/local/policy-store.js';
-import { versionOf } from './adapters/local/policy-store.js';
 import { PromotionError } from './core/errors.js';
 import type { PolicyArtifact } from './core/policy/artifact.js';
 import { learnFromOutcomes } from './core/policy/learn.js';
-import { deterministic, evaluateOffPolicy, type LoggedStep } from './core/policy/off-policy.js';
+import {
+  deterministic,
+  evaluateOffPolicy,
+  type LoggedStep,
+  type OffPolicyEstimate,
+} from './core/policy/off-policy.js';
 import type { Policy } from './core/policy/policy.js';
 import { QLearningPolicy } from './core/policy/q-learning.js';
 import { GUARD_HASH } from './core/safety/guard.js';
@@ -16,6 +19,43 @@ import { parseStateKey } from './core/state.js';
 import type { LoggedDecision } from './policy-log.js';
 import { loggedSteps } from './policy-log.js';
 import type { AuditLog } from './ports.js';
+
+/** An off-policy estimate as recorded with a promotion. */
+export type StoredEstimate = OffPolicyEstimate & { version: string };
+
+/** One promotion or rollback, as the version store keeps it. */
+export interface PolicyHistoryEntry {
+  event: 'promote' | 'rollback';
+  /** `q_learning@<hash12>`. */
+  version: string;
+  hash: string;
+  /** The version in force before. */
+  from: string;
+  by: string;
+  at: string;
+  /** The off-policy estimates a promotion rested on. */
+  estimates?: { candidate: StoredEstimate; current: StoredEstimate };
+}
+
+/**
+ * Where policy versions live (locally `.healer/policies/`): every version ever in force, the one in
+ * force now, and the history of promotions and rollbacks.
+ */
+export interface PolicyVersionStore {
+  history(): Promise<PolicyHistoryEntry[]>;
+  /** Keeps an artifact so it can be rolled back to (idempotent). */
+  keep(artifact: PolicyArtifact): Promise<void>;
+  /** A kept version by `q_learning@<hash12>`; NotFoundError when it was never kept. */
+  load(version: string): Promise<PolicyArtifact>;
+  /** Puts the artifact in force and appends the entry to the history. */
+  makeCurrent(
+    artifact: PolicyArtifact,
+    entry: Omit<PolicyHistoryEntry, 'version' | 'hash'>,
+  ): Promise<PolicyHistoryEntry>;
+}
+
+/** The version name of a Q-learning artifact. */
+export const versionOf = (artifact: PolicyArtifact) => `q_learning@${artifact.hash.slice(0, 12)}`;
 
 /** The audit chain of policy versions. */
 export const POLICY_CHAIN = 'policy';
@@ -70,7 +110,7 @@ export function learnCandidate(current: CurrentPolicy, log: readonly LoggedDecis
 }
 
 interface VersionDeps {
-  store: LocalPolicyStore;
+  store: PolicyVersionStore;
   audit: AuditLog;
   current: CurrentPolicy;
   now: Date;

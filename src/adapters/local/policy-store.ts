@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, PolicyArtifactError } from '../../core/errors.js';
 import { type PolicyArtifact, parsePolicyArtifact } from '../../core/policy/artifact.js';
+import type { PolicyHistoryEntry, PolicyVersionStore } from '../../policy-promotion.js';
+import { versionOf } from '../../policy-promotion.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 export const POLICIES_DIR = 'policies';
@@ -38,17 +40,13 @@ const entrySchema = z
     /** The off-policy estimates the promotion rested on. */
     estimates: z.object({ candidate: offPolicySchema, current: offPolicySchema }).optional(),
   })
-  .strict();
-export type PolicyHistoryEntry = z.infer<typeof entrySchema>;
-export type StoredEstimate = z.infer<typeof offPolicySchema>;
+  .strict() satisfies z.ZodType<PolicyHistoryEntry>;
 
 /** The file the local environment loads when a version was promoted in this state folder. */
 export function currentPolicyFile(stateDir: string): string | undefined {
   const file = join(stateDir, POLICIES_DIR, CURRENT);
   return existsSync(file) ? file : undefined;
 }
-
-export const versionOf = (artifact: PolicyArtifact) => `q_learning@${artifact.hash.slice(0, 12)}`;
 
 /**
  * Policy versions of one state folder.
@@ -57,7 +55,7 @@ export const versionOf = (artifact: PolicyArtifact) => `q_learning@${artifact.ha
  * const store = new LocalPolicyStore('.healer');
  * await store.makeCurrent(candidate, { event: 'promote', by: 'ana', at, from });
  */
-export class LocalPolicyStore {
+export class LocalPolicyStore implements PolicyVersionStore {
   readonly dir: string;
   constructor(stateDir: string) {
     this.dir = join(stateDir, POLICIES_DIR);
@@ -72,7 +70,7 @@ export class LocalPolicyStore {
       throw new PolicyArtifactError(`${file}: not a policy history (${parsed.error.issues[0]?.message})`, {
         context: { file },
       });
-    return parsed.data;
+    return parsed.data as PolicyHistoryEntry[];
   }
 
   /** Keeps an artifact as a version that can be rolled back to (idempotent). */

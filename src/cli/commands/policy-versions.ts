@@ -8,12 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openJsonlAuditLog, SqliteStateStore, STATE_FILE, SystemClock } from '../../adapters/local/index.js';
-import {
-  currentPolicyFile,
-  LocalPolicyStore,
-  type StoredEstimate,
-  versionOf,
-} from '../../adapters/local/policy-store.js';
+import { currentPolicyFile, LocalPolicyStore } from '../../adapters/local/policy-store.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { parsePolicyArtifact } from '../../core/policy/artifact.js';
 import { QLearningPolicy } from '../../core/policy/q-learning.js';
@@ -28,6 +23,8 @@ import {
   type PolicyEvaluation,
   promotePolicy,
   rollbackPolicy,
+  type StoredEstimate,
+  versionOf,
 } from '../../policy-promotion.js';
 import type { CliIo } from '../io.js';
 import { readJsonFile } from '../read-json-file.js';
