@@ -4,6 +4,7 @@ import { SHIFT_POLICIES, type ShiftResult } from './shift.js';
 import type { MeanCi } from './stats.js';
 
 const pp = (s: MeanCi) => `${(s.mean * 100).toFixed(2)}% ± ${(s.ci95 * 100).toFixed(2)} pp`;
+const err = (s: MeanCi) => `${(s.mean * 100).toFixed(2)} ± ${(s.ci95 * 100).toFixed(2)} pp`;
 const n = (s: MeanCi) => `${s.mean.toFixed(2)} ± ${s.ci95.toFixed(2)}`;
 
 function rows(result: ShiftResult): string[][] {
@@ -16,7 +17,7 @@ function rows(result: ShiftResult): string[][] {
 function opeRows(result: ShiftResult): string[][] {
   return (['ips', 'dr'] as const).map((k) => {
     const o = result.json.ope[k];
-    return [k.toUpperCase(), pp(o.estimate), pp(o.true), pp(o.abs_error)];
+    return [k.toUpperCase(), pp(o.estimate), pp(o.true), err(o.abs_error)];
   });
 }
 
