@@ -79,8 +79,9 @@ function exploring(input: DecideInput, diagnosis: Diagnosis, mode: Mode, proposa
   const epsilon = input.authority.exploration?.epsilon ?? 0;
   if (epsilon <= 0 || input.explorationKey === undefined || mode !== 'autonomous' || input.guard === 'off')
     return proposal;
+  // The policy's own actions are the keys of its values; the guard decides which of them may run.
   const allowed = SAFETY_ORDER.filter((action) => {
-    if (!('qValues' in proposal) || !(action in proposal.qValues)) return false;
+    if (!(action in proposal.qValues)) return false;
     const v = guard({
       proposal: { ...proposal, action },
       diagnosis,
