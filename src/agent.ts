@@ -141,14 +141,17 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
+    // The request (and its expiry) exists before the message, so the message can say until when.
+    const approval = await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env);
     const { steps, headline } = await escalateWith(
       'approval',
       `approval required to ${action}`,
       'supervised mode: approval required before executing',
+      { approval: { expiresAt: approval.expiresAt } },
     );
     return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
-      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
+      approval,
     });
   }
 
@@ -220,7 +223,7 @@ function incidentScope(
     kind: Escalation['kind'],
     summary: string,
     reason: string,
-    extra: Pick<Escalation, 'validation' | 'migration'> = {},
+    extra: Pick<Escalation, 'validation' | 'migration' | 'approval'> = {},
   ) => {
     const escalation: Escalation = {
       incidentId,
@@ -294,7 +297,7 @@ export async function executeDecision(
     await record('escalation', { ...result, headline });
     return finish('escalated', headline, { result });
   }
-  if (action === 'log_only' || action === 'defer') {
+  if (action === 'log_only') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
     await record('action', result);
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });
@@ -349,6 +352,8 @@ export async function executeDecision(
     await env.state.markEventActing(claimKey, action);
     let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
+    if (action === 'scale_resources' || action === 'defer')
+      await env.state.recordResourceAction?.(event.job, rootRunOf(event), action, env.clock.now());
     const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, remediation);

@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidInputError } from '../../core/errors.js';
 import { runBench } from '../../sim/bench.js';
+import { loadHeldOutCorpus } from '../../sim/classifier-score.js';
 import { renderEngineMarkdown, renderEngineTerminal, runDuckdbEngine } from '../../sim/duckdb-engine.js';
 import { renderMarkdown, renderTerminal } from '../../sim/report.js';
-import { parsePositiveInt, parseSeeds } from '../../sim/seeds.js';
+import { HELD_OUT_SEEDS, parsePositiveInt, parseSeeds, REFERENCE_SEEDS } from '../../sim/seeds.js';
 import { runShift } from '../../sim/shift.js';
 import { renderShiftMarkdown, renderShiftTerminal } from '../../sim/shift-report.js';
 import { renderChart } from '../../sim/svg-chart.js';
@@ -18,7 +19,12 @@ export const register: RegisterCommand = (program, io) => {
   program
     .command('bench')
     .description('Benchmark Q-learning, rules, random and the no-guard ablation on simulated incidents')
-    .option('--seeds <list>', 'seeds: A..B or a comma list', '42..71')
+    .option('--seeds <list>', 'seeds: A..B or a comma list', REFERENCE_SEEDS)
+    .option(
+      '--held-out <list>',
+      'held-out seeds reported beside --seeds and never tuned on (none: skip them)',
+      HELD_OUT_SEEDS,
+    )
     .option('--json', 'print the results as JSON (the shape of results.json)')
     .option('--out <dir>', 'where to write results.json, report.md and chart.svg', 'bench-out')
     .option('--train-incidents <n>', 'training incidents per seed', '300')
@@ -46,6 +52,7 @@ export const register: RegisterCommand = (program, io) => {
     .action(
       async (options: {
         seeds: string;
+        heldOut: string;
         json?: boolean;
         out: string;
         trainIncidents: string;
@@ -58,6 +65,12 @@ export const register: RegisterCommand = (program, io) => {
         scenario: string;
       }) => {
         const seeds = parseSeeds(options.seeds);
+        const heldOut = options.heldOut.trim() === 'none' ? [] : parseSeeds(options.heldOut, '--held-out');
+        const overlap = heldOut.filter((s) => seeds.includes(s));
+        if (overlap.length > 0)
+          throw new InvalidInputError(
+            `--held-out: seed ${overlap[0]} is also in --seeds; the held-out range must be disjoint`,
+          );
         if (options.loop !== 'direct' && options.loop !== 'agent')
           throw new InvalidInputError(`--loop: '${options.loop}' is not one of direct, agent`);
         if (options.engine !== 'sim' && options.engine !== 'duckdb')
@@ -72,7 +85,8 @@ export const register: RegisterCommand = (program, io) => {
                 stream: process.stderr,
               })
             : undefined;
-        bar?.start(seeds.length, 0, { seed: seeds[0] });
+        bar?.start(seeds.length + heldOut.length, 0, { seed: seeds[0] });
+        const corpus = loadHeldOutCorpus();
         const result = await runBench({
           seeds,
           trainIncidents: parsePositiveInt(options.trainIncidents, '--train-incidents', 100_000),
@@ -81,6 +95,8 @@ export const register: RegisterCommand = (program, io) => {
             ? {}
             : { episodes: parsePositiveInt(options.episodes, '--episodes') }),
           loop: options.loop,
+          heldOutSeeds: heldOut,
+          ...(corpus ? { classifierCorpus: corpus } : {}),
           onProgress: (done, _total, seed) => bar?.update(done, { seed }),
         });
         bar?.stop();
