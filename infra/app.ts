@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { EtlHealer } from './etl-healer.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-if (!existsSync(resolve(root, 'build/lambda/index.mjs')))
+if (['index.mjs', 'approval.mjs'].some((f) => !existsSync(resolve(root, 'build/lambda', f))))
   execFileSync(process.execPath, [resolve(root, 'scripts/bundle-lambda.mjs')], { stdio: 'inherit' });
 
 const app = new App();

@@ -126,4 +126,60 @@ describe('EtlHealer', () => {
     // No wildcard Glue actions anywhere in the Lambda's policies.
     expect(glueOrLogs.flatMap((s) => [s.Action].flat()).filter((a) => a.endsWith('*'))).toEqual([]);
   });
+
+  it("lets scale_resources read the watched jobs' capacity and nothing else", () => {
+    const bySid = Object.fromEntries(
+      statements()
+        .filter((s) => s.Sid)
+        .map((s) => [s.Sid!, s]),
+    );
+    expect(bySid.ReadJobCapacity?.Action).toBe('glue:GetJob');
+    const jobs = JSON.stringify(bySid.ReadJobCapacity?.Resource);
+    expect(jobs).toContain(':job/orders-etl');
+    expect(jobs).toContain(':job/customers-etl');
+    expect(jobs).not.toContain('healer-remediate');
+  });
+
+  it('lets defer create schedules only in its group, pass only the scheduler role, which starts only the watched jobs', () => {
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'TestStack-healer-defer' });
+    const bySid = Object.fromEntries(
+      statements()
+        .filter((s) => s.Sid)
+        .map((s) => [s.Sid!, s]),
+    );
+    expect(bySid.ScheduleDeferredRuns?.Action).toBe('scheduler:CreateSchedule');
+    expect(JSON.stringify(bySid.ScheduleDeferredRuns?.Resource)).toContain(
+      ':schedule/TestStack-healer-defer/healer-defer-*',
+    );
+    expect(bySid.PassSchedulerRole?.Action).toBe('iam:PassRole');
+    expect(bySid.PassSchedulerRole).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    // The one role passed is the one EventBridge Scheduler assumes, and it only starts the watched jobs.
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+        },
+      },
+    });
+    const [roleId] = Object.keys(roles);
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(bySid.PassSchedulerRole?.Resource).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(bySid.StartDeferredRuns?.Action).toBe('glue:StartJobRun');
+    const started = JSON.stringify(bySid.StartDeferredRuns?.Resource);
+    expect(started).toContain(':job/orders-etl');
+    expect(started).not.toContain('healer-remediate');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HEALER_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [roleId, 'Arn'] },
+          HEALER_SCHEDULE_GROUP: 'TestStack-healer-defer',
+        }),
+      },
+    });
+    // No scheduler or PassRole action on *.
+    for (const s of statements().filter((x) => [x.Action].flat().some((a) => /^(scheduler|iam):/.test(a))))
+      expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+  });
 });

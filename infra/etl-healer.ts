@@ -1,6 +1,7 @@
 // The `EtlHealer` CDK construct: EventBridge rule on Glue job failures → the healer Lambda (DLQ,
 // error alarm) with its S3 bucket (audit, quarantine), DynamoDB tables (state, idempotency), SNS
-// escalation topic, the remediation Glue job, and least-privilege IAM scoped to named resources.
+// escalation topic, the remediation Glue job, the approval API (infra/approval-api.ts), and
+// least-privilege IAM scoped to named resources.
 
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { HealerApprovalApi } from './approval-api.js';
+import { DeferScheduler } from './defer-scheduler.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,6 +54,11 @@ export interface EtlHealerProps {
   runtime?: lambda.Runtime;
   /** The PySpark remediation script; defaults to remediation/glue_remediate.py. */
   remediationScriptPath?: string;
+  /**
+   * The approval API (API Gateway + Lambda, IAM auth) for supervised incidents. Default on; `false`
+   * leaves it out. `approverArns` narrows who may approve beyond the IAM grant (docs/aws.md).
+   */
+  approvalApi?: false | { approverArns?: string[]; stageName?: string };
 }
 
 /**
@@ -69,6 +77,10 @@ export class EtlHealer extends Construct {
   readonly errorAlarm: cloudwatch.Alarm;
   readonly rule: events.Rule;
   readonly remediationJob: glue.CfnJob;
+  /** Schedule group and role of deferred reruns (`defer`). */
+  readonly deferScheduler: DeferScheduler;
+  /** The approval API, unless `approvalApi: false`. */
+  readonly approvalApi?: HealerApprovalApi;
 
   constructor(scope: Construct, id: string, props: EtlHealerProps) {
     super(scope, id);
@@ -222,6 +234,21 @@ export class EtlHealer extends Construct {
       }),
     );
 
+    // Resources: `scale_resources` reads the watched jobs' capacity (GetJob) and re-runs them with
+    // NumberOfWorkers/WorkerType overrides through RerunNamedJobs; `defer` schedules reruns of the
+    // watched jobs only (never the remediation job).
+    const watchedJobArns = props.jobNames.map((name) =>
+      stack.formatArn({ service: 'glue', resource: 'job', resourceName: name }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadJobCapacity',
+        actions: ['glue:GetJob'],
+        resources: watchedJobArns,
+      }),
+    );
+    this.deferScheduler = new DeferScheduler(this, 'DeferScheduler', { fn, jobArns: watchedJobArns });
+
     // Healer's own state and outputs.
     this.bucket.grantReadWrite(fn, 'audit/*');
     // Anchored audit heads: read and (over)write, never delete; with bucket versioning every
@@ -246,6 +273,37 @@ export class EtlHealer extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.errorAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
+
+    if (props.approvalApi !== false) {
+      // The approval Lambda runs the same approve flow, hence the same configuration and role.
+      this.approvalApi = new HealerApprovalApi(this, 'ApprovalApi', {
+        role: fn.role!,
+        code: props.code ?? lambda.Code.fromAsset(resolve(ROOT, 'build/lambda')),
+        runtime: props.runtime ?? lambda.Runtime.NODEJS_20_X,
+        ...(props.approvalApi?.approverArns ? { approverArns: props.approvalApi.approverArns } : {}),
+        ...(props.approvalApi?.stageName ? { stageName: props.approvalApi.stageName } : {}),
+        environment: {
+          HEALER_AUDIT_BUCKET: this.bucket.bucketName,
+          HEALER_AUDIT_KEY: auditKey.secretValue.unsafeUnwrap(),
+          HEALER_STATE_TABLE: this.stateTable.tableName,
+          HEALER_IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
+          HEALER_ESCALATION_TOPIC_ARN: this.topic.topicArn,
+          HEALER_GLUE_DATABASE: props.database,
+          HEALER_MODE: props.mode ?? 'shadow',
+          HEALER_REMEDIATION_JOB: remediationJobName,
+          HEALER_QUARANTINE_URI: `s3://${this.bucket.bucketName}/`,
+          HEALER_POLL_TIMEOUT_MS: String(6 * 60_000),
+          // Approving a deferral schedules its rerun like the incident Lambda does.
+          HEALER_SCHEDULER_ROLE_ARN: this.deferScheduler.role.roleArn,
+          HEALER_SCHEDULE_GROUP: this.deferScheduler.groupName,
+          ...(props.pipelines ? { HEALER_PIPELINES: JSON.stringify(props.pipelines) } : {}),
+          ...(props.policyUri ? { HEALER_POLICY_URI: props.policyUri } : {}),
+          ...(props.webhookUrl ? { HEALER_WEBHOOK_URL: props.webhookUrl } : {}),
+        },
+      });
+      // Approval requests on SNS print the API's URL and the calls to make.
+      fn.addEnvironment('HEALER_APPROVAL_API_URL', this.approvalApi.url);
+    }
 
     this.rule = new events.Rule(this, 'GlueFailureRule', {
       description: 'Glue job FAILED or TIMEOUT → healer',

@@ -7,7 +7,7 @@
 import { approvalRequest } from './approval-request.js';
 import { isActiveAction } from './core/action.js';
 import { type AuditBody, type AuditStep, canonicalJson, sha256 } from './core/audit-chain.js';
-import { decide } from './core/decide.js';
+import { decide, encodeState } from './core/decide.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis } from './core/decision.js';
 import { diagnose } from './core/diagnose.js';
 import { oneLine } from './core/errors.js';
@@ -16,9 +16,13 @@ import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import { rowChecks } from './core/failing-row.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
+import { withJobMemory } from './core/policy/job-memory-policy.js';
+import { withResourceRules } from './core/policy/resource-rules-policy.js';
 import { redact, redactDeep, redactShared } from './core/redact.js';
+import { resourceActionsAvailable } from './core/resource-actions.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
+import { stateKey } from './core/state.js';
 import { validate } from './core/validate.js';
 import { crashPoint } from './crash-point.js';
 import { describeHolder, takeLease } from './lock-lease.js';
@@ -141,14 +145,17 @@ export async function handleIncident(
   }
   if (decision.disposition === 'await_approval' && isActiveAction(action)) {
     await record('escalation', { reason: 'supervised mode: approval required', proposedAction: action });
+    // The request (and its expiry) exists before the message, so the message can say until when.
+    const approval = await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env);
     const { steps, headline } = await escalateWith(
       'approval',
       `approval required to ${action}`,
       'supervised mode: approval required before executing',
+      { approval: { expiresAt: approval.expiresAt } },
     );
     return finish('awaiting_approval', headline, {
       result: { action: 'escalate', steps },
-      approval: await approvalRequest({ evidence, pipeline, capabilities, usage, decision }, env),
+      approval,
     });
   }
 
@@ -220,7 +227,7 @@ function incidentScope(
     kind: Escalation['kind'],
     summary: string,
     reason: string,
-    extra: Pick<Escalation, 'validation' | 'migration'> = {},
+    extra: Pick<Escalation, 'validation' | 'migration' | 'approval'> = {},
   ) => {
     const escalation: Escalation = {
       incidentId,
@@ -294,7 +301,7 @@ export async function executeDecision(
     await record('escalation', { ...result, headline });
     return finish('escalated', headline, { result });
   }
-  if (action === 'log_only' || action === 'defer') {
+  if (action === 'log_only') {
     const result: RemediationResult = { action, steps: [{ name: action, status: 'applied' }] };
     await record('action', result);
     return finish('recorded', `${action}: ${decision.verdict.reason}`, { result });
@@ -349,6 +356,8 @@ export async function executeDecision(
     await env.state.markEventActing(claimKey, action);
     let result: RemediationResult;
     if (action === 'retry') await env.state.recordRetry(event.job, rootRunOf(event), env.clock.now());
+    if (action === 'scale_resources' || action === 'defer')
+      await env.state.recordResourceAction?.(event.job, rootRunOf(event), action, env.clock.now());
     const phase = env.progress?.start(`remediation ${action}`);
     try {
       result = await env.remediator.execute(action, remediation);
@@ -410,6 +419,8 @@ export async function executeDecision(
       await env.state.finishEvent(claimKey);
       crashPoint('incident-saved');
       await env.state.recordRemediation(event.job, true);
+      // Job memory: this action is proposed first the next time this job fails in this state.
+      await env.state.recordFix?.(event.job, stateKey(decision.state), action, env.clock.now());
       // The lock goes before the intent: a lock is never held without an intent naming its owner.
       await lease.release();
       await journal?.close(incidentId);
@@ -608,13 +619,19 @@ export async function decideIncident(
   const diagnosis = diagnose(context.evidence);
   const capabilities = await env.remediator.capabilities({ ...context, diagnosis });
   const usage = await env.state.usage(event.job, rootRunOf(event), env.clock.now());
+  const remembered = await env.state.lastFix?.(event.job, stateKey(encodeState(diagnosis)));
   const decision = decide({
     diagnosis,
-    policy: env.policy,
+    // What fixed this job before comes first; resource actions the policy cannot name come next.
+    policy: withJobMemory(
+      withResourceRules(env.policy, resourceActionsAvailable(capabilities, pipeline.authority)),
+      remembered,
+    ),
     capabilities,
     authority: pipeline.authority,
     usage,
     guard,
+    explorationKey: context.incidentId,
   });
   return { diagnosis, capabilities, usage, decision };
 }

@@ -236,6 +236,8 @@ export interface Escalation {
   decision?: Decision;
   evidence: Evidence;
   validation?: ValidationResult;
+  /** Set when the escalation asks for an approval (`kind: 'approval'`): until when it can be given. */
+  approval?: Pick<ApprovalRecord, 'expiresAt'>;
 }
 
 /**
@@ -361,6 +363,15 @@ export interface StateStore {
   releaseEvent(key: string): Promise<void>;
   usage(job: string, runId: string, now: Date): Promise<BudgetUsage>;
   recordRetry(job: string, runId: string, at: Date): Promise<void>;
+  /**
+   * Counts one `scale_resources` step or `defer` against the run chain (`usage()` reports them as
+   * `scaleStepsThisRun` / `deferralsThisRun`); a store without it reports none.
+   */
+  recordResourceAction?(job: string, runId: string, action: ResourceAction, at: Date): Promise<void>;
+  /** Optional job memory: the action that last resolved (validated) this job in this state key. */
+  lastFix?(job: string, stateKey: string): Promise<Action | undefined>;
+  /** Optional job memory: remembers the action that resolved this job in this state key. */
+  recordFix?(job: string, stateKey: string, action: Action, at: Date): Promise<void>;
   /** A validated resolution resets the circuit breaker; a failure counts towards it. */
   recordRemediation(job: string, succeeded: boolean): Promise<void>;
   /**
@@ -377,6 +388,9 @@ export interface StateStore {
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   listIncidents(limit?: number): Promise<IncidentRecord[]>;
 }
+
+/** The actions counted per run chain against the resource caps and the defer bound. */
+export type ResourceAction = 'scale_resources' | 'defer';
 
 /** How an event is claimed: for how long the claimer may hold it before it counts as dead. */
 export interface ClaimOptions {

@@ -28,6 +28,7 @@ export const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./commands/catalog.js'),
   () => import('./commands/approvals.js'),
   () => import('./commands/autonomy.js'),
+  () => import('./commands/airflow.js'),
 ];
 
 /**

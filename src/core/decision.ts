@@ -32,7 +32,14 @@ export interface Proposal {
   propensity: number;
   /** `q_learning@<hash12>`, `rules@1`, `random@<seed>`. */
   policyVersion: string;
+  /**
+   * Where the proposal came from when not from the policy's own table: `job_memory` (what last
+   * resolved this job in this state) or `resource_rules` (a resource action the policy cannot name).
+   */
+  source?: ProposalSource;
 }
+
+export type ProposalSource = 'job_memory' | 'resource_rules';
 
 /** What the environment can actually do for this incident. The guard vetoes anything impossible. */
 export interface Capabilities {

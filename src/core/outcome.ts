@@ -3,6 +3,7 @@
 import type { Action } from './action.js';
 import type { BadRowMeasurement } from './bad-rows.js';
 import type { ColumnProfile } from './profile.js';
+import type { ScaleStep } from './resources.js';
 import type { TableSchema } from './schema.js';
 
 /** One step of a remediation. Partial failure is normal, so steps report rather than throw. */
@@ -33,6 +34,10 @@ export interface RemediationResult {
   artifacts?: Record<string, string>;
   /** The output after the action (re-run target), for validation against the contract. */
   output?: { dataset: string; schema?: TableSchema; quality?: DeliveredQuality };
+  /** `scale_resources`: the settings before and after the step (and its cost where billed). */
+  scale?: ScaleStep;
+  /** `defer`: what was awaited, how long, and whether it came before the bound. */
+  deferral?: { condition: string; waitedMs: number; polls: number; met: boolean };
 }
 
 /**

@@ -5,6 +5,7 @@ import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Glue } from '@aws-sdk/client-glue';
 import { S3 } from '@aws-sdk/client-s3';
+import { Scheduler } from '@aws-sdk/client-scheduler';
 import { SNS } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudwatchLogSource } from '../adapters/aws/cloudwatch-log-source.js';
@@ -37,6 +38,8 @@ export interface AwsClients {
   s3?: S3;
   sns?: SNS;
   dynamodb?: DynamoDBDocumentClient;
+  /** EventBridge Scheduler: deferred reruns (`defer`). */
+  scheduler?: Scheduler;
 }
 
 export type AwsEnvironmentConfig = LambdaEnv & {
@@ -72,6 +75,7 @@ export async function createAwsEnvironment(
       DynamoDBDocumentClient.from(new DynamoDBClient({}), {
         marshallOptions: { removeUndefinedValues: true },
       }),
+    scheduler: clients.scheduler ?? new Scheduler({}),
   };
   const clock = config.clock ?? new SystemClock();
   const registryConfig = await loadPipelineRegistryConfig({
@@ -105,11 +109,16 @@ export async function createAwsEnvironment(
       quarantineUri: config.HEALER_QUARANTINE_URI,
       pollIntervalMs: config.HEALER_POLL_INTERVAL_MS,
       pollTimeoutMs: config.HEALER_POLL_TIMEOUT_MS,
+      scheduler: c.scheduler,
+      schedulerRoleArn: config.HEALER_SCHEDULER_ROLE_ARN,
+      scheduleGroup: config.HEALER_SCHEDULE_GROUP,
+      deferBaseSeconds: config.HEALER_DEFER_BASE_SECONDS,
     }),
     notifier: new SnsNotifier({
       sns: c.sns,
       topicArn: config.HEALER_ESCALATION_TOPIC_ARN,
       webhookUrl: config.HEALER_WEBHOOK_URL,
+      approvalApiUrl: config.HEALER_APPROVAL_API_URL,
     }),
     audit: new S3AuditLog({
       s3: c.s3,

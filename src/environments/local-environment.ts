@@ -14,6 +14,7 @@ import {
   FileNotifier,
   FilePipelineRegistry,
   type JsonlAuditLog,
+  type KeptResourceStore,
   LocalCatalog,
   LocalIntentJournal,
   LocalRemediator,
@@ -28,12 +29,14 @@ import {
   WebhookNotifier,
 } from '../adapters/local/index.js';
 import { migrateDuckdbState } from '../adapters/local/migrate-duckdb-state.js';
+import { currentPolicyFile } from '../adapters/local/policy-store.js';
 import { ProgressReportingRunner } from '../adapters/local/progress-runner.js';
 import { ConfigError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
 import type { Policy } from '../core/policy/policy.js';
 import { QLearningPolicy } from '../core/policy/q-learning.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
+import { GUARD_HASH } from '../core/safety/guard.js';
 import { exclusiveLease } from '../lock-lease.js';
 import type { Clock, Environment, Notifier, ProgressReporter } from '../ports.js';
 
@@ -43,7 +46,10 @@ export interface LocalEnvironmentOptions {
   pipelineFiles?: string[];
   /** Defaults to `.healer/` beside the pipeline file. */
   stateDir?: string;
-  /** A policy artifact file; default `policies/default.policy.json` of the package when present. */
+  /**
+   * A policy artifact file; default the version promoted in the state folder, else
+   * `policies/default.policy.json` of the package when present.
+   */
   policy?: string;
   clock?: Clock;
   /** Terminal output for escalations (default stderr); `false` silences it. */
@@ -103,7 +109,8 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const others = (options.pipelineFiles ?? []).map((f) => resolve(f)).filter((f) => f !== pipelineFile);
   const registry = new FilePipelineRegistry([pipelineFile, ...others], catalog);
   const spec = await loadPipelineFile(pipelineFile);
-  const policy = await loadPolicy(options.policy);
+  // A version promoted in this state folder (`healer policy promote`) is in force unless a file is named.
+  const policy = await loadPolicy(options.policy ?? currentPolicyFile(stateDir));
   const engine = new DuckdbDataEngine();
   const state = SqliteStateStore.open(join(stateDir, STATE_FILE), {
     readOnly: options.readOnly ?? false,
@@ -120,7 +127,23 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   });
   if (!options.readOnly) await audit.open();
   const journal = new LocalIntentJournal(stateDir, catalog);
-  const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults };
+  // Per-job resource settings kept after a scale_resources; each change outside an incident is audited.
+  const kept: KeptResourceStore = {
+    keptResources: (job) => state.keptResources(job),
+    saveKeptResources: (job, k, at) => state.saveKeptResources(job, k, at),
+    keptResourcesChanged: async (job, change) => {
+      await audit.append({
+        incidentId: `resources:${job}`,
+        step: 'resources',
+        at: clock.now().toISOString(),
+        policyHash: policy.hash,
+        guardHash: GUARD_HASH,
+        authorityHash: '',
+        data: { job, ...change },
+      });
+    },
+  };
+  const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults, kept };
   const runner = options.progress
     ? new ProgressReportingRunner(runnerDeps, options.progress)
     : new DuckdbPipelineRunner(runnerDeps);
@@ -139,6 +162,7 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     stateDir,
     journal,
     random: options.random,
+    kept,
   });
   return {
     name: 'local',

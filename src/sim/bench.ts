@@ -1,5 +1,6 @@
 // The benchmark: per seed, train Q-learning on one set of incidents and evaluate every policy on a
-// disjoint set through the real agent loop; detectors are scored against the injected ground truth.
+// disjoint set through the real agent loop; detectors and the error classifier are scored against
+// the injected ground truth. The same protocol runs on the held-out seeds, reported beside.
 
 import { handleIncident } from '../agent.js';
 import { isActiveAction } from '../core/action.js';
@@ -9,6 +10,15 @@ import type { Policy } from '../core/policy/policy.js';
 import { RandomPolicy } from '../core/policy/random-policy.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
 import { validate } from '../core/validate.js';
+import {
+  type ClassifierJson,
+  type ClassifierTally,
+  type CorpusMessage,
+  type CorpusScoreJson,
+  classifierJson,
+  scoreCorpus,
+  tallyClassifier,
+} from './classifier-score.js';
 import type { Fault } from './faults.js';
 import {
   MANUAL_MINUTES,
@@ -39,7 +49,14 @@ export interface BenchOptions {
    * `agent`: every incident through the real `handleIncident` over the simulated ports.
    */
   loop?: 'direct' | 'agent';
-  /** Called after each seed. */
+  /**
+   * Seeds run with the same protocol and reported beside `seeds` under `held_out` (the CLI passes
+   * 1000..1029). Nothing is tuned on them. Default none.
+   */
+  heldOutSeeds?: number[];
+  /** Real error messages to score the classifier on (the corpus's held-out half). Default none. */
+  classifierCorpus?: readonly CorpusMessage[];
+  /** Called after each seed (reference seeds first, then held-out ones). */
   onProgress?: (done: number, total: number, seed: number) => void;
 }
 
@@ -47,6 +64,7 @@ export interface BenchOptions {
 export interface PolicyMetrics {
   success: number;
   non_escalation: number;
+  /** Unfixable incidents escalated with no action run, over the unfixable incidents. */
   correct_escalation: number;
   unsafe_executions: number;
   rows_lost: number;
@@ -73,18 +91,37 @@ export interface SeedResult {
   detector: { precision: number; recall: number; f1: number; tp: number; fp: number; fn: number };
   policies: Record<PolicyName, PolicyMetrics>;
   breakdown: Partial<Record<Fault, FaultBreakdown>>;
+  /** The error classifier's families against the injected ones, per family. */
+  classifier: ClassifierTally;
   /** False positives and misses by kind:column, for the report. */
   detectorErrors: { fp: Record<string, number>; fn: Record<string, number> };
 }
 
 type Stat = MeanCi;
-/** The JSON shape `healer bench --json` prints and `results.json` holds. */
-export interface BenchJson {
+/** The metrics of one seed range (the reference range at the top level, the held-out one under `held_out`). */
+export interface SeedSetJson {
   seeds: number[];
   oracle: Stat;
   detector: { precision: Stat; recall: Stat; f1: Stat };
   policies: Record<PolicyName, Record<Exclude<keyof PolicyMetrics, 'mttr_all_minutes'>, Stat>>;
+  classifier: ClassifierJson;
+}
+
+/** The JSON shape `healer bench --json` prints and `results.json` holds. */
+export interface BenchJson extends SeedSetJson {
+  /** The held-out seeds' metrics, same shape; present when held-out seeds ran. */
+  held_out?: SeedSetJson;
+  /** The classifier on real messages (corpus held-out half); present when the corpus was given. */
+  classifier_corpus?: CorpusScoreJson;
   elapsed_seconds: number;
+}
+
+/** One seed range's JSON, its per-seed results and its all-incident MTTR. */
+export interface SeedSetResult {
+  json: SeedSetJson;
+  perSeed: SeedResult[];
+  /** Mean over seeds of the all-incident MTTR per policy. */
+  mttrAll: Record<PolicyName, Stat>;
 }
 
 export interface BenchResult {
@@ -92,13 +129,14 @@ export interface BenchResult {
   perSeed: SeedResult[];
   /** Mean over seeds of the all-incident MTTR per policy. */
   mttrAll: Record<PolicyName, Stat>;
-  options: Required<Omit<BenchOptions, 'onProgress'>>;
+  heldOut?: SeedSetResult;
+  options: Required<Omit<BenchOptions, 'onProgress' | 'classifierCorpus'>>;
 }
 
 /** Offset of the evaluation set: far from any training index, so the sets are disjoint. */
 export const EVAL_OFFSET = 1_000_000;
 
-/** Runs the benchmark over the seeds. */
+/** Runs the benchmark over the seeds, then over the held-out seeds. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const opts = {
@@ -107,12 +145,37 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     evalIncidents: options.evalIncidents ?? 150,
     episodes: options.episodes ?? DEFAULT_EPOCHS * (options.trainIncidents ?? 300),
     loop: options.loop ?? 'direct',
+    heldOutSeeds: options.heldOutSeeds ?? [],
   };
-  const perSeed: SeedResult[] = [];
-  for (const [i, seed] of opts.seeds.entries()) {
-    perSeed.push(await runSeed(seed, opts));
-    options.onProgress?.(i + 1, opts.seeds.length, seed);
-  }
+  const total = opts.seeds.length + opts.heldOutSeeds.length;
+  let done = 0;
+  const runSet = async (seeds: readonly number[]): Promise<SeedSetResult> => {
+    const perSeed: SeedResult[] = [];
+    for (const seed of seeds) {
+      perSeed.push(await runSeed(seed, opts));
+      options.onProgress?.(++done, total, seed);
+    }
+    return summariseSeeds(seeds, perSeed);
+  };
+  const reference = await runSet(opts.seeds);
+  const heldOut = opts.heldOutSeeds.length > 0 ? await runSet(opts.heldOutSeeds) : undefined;
+  const json: BenchJson = {
+    ...reference.json,
+    ...(heldOut ? { held_out: heldOut.json } : {}),
+    ...(options.classifierCorpus ? { classifier_corpus: scoreCorpus(options.classifierCorpus) } : {}),
+    elapsed_seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+  return {
+    json,
+    perSeed: reference.perSeed,
+    mttrAll: reference.mttrAll,
+    ...(heldOut ? { heldOut } : {}),
+    options: opts,
+  };
+}
+
+/** Mean ± CI over the seeds of one range. */
+export function summariseSeeds(seeds: readonly number[], perSeed: readonly SeedResult[]): SeedSetResult {
   const over = (f: (s: SeedResult) => number) => meanCi(perSeed.map(f));
   const policies = Object.fromEntries(
     POLICY_NAMES.map((name) => [
@@ -126,9 +189,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         mttr_minutes: over((s) => s.policies[name].mttr_minutes),
       },
     ]),
-  ) as BenchJson['policies'];
-  const json: BenchJson = {
-    seeds: opts.seeds,
+  ) as SeedSetJson['policies'];
+  const json: SeedSetJson = {
+    seeds: [...seeds],
     oracle: over((s) => s.oracle),
     detector: {
       precision: over((s) => s.detector.precision),
@@ -136,12 +199,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       f1: over((s) => s.detector.f1),
     },
     policies,
-    elapsed_seconds: Math.round((performance.now() - started) / 10) / 100,
+    classifier: classifierJson(perSeed.map((s) => s.classifier)),
   };
   const mttrAll = Object.fromEntries(
     POLICY_NAMES.map((n) => [n, over((s) => s.policies[n].mttr_all_minutes)]),
   ) as Record<PolicyName, Stat>;
-  return { json, perSeed, mttrAll, options: opts };
+  return { json, perSeed: [...perSeed], mttrAll };
 }
 
 async function runSeed(
@@ -212,6 +275,7 @@ async function runSeed(
     detector: { precision, recall, f1, tp, fp, fn },
     policies,
     breakdown,
+    classifier: tallyClassifier(prepared),
     detectorErrors,
   };
 }
@@ -277,7 +341,9 @@ function count(
   }
   if (incident.truth.fixing.length === 0) {
     t.unfixable++;
-    if (status === 'escalated') t.correctEsc++;
+    // Correct means escalated before anything ran: an escalation that follows a failed (or unsafe)
+    // action already touched the pipeline, so it is not the right call, only its aftermath.
+    if (status === 'escalated' && outcome === undefined) t.correctEsc++;
   }
   if (outcome?.unsafe) {
     t.unsafe++;

@@ -9,19 +9,22 @@ import { describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../adapters/duckdb/sql.js';
 import { memoryIo } from '../cli/io.js';
 import { main } from '../cli/main.js';
-import type { EngineIncident } from './duckdb-engine.js';
+import { type EngineIncident, type FaultTypeReplay, NO_FAILURE_REASON } from './duckdb-engine.js';
+import { FAULTS, type Fault } from './faults.js';
 
 describe('healer bench --engine duckdb', () => {
   it('replays a few incidents for real and reports them beside the unchanged sim keys', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'healer-engine-test-'));
     try {
       const io = memoryIo('', dir);
-      // Eval set of 4 incidents, one per fault type: 2-4 real replays.
+      // Eval set of 4 incidents; one replay per fault type.
       const code = await main(
         [
           'bench',
           '--seeds',
           '42',
+          '--held-out',
+          'none',
           '--train-incidents',
           '60',
           '--eval-incidents',
@@ -44,6 +47,8 @@ describe('healer bench --engine duckdb', () => {
       expect(code).toBe(0);
       const json = JSON.parse(io.stdout);
       expect(Object.keys(json).sort()).toEqual([
+        'classifier',
+        'classifier_corpus',
         'detector',
         'duckdb',
         'elapsed_seconds',
@@ -52,8 +57,16 @@ describe('healer bench --engine duckdb', () => {
         'seeds',
       ]);
       const d = json.duckdb;
-      expect(d.incidents).toBeGreaterThanOrEqual(2);
-      expect(d.incidents).toBeLessThanOrEqual(4);
+      // One replay per fault type: the 4 evaluation incidents, then later indices of the same seed
+      // for the fault types they lack.
+      expect(d.incidents).toBe(FAULTS.length);
+      expect(Object.keys(d.fault_types).sort()).toEqual([...FAULTS].sort());
+      // Every fault type fails on DuckDB for real, or the report says why it cannot.
+      for (const [fault, t] of Object.entries(d.fault_types) as [string, FaultTypeReplay][]) {
+        expect(t.replayed).toBe(1);
+        if (t.failed < t.replayed) expect(t.why, fault).toBe(NO_FAILURE_REASON[fault as Fault]);
+        else expect(t.why).toBeUndefined();
+      }
       expect(d.resolved + d.escalated + d.no_failure).toBeLessThanOrEqual(d.incidents);
       expect(d.agreement_with_model).toBeGreaterThanOrEqual(0);
       expect(d.agreement_with_model).toBeLessThanOrEqual(1);
@@ -68,8 +81,8 @@ describe('healer bench --engine duckdb', () => {
       expect(incidents).toHaveLength(d.incidents);
       const resolved = incidents.filter((i) => i.status === 'resolved');
       expect(resolved).toHaveLength(d.resolved);
-      // Seed 42's first four evaluation incidents include a null spike and a multi-quality fault that
-      // quarantine resolves, so the on-disk check below is not vacuous.
+      // Quarantine resolves the null spike and multi-quality faults, so the on-disk check below is
+      // not vacuous.
       expect(d.resolved).toBeGreaterThan(0);
       expect(d.measured_mttr_seconds.mean).toBeGreaterThan(0);
       const db = await DuckDBInstance.create(':memory:');
@@ -89,5 +102,5 @@ describe('healer bench --engine duckdb', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });

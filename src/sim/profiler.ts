@@ -48,7 +48,11 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
     case 'timestamp':
       return typeof value === 'string' && TIMESTAMP.test(value);
     case 'boolean':
-      return typeof value === 'boolean';
+      // Text as DuckDB's BOOLEAN cast takes it (short words only, as the engine's check).
+      return (
+        typeof value === 'boolean' ||
+        (typeof value === 'string' && value.trim().length <= 5 && BOOLEAN_WORDS.test(value.trim()))
+      );
     case 'string':
       return typeof value === 'string';
     case 'struct':
@@ -58,7 +62,45 @@ export function parsesAs(value: unknown, type: LogicalType): boolean {
   }
 }
 
+const isScalar = (t: LogicalType) => t !== 'struct' && t !== 'list' && t !== 'map' && t !== 'unknown';
+
+const BOOLEAN_WORDS = /^(true|false|t|f|yes|no|y|n|1|0|on|off)$/i;
+
 const NUMERIC: ReadonlySet<LogicalType> = new Set(['int32', 'int64', 'float', 'double', 'decimal']);
+
+/** Types a text column may really hold, tried in this order (as the DuckDB engine's TEXT_CANDIDATES). */
+const TEXT_CANDIDATES: readonly LogicalType[] = ['int64', 'double', 'date', 'timestamp', 'boolean'];
+/** A text column "mostly parses" as a type when at least this share of its values do (engine's MOSTLY). */
+const MOSTLY = 0.5;
+
+/**
+ * A text column with no other contract type is measured against the candidate type most of its
+ * values parse as, as the DuckDB engine does: the candidates its least and greatest values allow
+ * (numbers and dates start below `:`, boolean words lie between `F` and `yes`), the first best one.
+ */
+function textCandidate(
+  values: readonly unknown[],
+  min: string | undefined,
+  max: string | undefined,
+): { type: LogicalType; validity: number } | undefined {
+  if (min === undefined || values.length === 0) return undefined;
+  const hi = max ?? min;
+  const numbers = min < ':';
+  const booleans = !(hi < 'F' || min > 'yes');
+  let best: { type: LogicalType; validity: number } | undefined;
+  for (const t of TEXT_CANDIDATES.filter((c) => (c === 'boolean' ? booleans : numbers))) {
+    const share = values.filter((v) => parsesAs(v, t)).length / values.length;
+    if (!best || share > best.validity) best = { type: t, validity: share };
+  }
+  return best && best.validity >= MOSTLY ? best : undefined;
+}
+
+/** A number as DuckDB's CAST(... AS VARCHAR) writes it: a whole DOUBLE keeps its `.0`. */
+function numberText(v: number, type: LogicalType): string {
+  return (type === 'double' || type === 'float') && Number.isInteger(v) && Math.abs(v) < 1e15
+    ? `${v}.0`
+    : String(v);
+}
 
 /** The lower quantile (the smallest value with F(value) ≥ p) at each of QUANTILE_PROBS. */
 export function quantiles(values: number[]): number[] {
@@ -91,10 +133,11 @@ export function profileRows(
   const n = rows.length;
   const expected = new Map((options.expected?.fields ?? []).map((f) => [f.path, f.type]));
   const columns: ColumnProfile[] = schema.fields.map((f) => {
-    // As the DuckDB engine does: a text column whose contract says otherwise is measured against
-    // the contract type (how many of its values would cast), not against text.
+    // As the DuckDB engine does: a column whose contract says another scalar type is measured
+    // against the contract type (how many of its values would cast), not against its own.
     const want = expected.get(f.path);
-    const against = f.type === 'string' && want !== undefined && want !== 'string' ? want : f.type;
+    const against =
+      want !== undefined && want !== f.type && isScalar(want) && isScalar(f.type) ? want : f.type;
     let nulls = 0;
     let valid = 0;
     const distinct = new Set<unknown>();
@@ -104,6 +147,8 @@ export function profileRows(
     let maxNum = Number.NEGATIVE_INFINITY;
     const numeric = NUMERIC.has(f.type) ? ([] as number[]) : undefined;
     const counts = f.type === 'string' || f.type === 'boolean' ? new Map<string, number>() : undefined;
+    // Text with no other contract type may hold numbers or dates: kept to measure against them.
+    const texts = f.type === 'string' && against === 'string' ? ([] as unknown[]) : undefined;
     for (const row of rows) {
       const v = valueAt(row, f.path);
       if (v === null || v === undefined) {
@@ -111,6 +156,7 @@ export function profileRows(
         continue;
       }
       if (parsesAs(v, against)) valid++;
+      texts?.push(v);
       if (counts && (typeof v === 'string' || typeof v === 'boolean')) {
         const key = String(v);
         counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -120,7 +166,8 @@ export function profileRows(
         distinct.add(v);
         if (v < minNum) minNum = v;
         if (v > maxNum) maxNum = v;
-      } else {
+      } else if (f.type !== 'struct') {
+        // As the engine: a struct has no distinct count or min/max (only its members do).
         const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
         distinct.add(text);
         if (min === undefined || text < min) min = text;
@@ -138,11 +185,16 @@ export function profileRows(
       validity: values === 0 ? 1 : valid / values,
     };
     if (against !== f.type) profile.validityType = against;
+    const candidate = texts ? textCandidate(texts, min, max) : undefined;
+    if (candidate) {
+      profile.validityType = candidate.type;
+      profile.validity = candidate.validity;
+    }
     if (numeric && numeric.length > 0) profile.quantiles = quantiles(numeric);
     if (counts) profile.topValues = topValues(counts);
     if (minNum !== Number.POSITIVE_INFINITY) {
-      profile.min = String(minNum);
-      profile.max = String(maxNum);
+      profile.min = numberText(minNum, f.type);
+      profile.max = numberText(maxNum, f.type);
     } else if (min !== undefined) {
       profile.min = min;
       profile.max = max;

@@ -1,7 +1,9 @@
-// Renders benchmark results: the terminal table, the Markdown report (with the reference's numbers
-// beside ours and the per-fault breakdown) and the exact JSON shape.
+// Renders benchmark results: the terminal table and the Markdown report (the reference's numbers
+// beside ours on the reference and the held-out seeds, the classifier per family, the per-fault
+// breakdown).
 
-import type { BenchResult, PolicyName, SeedResult } from './bench.js';
+import { FAILURE_FAMILIES } from '../core/failure-family.js';
+import type { BenchResult, PolicyName, SeedResult, SeedSetJson } from './bench.js';
 import { POLICY_NAMES } from './bench.js';
 import type { Fault } from './faults.js';
 import { MANUAL_MINUTES } from './outcome-model.js';
@@ -28,53 +30,124 @@ const LABEL: Record<PolicyName, string> = {
 const pct = (s: MeanCi) => `${(s.mean * 100).toFixed(2)}% ± ${(s.ci95 * 100).toFixed(2)} pp`;
 const num = (s: MeanCi, d = 2) => `${s.mean.toFixed(d)} ± ${s.ci95.toFixed(d)}`;
 
-function headline(r: BenchResult): string[][] {
-  const j = r.json;
+const range = (seeds: readonly number[]) =>
+  seeds.length === 1 ? String(seeds[0]) : `${seeds[0]}..${seeds.at(-1)}`;
+const share = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * Per family: the classifier on the simulated incidents' logs (reference and held-out seeds), the
+ * family diagnose() settles on, and the classifier on the real messages of the corpus's held-out half.
+ */
+function classifierRows(r: BenchResult): string[][] {
+  const sim = r.json.classifier.families;
+  const held = r.heldOut?.json.classifier.families;
+  const corpus = r.json.classifier_corpus?.families;
+  const rows = [
+    [
+      'family',
+      `sim incidents (${range(r.json.seeds)})`,
+      'log',
+      'diagnosis',
+      ...(held ? [`log, held-out seeds`] : []),
+      ...(corpus ? ['real messages (corpus held-out)', 'accuracy'] : []),
+    ],
+  ];
+  for (const f of FAILURE_FAMILIES)
+    rows.push([
+      f,
+      String(sim[f].incidents),
+      share(sim[f].accuracy),
+      share(sim[f].diagnosis_accuracy),
+      ...(held ? [share(held[f].accuracy)] : []),
+      ...(corpus ? [String(corpus[f].messages), share(corpus[f].accuracy)] : []),
+    ]);
+  const c = r.json.classifier_corpus;
+  rows.push([
+    'all',
+    String(FAILURE_FAMILIES.reduce((n, f) => n + sim[f].incidents, 0)),
+    pct(r.json.classifier.accuracy),
+    pct(r.json.classifier.diagnosis_accuracy),
+    ...(r.heldOut ? [pct(r.heldOut.json.classifier.accuracy)] : []),
+    ...(c ? [String(c.messages), `${share(c.accuracy)} (${c.wrong_family} wrong family)`] : []),
+  ]);
+  return rows;
+}
+
+const CLASSIFIER_NOTE = [
+  '`log`: the error classifier on the log each simulated incident carries, against the injected',
+  "fault's family (mean ± CI over seeds in the last row); the simulator writes those logs from its own",
+  'templates, so they test the classifier on wordings it was built for. `diagnosis`: the family',
+  'diagnose() settles on (an `unknown` log refined by unambiguous findings). The corpus column is real',
+  'messages from public sources, the held-out half of test/fixtures/error-logs/corpus.json, never used',
+  'to write signatures or train the fallback model.',
+];
+
+/** The headline values of one seed range, in the order of HEADLINE_METRICS. */
+function headlineValues(j: SeedSetJson, mttrAll: Record<PolicyName, MeanCi>): string[] {
   const q = j.policies.q_learning;
   const rules = j.policies.rules;
   const random = j.policies.random;
   const noGuard = j.policies.q_learning_no_guard;
   const d = j.detector;
   return [
-    ['metric', 'healer (this run)', 'reference'],
-    ['success (Q-learning + guard)', pct(q.success), REFERENCE.success],
-    ['non-escalation (Q-learning + guard)', pct(q.non_escalation), REFERENCE.non_escalation],
-    ['oracle ceiling', pct(j.oracle), '(not reported)'],
-    ['success / oracle', `${((q.success.mean / j.oracle.mean) * 100).toFixed(1)}%`, '(not reported)'],
-    ['correct escalation', pct(q.correct_escalation), '(not reported)'],
-    [
-      'detector P / R / F1',
-      `${d.precision.mean.toFixed(3)} / ${d.recall.mean.toFixed(3)} / ${d.f1.mean.toFixed(3)}`,
-      REFERENCE.detector,
-    ],
-    [
-      'MTTR (modelled, auto-resolved)',
-      `${num(q.mttr_minutes)} min vs ${MANUAL_MINUTES.toLocaleString('en-US')}`,
-      REFERENCE.mttr,
-    ],
-    ['MTTR (all incidents, escalations at 3,600)', `${num(r.mttrAll.q_learning, 0)} min`, '(not reported)'],
-    [
-      'Q-learning − rules',
-      `${((q.success.mean - rules.success.mean) * 100).toFixed(2)} pp`,
-      REFERENCE.q_vs_rules,
-    ],
-    [
-      'rules − random',
-      `${((rules.success.mean - random.success.mean) * 100).toFixed(2)} pp`,
-      REFERENCE.rules_vs_random,
-    ],
-    [
-      'guard effect on escalation (Q)',
-      `${((1 - q.non_escalation.mean - (1 - noGuard.non_escalation.mean)) * 100).toFixed(2)} pp`,
-      REFERENCE.guard_effect,
-    ],
-    ['unsafe executions / seed (guard on, Q)', num(q.unsafe_executions), '(not reported)'],
-    ['unsafe executions / seed (no guard)', num(noGuard.unsafe_executions), '(not reported)'],
-    ['rows lost / seed (guard on, Q)', num(q.rows_lost, 1), '(not reported)'],
+    pct(q.success),
+    pct(q.non_escalation),
+    pct(j.oracle),
+    `${((q.success.mean / j.oracle.mean) * 100).toFixed(1)}%`,
+    pct(q.correct_escalation),
+    `${d.precision.mean.toFixed(3)} / ${d.recall.mean.toFixed(3)} / ${d.f1.mean.toFixed(3)}`,
+    pct(j.classifier.accuracy),
+    `${num(q.mttr_minutes)} min vs ${MANUAL_MINUTES.toLocaleString('en-US')}`,
+    `${num(mttrAll.q_learning, 0)} min`,
+    `${((q.success.mean - rules.success.mean) * 100).toFixed(2)} pp`,
+    `${((rules.success.mean - random.success.mean) * 100).toFixed(2)} pp`,
+    `${((1 - q.non_escalation.mean - (1 - noGuard.non_escalation.mean)) * 100).toFixed(2)} pp`,
+    num(q.unsafe_executions),
+    num(noGuard.unsafe_executions),
+    num(q.rows_lost, 1),
   ];
 }
 
-function policyRows(r: BenchResult): string[][] {
+const HEADLINE_METRICS: [string, string][] = [
+  ['success (Q-learning + guard)', REFERENCE.success],
+  ['non-escalation (Q-learning + guard)', REFERENCE.non_escalation],
+  ['oracle ceiling', '(not reported)'],
+  ['success / oracle', '(not reported)'],
+  ['correct escalation (no action run)', '(not reported)'],
+  ['detector P / R / F1', REFERENCE.detector],
+  ['error classifier accuracy (simulated logs)', '(not reported)'],
+  ['MTTR (modelled, auto-resolved)', REFERENCE.mttr],
+  ['MTTR (all incidents, escalations at 3,600)', '(not reported)'],
+  ['Q-learning − rules', REFERENCE.q_vs_rules],
+  ['rules − random', REFERENCE.rules_vs_random],
+  ['guard effect on escalation (Q)', REFERENCE.guard_effect],
+  ['unsafe executions / seed (guard on, Q)', '(not reported)'],
+  ['unsafe executions / seed (no guard)', '(not reported)'],
+  ['rows lost / seed (guard on, Q)', '(not reported)'],
+];
+
+/** Our figures on the reference seeds, on the held-out seeds when they ran, and the reference's. */
+function headline(r: BenchResult): string[][] {
+  const main = headlineValues(r.json, r.mttrAll);
+  const held = r.heldOut ? headlineValues(r.heldOut.json, r.heldOut.mttrAll) : undefined;
+  const head = [
+    'metric',
+    `healer, seeds ${range(r.json.seeds)}`,
+    ...(r.heldOut ? [`held-out seeds ${range(r.heldOut.json.seeds)}`] : []),
+    'reference (42..71)',
+  ];
+  return [
+    head,
+    ...HEADLINE_METRICS.map(([metric, reference], k) => [
+      metric,
+      main[k]!,
+      ...(held ? [held[k]!] : []),
+      reference,
+    ]),
+  ];
+}
+
+function policyRows(j: SeedSetJson): string[][] {
   const rows = [
     [
       'policy',
@@ -87,7 +160,7 @@ function policyRows(r: BenchResult): string[][] {
     ],
   ];
   for (const name of POLICY_NAMES) {
-    const p = r.json.policies[name];
+    const p = j.policies[name];
     rows.push([
       LABEL[name],
       pct(p.success),
@@ -128,7 +201,17 @@ export function renderTerminal(r: BenchResult): string {
     '',
     table(headline(r)),
     '',
-    table(policyRows(r)),
+    table(policyRows(r.json)),
+    '',
+    ...(r.heldOut
+      ? [
+          `held-out seeds ${range(r.heldOut.json.seeds)} (never tuned on)`,
+          table(policyRows(r.heldOut.json)),
+          '',
+        ]
+      : []),
+    'error classifier per family',
+    table(classifierRows(r)),
     '',
   ].join('\n');
 }
@@ -232,9 +315,25 @@ export function renderMarkdown(r: BenchResult): string {
     '',
     '## Policies',
     '',
-    markdownTable(policyRows(r)),
+    markdownTable(policyRows(r.json)),
     '',
     '![success and escalation per policy](chart.svg)',
+    '',
+    ...(r.heldOut
+      ? [
+          `## Policies on the held-out seeds ${range(r.heldOut.json.seeds)}`,
+          '',
+          'The same protocol on seeds nothing was tuned on (no default, training run or shipped artifact uses them).',
+          '',
+          markdownTable(policyRows(r.heldOut.json)),
+          '',
+        ]
+      : []),
+    '## Error classifier per family',
+    '',
+    markdownTable(classifierRows(r)),
+    '',
+    ...CLASSIFIER_NOTE,
     '',
     '## Per fault (summed over seeds)',
     '',

@@ -4,6 +4,26 @@ import { InvalidInputError } from '../core/errors.js';
 
 const MAX_SEEDS = 1000;
 
+/** The reference protocol's seeds (Benzon 2026): the range every figure is compared on. */
+export const REFERENCE_SEEDS = '42..71';
+
+/**
+ * Seeds reported beside the reference range and never tuned on: no default, no training run and
+ * no shipped artifact may use them (`healer train` refuses them; a test checks the defaults), so
+ * the gap between the two ranges shows how much of a figure is fitted to 42..71.
+ */
+export const HELD_OUT_SEEDS = '1000..1029';
+
+/** True when the seed is one of the held-out seeds. */
+export function isHeldOutSeed(seed: number): boolean {
+  return heldOutSeeds().includes(seed);
+}
+
+/** The held-out seeds as numbers. */
+export function heldOutSeeds(): number[] {
+  return parseSeeds(HELD_OUT_SEEDS);
+}
+
 /** Parses `A..B` or a comma list of non-negative integers; throws InvalidInputError naming the bad part. */
 export function parseSeeds(text: string, where = '--seeds'): number[] {
   const t = text.trim();

@@ -103,7 +103,10 @@ describe('AWS capabilities from the sampled measurement', () => {
           ],
         },
         pipeline: { name: 'orders', datasets: [] } as never,
-        diagnosis: { findings: [] } as never,
+        diagnosis: {
+          findings: [],
+          classification: { family: 'data_quality', rule: 'test', confidence: 1, line: '' },
+        } as never,
       });
       expect(caps.badRowFraction).toBeCloseTo(share, 10);
       expect(caps.badRowSample).toEqual({ rowsMeasured: input.rows.length, sampled: false });

@@ -9,6 +9,7 @@ import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Glue } from '@aws-sdk/client-glue';
 import { S3 } from '@aws-sdk/client-s3';
+import { Scheduler } from '@aws-sdk/client-scheduler';
 import { SNS } from '@aws-sdk/client-sns';
 import { SQS } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -106,6 +107,7 @@ export function motoClients(endpoint: string) {
     s3: new S3({ ...config, forcePathStyle: true }),
     sns: new SNS(config),
     sqs: new SQS(config),
+    scheduler: new Scheduler(config),
     ddb: new DynamoDB(config),
     dynamodbRaw,
     dynamodb: DynamoDBDocumentClient.from(dynamodbRaw, { marshallOptions: { removeUndefinedValues: true } }),

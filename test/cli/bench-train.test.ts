@@ -16,6 +16,12 @@ describe('healer bench', () => {
     }
   });
 
+  it('refuses held-out seeds that overlap --seeds, exit 2', async () => {
+    const io = memoryIo();
+    expect(await main(['bench', '--seeds', '1,1005', '--held-out', '1000..1029'], io)).toBe(2);
+    expect(io.stderr).toMatch(/--held-out: seed 1005/);
+  });
+
   it('--json prints the results shape and writes results.json, report.md and chart.svg', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'healer-bench-'));
     const io = memoryIo('', dir);
@@ -23,6 +29,8 @@ describe('healer bench', () => {
       'bench',
       '--seeds',
       '1,2',
+      '--held-out',
+      '1000',
       '--json',
       '--out',
       'out',
@@ -36,6 +44,8 @@ describe('healer bench', () => {
     expect(await main(args, io)).toBe(0);
     const printed = JSON.parse(io.stdout);
     expect(printed.seeds).toEqual([1, 2]);
+    expect(printed.held_out.seeds).toEqual([1000]);
+    expect(printed.classifier_corpus.source).toBe('corpus_heldout');
     expect(JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8'))).toEqual(printed);
     expect(await readFile(join(dir, 'out', 'report.md'), 'utf8')).toMatch(/74\.63% ± 1\.51 pp/);
     expect(await readFile(join(dir, 'out', 'chart.svg'), 'utf8')).toMatch(
@@ -74,6 +84,13 @@ describe('healer train', () => {
     expect(await main(['policy', 'diff', 'a.json', 'b.json'], diff)).toBe(0);
     expect(diff.stdout).toContain('identical policy (same hash)');
     expect(diff.stdout).toMatch(/metadata differs \(not hashed\): createdAt: \S+ → \S+/);
+  });
+
+  it('refuses a held-out benchmark seed with a one-line error and exit 2', async () => {
+    const io = memoryIo();
+    expect(await main(['train', '--seed', '1007', '--out', '/tmp/x.json'], io)).toBe(2);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(/held-out/);
   });
 
   it('rejects a bad --episodes with exit 2', async () => {

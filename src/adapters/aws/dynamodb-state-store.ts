@@ -1,6 +1,6 @@
 // Durable state on one DynamoDB table (pk/sk, TTL on `expiresAt`): event claims, retry budgets,
-// the circuit breaker, per-job locks and incidents. Every claim and lock is a conditional write, so
-// concurrent Lambdas never both win.
+// scale steps and deferrals per run chain, the circuit breaker, per-job locks and incidents. Every
+// claim and lock is a conditional write, so concurrent Lambdas never both win.
 
 import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,6 +22,7 @@ import type {
   IncidentRecord,
   LockAttempt,
   LockHolder,
+  ResourceAction,
   StateStore,
 } from '../../ports.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
@@ -171,6 +172,22 @@ export class DynamodbStateStore implements StateStore {
 
   async usage(job: string, runId: string, now: Date): Promise<BudgetUsage> {
     const hourAgo = new Date(now.getTime() - HOUR).toISOString();
+    const items = await this.queryAll(`retry#${job}`);
+    const resources = await this.queryAll(`resource#${job}`);
+    const breaker = await awsCall('dynamodb:GetItem', this.table, () =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `breaker#${job}`, sk: '-' } })),
+    );
+    return {
+      retriesThisRun: items.filter((i) => i.runId === runId).length,
+      retriesThisJobLastHour: items.filter((i) => typeof i.at === 'string' && i.at >= hourAgo).length,
+      consecutiveFailedRemediations: Number(breaker.Item?.failures ?? 0),
+      scaleStepsThisRun: resources.filter((i) => i.runId === runId && i.action === 'scale_resources').length,
+      deferralsThisRun: resources.filter((i) => i.runId === runId && i.action === 'defer').length,
+    };
+  }
+
+  /** Every item of one partition, page by page. */
+  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -179,7 +196,7 @@ export class DynamodbStateStore implements StateStore {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `retry#${job}` },
+            ExpressionAttributeValues: { ':pk': pk },
             ExclusiveStartKey: start,
           }),
         ),
@@ -187,14 +204,26 @@ export class DynamodbStateStore implements StateStore {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    const breaker = await awsCall('dynamodb:GetItem', this.table, () =>
-      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `breaker#${job}`, sk: '-' } })),
+    return items;
+  }
+
+  async recordResourceAction(job: string, runId: string, action: ResourceAction, at: Date): Promise<void> {
+    await awsCall('dynamodb:PutItem', this.table, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `resource#${job}`,
+            sk: `${at.toISOString()}#${runId}#${action}#${Math.random().toString(36).slice(2, 10)}`,
+            runId,
+            action,
+            at: at.toISOString(),
+            // A chain's deferrals are bounded by hours (RESOURCE_HARD_LIMITS.maxDeferSeconds): a day covers it.
+            expiresAt: Math.floor(at.getTime() / 1000) + 86_400,
+          },
+        }),
+      ),
     );
-    return {
-      retriesThisRun: items.filter((i) => i.runId === runId).length,
-      retriesThisJobLastHour: items.filter((i) => typeof i.at === 'string' && i.at >= hourAgo).length,
-      consecutiveFailedRemediations: Number(breaker.Item?.failures ?? 0),
-    };
   }
 
   async recordRetry(job: string, runId: string, at: Date): Promise<void> {

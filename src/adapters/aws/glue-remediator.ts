@@ -1,5 +1,5 @@
-// Executes healer's active actions through the Glue API, one executor per action: `retry`
-// (StartJobRun with the run's arguments, bounded backoff), `rollback_schema` (UpdateTable with the
+// Executes healer's active actions through the Glue API, one executor per action: `retry`,
+// `scale_resources` and `defer` live in glue-actions/; here `rollback_schema` (UpdateTable with the
 // previous version's TableInput; Glue archives the bad version, so it stays reversible),
 // `coerce_schema` and `quarantine` (the shipped PySpark remediation job, then the original job
 // re-runs on the remediated input). Validation polls GetJobRun until terminal through the Clock.
@@ -12,13 +12,16 @@ import { badRowCapabilities } from '../../core/bad-rows.js';
 import { planCoercion } from '../../core/coercion.js';
 import type { DatasetContract } from '../../core/contract.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
-import { HealerError, oneLine } from '../../core/errors.js';
+import { oneLine } from '../../core/errors.js';
 import type { DatasetEvidence, Evidence } from '../../core/evidence.js';
 import type { RemediationResult, RemediationStep, RowAccounting } from '../../core/outcome.js';
 import type { TableSchema } from '../../core/schema.js';
-import { withArticle } from '../../core/words.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
-import { AwsRemoteError, awsCall, isRetryableAwsError } from './aws-errors.js';
+import { awsCall } from './aws-errors.js';
+import { glueDefer, glueDeferCondition, type SchedulerClientLike } from './glue-actions/defer.js';
+import { errorOf, GlueJobRuns, lastDetail as last, refused } from './glue-actions/job-runs.js';
+import { glueRetry } from './glue-actions/retry.js';
+import { glueScaleResources, glueScaleStep } from './glue-actions/scale-resources.js';
 import { glueTableToSchema, resolveTable } from './glue-catalog.js';
 import { rerunArguments } from './glue-event.js';
 import { joinS3, parseS3Uri } from './s3-uri.js';
@@ -26,7 +29,7 @@ import { joinS3, parseS3Uri } from './s3-uri.js';
 /** The Glue calls the remediator uses. */
 export type GlueRemediatorClientLike = Pick<
   Glue,
-  'startJobRun' | 'getJobRun' | 'getTable' | 'getTableVersions' | 'updateTable'
+  'startJobRun' | 'getJobRun' | 'getJob' | 'getTable' | 'getTableVersions' | 'updateTable'
 >;
 /** The S3 call used to read the remediation job's row accounting. */
 export type S3AccountingReaderLike = Pick<S3, 'getObject'>;
@@ -57,11 +60,24 @@ export interface GlueRemediatorOptions {
   pollTimeoutMs?: number;
   /** Jitter source in [0,1); injected for tests. */
   random?: () => number;
+  /** EventBridge Scheduler client; with `schedulerRoleArn`, `defer` schedules the rerun. */
+  scheduler?: SchedulerClientLike;
+  /** Role the schedule assumes to call glue:StartJobRun (HEALER_SCHEDULER_ROLE_ARN). */
+  schedulerRoleArn?: string;
+  /** Schedule group of deferred reruns; default `default`. */
+  scheduleGroup?: string;
+  /** First `defer` delay, seconds, doubled per deferral of a run chain. Default 60. */
+  deferBaseSeconds?: number;
 }
 
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED', 'ERROR', 'EXPIRED']);
-/** Families no retry can fix: the executor refuses them even if asked (the guard forbids them too). */
-const NEVER_RETRY = new Set(['permission', 'config', 'unknown']);
+/** Settings without a default: each one absent turns a feature off. */
+type OptionalSetting =
+  | 'remediationJobName'
+  | 'quarantineUri'
+  | 'remediatedUri'
+  | 'scheduler'
+  | 'schedulerRoleArn'
+  | 'scheduleGroup';
 
 const accountingSchema = z
   .object({ rowsIn: z.number().int(), rowsDelivered: z.number().int(), rowsQuarantined: z.number().int() })
@@ -77,10 +93,9 @@ const accountingSchema = z
 export class GlueRemediator implements Remediator {
   private readonly glue: GlueRemediatorClientLike;
   private readonly s3: S3AccountingReaderLike;
-  private readonly o: Required<
-    Omit<GlueRemediatorOptions, 'glue' | 's3' | 'remediationJobName' | 'quarantineUri' | 'remediatedUri'>
-  > &
-    Pick<GlueRemediatorOptions, 'remediationJobName' | 'quarantineUri' | 'remediatedUri'>;
+  private readonly runs: GlueJobRuns;
+  private readonly o: Required<Omit<GlueRemediatorOptions, 'glue' | 's3' | OptionalSetting>> &
+    Pick<GlueRemediatorOptions, OptionalSetting>;
 
   constructor(options: GlueRemediatorOptions) {
     this.glue = options.glue ?? new Glue({});
@@ -94,14 +109,23 @@ export class GlueRemediator implements Remediator {
       pollIntervalMs: 15_000,
       pollTimeoutMs: 600_000,
       random: Math.random,
+      deferBaseSeconds: 60,
       ...options,
     };
+    this.runs = new GlueJobRuns(this.glue, this.o.clock, this.o);
   }
 
   async capabilities(
     context: Omit<RemediationContext, 'decision'> & { diagnosis: Diagnosis },
   ): Promise<Capabilities> {
-    const supported: Action[] = ['retry', 'rollback_schema', 'escalate', 'log_only'];
+    const supported: Action[] = [
+      'retry',
+      'rollback_schema',
+      'scale_resources',
+      'defer',
+      'escalate',
+      'log_only',
+    ];
     if (this.o.remediationJobName) supported.push('coerce_schema');
     if (this.o.remediationJobName && this.o.quarantineUri) supported.push('quarantine');
     const target = pickDataset(context.evidence);
@@ -113,8 +137,13 @@ export class GlueRemediator implements Remediator {
       coercionSafe = plan.safe;
       renamedTo = plan.renames.map((r) => r.to);
     }
+    // Capacity unreadable (a job Glue does not know, no glue:GetJob): no step, so G17 vetoes scaling.
+    const scaleStep = await glueScaleStep(this.glue, context).catch(() => undefined);
+    const deferCondition = glueDeferCondition(context.event.job, context.diagnosis);
     return {
       supported,
+      ...(scaleStep ? { scaleStep } : {}),
+      ...(deferCondition ? { deferCondition } : {}),
       hasPreviousSchemaVersion: context.evidence.datasets.some((d) => d.schemaVersions.length >= 2),
       coercionSafe,
       hasQuarantineStore: Boolean(this.o.remediationJobName && this.o.quarantineUri),
@@ -126,17 +155,28 @@ export class GlueRemediator implements Remediator {
   async execute(action: Action, context: RemediationContext): Promise<RemediationResult> {
     switch (action) {
       case 'retry':
-        return this.retry(context);
+        return glueRetry(this.runs, context);
       case 'rollback_schema':
         return this.rollbackSchema(context);
       case 'coerce_schema':
       case 'quarantine':
         return this.remediate(action, context);
       case 'scale_resources':
-        return refused(action, 'scale_resources is not supported by the Glue remediator');
+        return glueScaleResources(this.glue, this.runs, context);
+      case 'defer':
+        return glueDefer(
+          this.runs,
+          {
+            clock: this.o.clock,
+            baseDelaySeconds: this.o.deferBaseSeconds,
+            scheduler: this.o.scheduler,
+            roleArn: this.o.schedulerRoleArn,
+            group: this.o.scheduleGroup,
+          },
+          context,
+        );
       case 'escalate':
       case 'log_only':
-      case 'defer':
         return {
           action,
           steps: [{ name: action, status: 'skipped', detail: 'passive: nothing to execute' }],
@@ -144,20 +184,6 @@ export class GlueRemediator implements Remediator {
       default:
         return action satisfies never;
     }
-  }
-
-  /** `retry`: StartJobRun with the failed run's own arguments, then wait for the new run to end. */
-  private async retry(ctx: RemediationContext): Promise<RemediationResult> {
-    const family = ctx.decision.diagnosis.classification.family;
-    if (NEVER_RETRY.has(family))
-      return refused('retry', `${withArticle(family)} failure is never retried blindly`);
-    const args = rerunArguments(ctx.event);
-    if (!args) return refused('retry', 'the failed run arguments are unknown (too large to carry)');
-    const steps: RemediationStep[] = [];
-    const runId = await this.startRun(ctx.event.job, args, steps);
-    if (!runId) return { action: 'retry', steps, error: { code: 'E_REMOTE', message: last(steps) } };
-    const rerun = await this.waitForRun(ctx.event.job, runId, steps);
-    return { action: 'retry', steps, rerun, artifacts: { rerunId: runId } };
   }
 
   /** `rollback_schema`: UpdateTable with the previous version's TableInput, then re-run the job. */
@@ -199,8 +225,8 @@ export class GlueRemediator implements Remediator {
         : undefined;
       const args = rerunArguments(ctx.event);
       if (!args) steps.push({ name: 'rerun', status: 'skipped', detail: 'run arguments unknown' });
-      const runId = args ? await this.startRun(ctx.event.job, args, steps) : undefined;
-      const rerun = runId ? await this.waitForRun(ctx.event.job, runId, steps) : undefined;
+      const runId = args ? await this.runs.start(ctx.event.job, args, steps) : undefined;
+      const rerun = runId ? await this.runs.wait(ctx.event.job, runId, steps) : undefined;
       return {
         action: 'rollback_schema',
         steps,
@@ -242,9 +268,9 @@ export class GlueRemediator implements Remediator {
       '--quarantine_path': quarantine,
       '--contract': JSON.stringify(remediationContract(target.contract, current, ctx.decision.diagnosis)),
     };
-    const runId = await this.startRun(job, args, steps);
+    const runId = await this.runs.start(job, args, steps);
     if (!runId) return { action, steps, error: { code: 'E_REMOTE', message: last(steps) } };
-    const remediation = await this.waitForRun(job, runId, steps);
+    const remediation = await this.runs.wait(job, runId, steps);
     const artifacts: Record<string, string> = { remediationRunId: runId, remediated, quarantine };
     if (remediation.status !== 'succeeded')
       return {
@@ -256,8 +282,8 @@ export class GlueRemediator implements Remediator {
     const rows = await this.readAccounting(joinS3(remediated, '_healer_accounting.json'), steps);
     const rerunArgs = rerunArguments(ctx.event, { [this.o.inputArgument]: remediated });
     if (!rerunArgs) steps.push({ name: 'rerun', status: 'skipped', detail: 'run arguments unknown' });
-    const rerunId = rerunArgs ? await this.startRun(ctx.event.job, rerunArgs, steps) : undefined;
-    const rerun = rerunId ? await this.waitForRun(ctx.event.job, rerunId, steps) : undefined;
+    const rerunId = rerunArgs ? await this.runs.start(ctx.event.job, rerunArgs, steps) : undefined;
+    const rerun = rerunId ? await this.runs.wait(ctx.event.job, rerunId, steps) : undefined;
     if (rerunId) artifacts.rerunId = rerunId;
     return {
       action,
@@ -267,63 +293,6 @@ export class GlueRemediator implements Remediator {
       artifacts,
       output: { dataset: target.dataset, schema: target.contract.schema },
     };
-  }
-
-  /** StartJobRun with bounded exponential backoff and full jitter on retryable errors. */
-  private async startRun(job: string, args: Record<string, string>, steps: RemediationStep[]) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const started = await awsCall('glue:StartJobRun', job, () =>
-          this.glue.startJobRun({ JobName: job, Arguments: args }),
-        );
-        steps.push({ name: `start_job_run:${job}`, status: 'applied', detail: started.JobRunId });
-        return started.JobRunId;
-      } catch (error) {
-        if (!isRetryableAwsError(error) || attempt >= this.o.startAttempts) {
-          steps.push({ name: `start_job_run:${job}`, status: 'failed', detail: oneLine(error) });
-          return undefined;
-        }
-        const cap = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
-        await this.o.clock.sleep(Math.floor(this.o.random() * cap));
-      }
-    }
-  }
-
-  /** Polls GetJobRun until a terminal state or the bound; a run still going counts as failed. */
-  private async waitForRun(job: string, runId: string, steps: RemediationStep[]) {
-    const deadline = this.o.clock.now().getTime() + this.o.pollTimeoutMs;
-    for (;;) {
-      const got = await awsCall('glue:GetJobRun', `${job}/${runId}`, () =>
-        this.glue.getJobRun({ JobName: job, RunId: runId }),
-      );
-      const state = got.JobRun?.JobRunState ?? 'UNKNOWN';
-      if (TERMINAL.has(state)) {
-        const ok = state === 'SUCCEEDED';
-        steps.push({
-          name: `job_run:${job}`,
-          status: ok ? 'applied' : 'failed',
-          detail: `${runId} ${state}`,
-        });
-        return {
-          runId,
-          status: ok ? ('succeeded' as const) : ('failed' as const),
-          errorMessage: got.JobRun?.ErrorMessage,
-        };
-      }
-      if (this.o.clock.now().getTime() >= deadline) {
-        steps.push({
-          name: `job_run:${job}`,
-          status: 'failed',
-          detail: `${runId} still ${state} after the poll bound`,
-        });
-        return {
-          runId,
-          status: 'failed' as const,
-          errorMessage: `still ${state} after ${this.o.pollTimeoutMs} ms`,
-        };
-      }
-      await this.o.clock.sleep(this.o.pollIntervalMs);
-    }
   }
 
   private async readAccounting(uri: string, steps: RemediationStep[]): Promise<RowAccounting | undefined> {
@@ -388,24 +357,4 @@ export function tableInputOf(table: Table): TableInput {
 
 function pickDataset(evidence: Evidence): DatasetEvidence | undefined {
   return evidence.datasets.find((d) => d.contract) ?? evidence.datasets[0];
-}
-
-function refused(action: Action, reason: string): RemediationResult {
-  return {
-    action,
-    steps: [{ name: action, status: 'skipped', detail: reason }],
-    error: { code: 'E_REFUSED', message: reason },
-  };
-}
-
-function last(steps: RemediationStep[]): string {
-  return steps.at(-1)?.detail ?? 'unknown';
-}
-
-function errorOf(error: unknown) {
-  return {
-    code:
-      error instanceof HealerError ? error.code : error instanceof AwsRemoteError ? 'E_REMOTE' : 'E_INTERNAL',
-    message: oneLine(error),
-  };
 }

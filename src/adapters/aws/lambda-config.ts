@@ -33,6 +33,19 @@ export const lambdaEnvSchema = z.object({
   HEALER_POLL_INTERVAL_MS: positiveInt.default(15_000),
   HEALER_POLL_TIMEOUT_MS: positiveInt.default(600_000),
   HEALER_SAMPLE_ROWS: positiveInt.default(100_000),
+  /** Role EventBridge Scheduler assumes to start a deferred rerun; without it `defer` waits in the Lambda. */
+  HEALER_SCHEDULER_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  /** Schedule group of deferred reruns (default `default`). */
+  HEALER_SCHEDULE_GROUP: z.string().min(1).optional(),
+  /** First `defer` delay in seconds, doubled for each deferral of a run chain. */
+  HEALER_DEFER_BASE_SECONDS: positiveInt.default(60),
+  /** Base URL of the approval API; approval requests sent to SNS print it with the calls to make. */
+  HEALER_APPROVAL_API_URL: z.string().url().optional(),
+  /**
+   * The approval API only: IAM principal ARNs (comma-separated) allowed to approve or reject, on top
+   * of the API's IAM auth; any principal the API lets in when unset.
+   */
+  HEALER_APPROVER_ARNS: z.string().optional(),
 });
 export type LambdaEnv = z.infer<typeof lambdaEnvSchema>;
 

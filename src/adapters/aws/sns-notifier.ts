@@ -17,6 +17,8 @@ export interface SnsNotifierOptions {
   /** Slack incoming webhook or any JSON endpoint; receives `{ text, escalation }`. */
   webhookUrl?: string;
   fetch?: typeof fetch;
+  /** Base URL of the approval API (`HEALER_APPROVAL_API_URL`), printed in approval requests. */
+  approvalApiUrl?: string;
 }
 
 /** SNS allows 256 KiB per message; keep a margin for the envelope. */
@@ -33,26 +35,36 @@ export class SnsNotifier implements Notifier {
   private readonly topicArn: string;
   private readonly webhookUrl?: string;
   private readonly fetch: typeof fetch;
+  private readonly approvalApiUrl?: string;
 
   constructor(options: SnsNotifierOptions) {
     this.sns = options.sns ?? new SNS({});
     this.topicArn = options.topicArn;
     this.webhookUrl = options.webhookUrl;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.approvalApiUrl = options.approvalApiUrl;
   }
 
   async escalate(received: Escalation): Promise<RemediationStep[]> {
     const escalation = redactDeep(received);
-    const text = escalationText(escalation);
+    const text = escalationText(escalation, { approvalApiUrl: this.approvalApiUrl });
     const steps: RemediationStep[] = [];
     try {
       const out = await this.sns.publish({
         TopicArn: this.topicArn,
-        Subject: `healer: ${escalation.job} needs a human`.slice(0, 100),
+        Subject: (escalation.kind === 'approval'
+          ? `healer: approve ${escalation.decision?.verdict.final ?? 'action'} on ${escalation.job}?`
+          : `healer: ${escalation.job} needs a human`
+        ).slice(0, 100),
         Message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}\n[truncated]` : text,
         MessageAttributes: {
           incidentId: { DataType: 'String', StringValue: escalation.incidentId },
           job: { DataType: 'String', StringValue: escalation.job },
+          // Lets a subscription filter route approval requests apart from other escalations.
+          kind: { DataType: 'String', StringValue: escalation.kind ?? 'decision' },
+          ...(escalation.approval
+            ? { expiresAt: { DataType: 'String', StringValue: escalation.approval.expiresAt } }
+            : {}),
         },
       });
       steps.push({ name: 'sns_publish', status: 'applied', detail: out.MessageId });
@@ -80,13 +92,17 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-/** The human-readable escalation: what failed, why it is escalated, the evidence, the decision trace. */
-export function escalationText(e: Escalation): string {
+/**
+ * The human-readable escalation: what failed, why it is escalated, how to approve when an approval
+ * is asked for, the evidence, the decision trace.
+ */
+export function escalationText(e: Escalation, options: { approvalApiUrl?: string } = {}): string {
   const lines = [
     `healer escalation ${e.incidentId}: ${escalationHeadline(e)}`,
     `job: ${e.job}  run: ${e.runId}  pipeline: ${e.pipeline}`,
     `summary: ${e.summary}`,
     `reason: ${e.reason}`,
+    ...(e.kind === 'approval' ? ['', ...approvalLines(e, options.approvalApiUrl)] : []),
     '',
     'evidence:',
     `  error: ${e.evidence.event.errorMessage ?? '(none)'}`,
@@ -107,4 +123,38 @@ export function escalationText(e: Escalation): string {
   }
   lines.push('', 'log tail:', e.evidence.logs.slice(-4000));
   return lines.join('\n');
+}
+
+/**
+ * What an approver needs, in the message itself: the incident, the proposed action, the expiry and
+ * the calls that approve or reject it (IAM-signed: `curl --aws-sigv4` with the approver's credentials).
+ */
+export function approvalLines(e: Escalation, apiUrl: string | undefined): string[] {
+  const action = e.decision?.verdict.final ?? '(see the decision trace)';
+  const lines = [
+    'approval requested:',
+    `  incident: ${e.incidentId}`,
+    `  proposed action: ${action}`,
+    `  expires: ${e.approval?.expiresAt ?? '(see the incident)'}`,
+  ];
+  if (!apiUrl) {
+    lines.push('  approval API: not configured (set HEALER_APPROVAL_API_URL)');
+    return lines;
+  }
+  const base = apiUrl.replace(/\/+$/, '');
+  const id = encodeURIComponent(e.incidentId);
+  const region = /execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(base)?.[1] ?? '$AWS_REGION';
+  const curl = (verb: string, body: string) =>
+    `curl --aws-sigv4 "aws:amz:${region}:execute-api" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ` +
+    `-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H "content-type: application/json" ` +
+    `-X POST "${base}/incidents/${id}/${verb}" -d '${body}'`;
+  lines.push(
+    `  approval API: ${base} (IAM auth: sign the request with your AWS credentials)`,
+    `  approve: POST ${base}/incidents/${id}/approve {"by":"NAME","note":"TEXT"}`,
+    `  reject:  POST ${base}/incidents/${id}/reject {"by":"NAME","reason":"TEXT"}`,
+    `  pending: GET ${base}/pending`,
+    `  approve from a shell: ${curl('approve', '{"by":"NAME"}')}`,
+    `  reject from a shell:  ${curl('reject', '{"by":"NAME","reason":"TEXT"}')}`,
+  );
+  return lines;
 }

@@ -8,8 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { classifyError } from '../../core/detect/error-classifier.js';
 import { ContractViolationError, InputReadError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
+import { afterRun, type KeptChange, type KeptResources, planRun } from '../../core/kept-resources.js';
+import type { ResourceSettings } from '../../core/resources.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
 import { crashPoint } from '../../crash-point.js';
 import type { Clock } from '../../ports.js';
@@ -21,7 +24,8 @@ import { strictValue } from '../duckdb/strict-value.js';
 import { fsyncFile, writeFileAtomic } from './atomic-file.js';
 import { readProjection } from './catalog-projection.js';
 import { checkContract, contractError } from './contract-check.js';
-import { createSandboxedDuckdb } from './duckdb-sandbox.js';
+import { inputReadiness } from './defer-condition.js';
+import { createSandboxedDuckdb, type DuckdbResources, duckdbConfig } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
 import { type KeptRun, type KeptSource, keptTableName } from './kept-input.js';
@@ -47,6 +51,22 @@ export interface RunOptions {
    * names the run it remediates. Sources whose files changed since are not offered.
    */
   adopt?: string;
+  /**
+   * Run with these settings (a `scale_resources` re-run) instead of the job's: the pipeline's own
+   * `resources:`, or the setting healer keeps for the job (see core/kept-resources.ts).
+   */
+  resources?: DuckdbResources;
+}
+
+/**
+ * Where the runner keeps the per-job settings a validated `scale_resources` left, and who hears of a
+ * change (the audit). Optional: without it every plain run uses the pipeline's own settings.
+ */
+export interface KeptResourceStore {
+  keptResources(job: string): Promise<KeptResources | undefined>;
+  saveKeptResources(job: string, kept: KeptResources | undefined, at: Date): Promise<void>;
+  /** Told of each change of a kept setting (a step down kept, or found still needed). */
+  keptResourcesChanged?(job: string, change: KeptChange): Promise<void>;
 }
 
 /**
@@ -71,6 +91,8 @@ interface RunBase {
   attempt: number;
   logFile: string;
   durationMs: number;
+  /** What the transform's DuckDB ran with. */
+  resources: DuckdbResources;
 }
 
 export type RunOutcome =
@@ -115,7 +137,9 @@ export function newRunId(now: Date): string {
  * if (outcome.status === 'failed') await handleIncident(outcome.event, env);
  */
 export class DuckdbPipelineRunner {
-  private instance: Promise<DuckDBInstance> | undefined;
+  // DuckDB's memory_limit and threads are instance-wide (and the sandbox locks its configuration),
+  // so each distinct setting gets its own instance.
+  private readonly instances = new Map<string, Promise<DuckDBInstance>>();
   /** The last failed run's parsed input (kept-input.ts), until the next run or close. */
   private kept: KeptRun | undefined;
 
@@ -127,10 +151,41 @@ export class DuckdbPipelineRunner {
       clock: Clock;
       journal: LocalIntentJournal;
       faults?: FaultInjector;
+      kept?: KeptResourceStore;
     },
   ) {}
 
+  /**
+   * Runs the pipeline once. A plain run (no `resources` option) uses the job's kept settings when
+   * healer keeps some, and now and then tries one step down (see core/kept-resources.ts): a trial
+   * that fails for a resource is run again at once at the kept setting, so a trial never fails a job.
+   */
   async run(spec: PipelineSpec, options: RunOptions = {}): Promise<RunOutcome> {
+    const base: DuckdbResources = spec.resources ?? {};
+    const store = this.deps.kept;
+    if (options.resources || !store) return this.runOnce(spec, options, options.resources ?? base);
+    const kept = await store.keptResources(spec.name);
+    const plan = planRun(kept, settingsOf(base));
+    let outcome = await this.runOnce(spec, options, { ...base, ...plan.settings });
+    const forResource =
+      outcome.status === 'failed' && classifyError(outcome.errorMessage).family === 'resource';
+    // A trial that failed for another reason (a bad input) says nothing about the setting.
+    const next =
+      plan.trial && outcome.status === 'failed' && !forResource
+        ? { kept }
+        : afterRun(kept, plan, settingsOf(base), outcome.status === 'succeeded');
+    if (plan.trial && forResource)
+      outcome = await this.runOnce(spec, options, { ...base, ...plan.trial.from });
+    if (kept || next.kept) await store.saveKeptResources(spec.name, next.kept, this.deps.clock.now());
+    if (next.change) await store.keptResourcesChanged?.(spec.name, next.change);
+    return outcome;
+  }
+
+  private async runOnce(
+    spec: PipelineSpec,
+    options: RunOptions,
+    resources: DuckdbResources,
+  ): Promise<RunOutcome> {
     const { clock, catalog } = this.deps;
     const started = clock.now();
     const runId = options.runId ?? newRunId(started);
@@ -140,6 +195,8 @@ export class DuckdbPipelineRunner {
     const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string) =>
       lines.push(`${clock.now().toISOString()} ${level} [${spec.name}] ${message}`);
     log('INFO', `Starting job run ${runId} (attempt ${attempt}) of pipeline ${spec.name} from ${spec.file}`);
+    if (resources.memoryMb !== undefined || resources.threads !== undefined || resources.spill === false)
+      log('INFO', `Resources: ${describeResources(resources)}`);
     let stage = 'setup';
     let failedSource: string | undefined;
     const drifted = new Set<string>();
@@ -148,12 +205,18 @@ export class DuckdbPipelineRunner {
     const staging = options.stagingDir ?? (await this.deps.journal.beginRun(runId));
     const publication = emptyPublication();
     // Confined to the pipeline's roots and the state folder: the transform is untrusted SQL.
-    this.instance ??= spec.roots
-      ? createSandboxedDuckdb(spec.roots, this.deps.stateDir)
-      : DuckDBInstance.create(':memory:');
-    // One kept run at a time: a run that does not adopt it releases it.
-    const adopted = await this.adopt(options.adopt);
-    const conn = adopted?.conn ?? (await (await this.instance).connect());
+    const key = JSON.stringify([spec.roots ?? null, resources.memoryMb, resources.threads, resources.spill]);
+    let instance = this.instances.get(key);
+    if (!instance) {
+      instance = spec.roots
+        ? createSandboxedDuckdb(spec.roots, this.deps.stateDir, resources)
+        : DuckDBInstance.create(':memory:', duckdbConfig(resources, this.deps.stateDir));
+      this.instances.set(key, instance);
+    }
+    // One kept run at a time: a run that does not adopt it releases it. Only a run on the same
+    // instance (the same settings) adopts it.
+    const adopted = await this.adopt(options.adopt, key);
+    const conn = adopted?.conn ?? (await (await instance).connect());
     // Sources this run read whole before failing on nulls in required columns (kept-input.ts).
     const keep = new Map<string, KeptSource>();
     try {
@@ -276,6 +339,7 @@ export class DuckdbPipelineRunner {
         attempt,
         logFile,
         durationMs,
+        resources,
         rowsIn,
         rowsOut,
         baselines,
@@ -284,7 +348,7 @@ export class DuckdbPipelineRunner {
         publication,
       };
     } catch (error) {
-      if (keep.size > 0) this.kept = { runId, conn, sources: keep };
+      if (keep.size > 0) this.kept = { runId, instance: key, conn, sources: keep };
       if (!deferred) await this.deps.journal.abortRun(runId);
       const message = error instanceof Error ? error.message : String(error);
       log('ERROR', `Job run ${runId} FAILED during ${stage}`);
@@ -315,6 +379,7 @@ export class DuckdbPipelineRunner {
         runId,
         attempt,
         logFile,
+        resources,
         durationMs: clock.now().getTime() - started.getTime(),
         errorMessage: message,
         datasets,
@@ -330,11 +395,11 @@ export class DuckdbPipelineRunner {
    * other temp table and view dropped, sources whose files changed dropped too), or undefined.
    * Any other kept run is released.
    */
-  private async adopt(runId: string | undefined): Promise<KeptRun | undefined> {
+  private async adopt(runId: string | undefined, instance: string): Promise<KeptRun | undefined> {
     const kept = this.kept;
     this.kept = undefined;
     if (!kept) return undefined;
-    if (runId === undefined || kept.runId !== runId) {
+    if (runId === undefined || kept.runId !== runId || kept.instance !== instance) {
       kept.conn.closeSync();
       return undefined;
     }
@@ -386,6 +451,22 @@ export class DuckdbPipelineRunner {
     let fingerprint: string | undefined;
     let whole = false;
     if (typeof from === 'string') {
+      // An input missing or older than its freshness is an upstream not ready (a dependency
+      // failure `defer` can wait out), not a crash of the read.
+      const readiness = await inputReadiness(
+        { ...source, location: from },
+        this.deps.engine,
+        this.deps.clock,
+      );
+      if (readiness.state === 'missing')
+        throw new InputReadError(`Input not ready: ${from} has not arrived (source ${source.name})`, {
+          context: { file: from, dataset: source.name, ready: 'missing' },
+        });
+      if (readiness.state === 'stale')
+        throw new InputReadError(
+          `Input not ready: ${from} is older than its freshness (modified ${Math.round(readiness.ageMinutes)} min ago, contract maxAgeMinutes ${source.maxAgeMinutes})`,
+          { context: { file: from, dataset: source.name, ready: 'stale' } },
+        );
       const resolved = await this.deps.engine.resolve(from);
       const format = source.format ?? resolved.format;
       described = `${format}, ${resolved.files.length} file(s)`;
@@ -637,14 +718,30 @@ export class DuckdbPipelineRunner {
     log('INFO', `Quality thresholds hold for ${source.name}`);
   }
 
-  /** Closes the runner's in-memory database. */
+  /** Closes the runner's in-memory databases. */
   close(): void {
     this.kept?.conn.closeSync();
     this.kept = undefined;
-    const instance = this.instance;
-    this.instance = undefined;
-    void instance?.then((i) => i.closeSync());
+    const instances = [...this.instances.values()];
+    this.instances.clear();
+    for (const instance of instances) void instance.then((i) => i.closeSync());
   }
+}
+
+/** `memory_limit 64 MB, threads 2, spilling off`: what a run log and a step say. */
+export function describeResources(r: DuckdbResources): string {
+  const parts: string[] = [];
+  if (r.memoryMb !== undefined) parts.push(`memory_limit ${r.memoryMb} MB`);
+  if (r.threads !== undefined) parts.push(`threads ${r.threads}`);
+  parts.push(r.spill === false ? 'spilling off' : 'spilling on');
+  return parts.join(', ');
+}
+
+function settingsOf(r: DuckdbResources): ResourceSettings {
+  return {
+    ...(r.memoryMb !== undefined ? { memoryMb: r.memoryMb } : {}),
+    ...(r.threads !== undefined ? { threads: r.threads } : {}),
+  };
 }
 
 let rejectsSeq = 0;

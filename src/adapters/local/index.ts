@@ -16,14 +16,19 @@ export {
   rotateKeyFile,
 } from './audit-key-file.js';
 export { CompositeNotifier } from './composite-notifier.js';
+export { type DeferCondition, deferCondition, inputReadiness } from './defer-condition.js';
 export {
   DuckdbPipelineRunner,
+  describeResources,
+  type KeptResourceStore,
   newRunId,
   type RunOptions,
   type RunOutcome,
   runLogPath,
 } from './duckdb-pipeline-runner.js';
+export { defer, deferDelay } from './executors/defer.js';
 export { backoffDelay } from './executors/retry.js';
+export { currentResources, scaleResources, scaleStepFor } from './executors/scale-resources.js';
 export { type FaultInjector, formatFault, type InjectedFault, ScriptedFaults } from './fault-injector.js';
 export { FileLogSource } from './file-log-source.js';
 export { FileNotifier } from './file-notifier.js';

@@ -19,6 +19,8 @@ export interface KeptSource {
 /** A failed run's connection and the sources it kept. */
 export interface KeptRun {
   runId: string;
+  /** The runner's key of the DuckDB instance (its settings) the connection belongs to. */
+  instance: string;
   conn: DuckDBConnection;
   sources: Map<string, KeptSource>;
 }

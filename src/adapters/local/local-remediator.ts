@@ -11,13 +11,16 @@ import type { Capabilities, Diagnosis } from '../../core/decision.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import type { Clock, RemediationContext, Remediator, StateStore } from '../../ports.js';
 import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
-import type { DuckdbPipelineRunner } from './duckdb-pipeline-runner.js';
+import { deferCondition } from './defer-condition.js';
+import type { DuckdbPipelineRunner, KeptResourceStore } from './duckdb-pipeline-runner.js';
 import { coerceSchema } from './executors/coerce-schema.js';
 import { quarantinePath, remediatedPath } from './executors/conform-input.js';
+import { defer } from './executors/defer.js';
 import { affectedSources, type Executor, type ExecutorDeps } from './executors/executor.js';
 import { quarantine } from './executors/quarantine.js';
 import { retry } from './executors/retry.js';
 import { rollbackSchema } from './executors/rollback-schema.js';
+import { scaleResources, scaleStepFor } from './executors/scale-resources.js';
 import type { LocalCatalog } from './local-catalog.js';
 import type { LocalIntentJournal } from './local-intent-journal.js';
 import type { PipelineSpec } from './pipeline-file.js';
@@ -27,6 +30,17 @@ const EXECUTORS: Partial<Record<Action, Executor>> = {
   coerce_schema: coerceSchema,
   rollback_schema: rollbackSchema,
   quarantine,
+  scale_resources: scaleResources,
+  defer,
+};
+
+/** The run id suffix of each action's re-run (retry numbers its attempts). */
+const RUN_SUFFIX: Partial<Record<Action, string>> = {
+  quarantine: 'quarantine',
+  coerce_schema: 'coerce',
+  rollback_schema: 'rollback',
+  scale_resources: 'scale',
+  defer: 'defer',
 };
 
 /**
@@ -49,6 +63,8 @@ export class LocalRemediator implements Remediator {
       stateDir: string;
       journal: LocalIntentJournal;
       random?: () => number;
+      /** Per-job kept resource settings (`scale_resources`); absent: none are kept. */
+      kept?: KeptResourceStore;
     },
   ) {
     this.deps = {
@@ -60,6 +76,7 @@ export class LocalRemediator implements Remediator {
       clock: options.clock,
       state: options.state,
       random: options.random ?? Math.random,
+      ...(options.kept ? { kept: options.kept } : {}),
       duckdb: () => {
         this.instance ??= Instance.create(':memory:');
         return this.instance;
@@ -125,7 +142,18 @@ export class LocalRemediator implements Remediator {
       }
     }
     const fractions = known && bad && coercionBad ? badRowCapabilities(bad) : {};
+    // Resource actions: a step only for a resource failure, a condition only where waiting helps.
+    const family = ctx.diagnosis.classification.family;
+    const scaleStep = family === 'resource' ? await scaleStepFor(spec, this.options.kept) : undefined;
+    const waitFor = await deferCondition(
+      ctx.diagnosis.classification,
+      sources,
+      this.options.engine,
+      this.options.clock,
+    );
     return {
+      ...(scaleStep ? { scaleStep } : {}),
+      ...(waitFor ? { deferCondition: waitFor.description } : {}),
       supported: Object.keys(EXECUTORS) as Action[],
       hasPreviousSchemaVersion: hasPrevious,
       coercionSafe,
@@ -141,9 +169,7 @@ export class LocalRemediator implements Remediator {
     const runIds =
       action === 'retry'
         ? Array.from({ length: spec.retry.maxAttempts }, (_, n) => `${ctx.event.runId}-retry${n + 1}`)
-        : [
-            `${ctx.event.runId}-${action === 'quarantine' ? 'quarantine' : action === 'coerce_schema' ? 'coerce' : 'rollback'}`,
-          ];
+        : [`${ctx.event.runId}-${RUN_SUFFIX[action] ?? 'rollback'}`];
     const writes: string[] = [];
     if (action === 'quarantine' || action === 'coerce_schema')
       for (const s of affectedSources({ ...ctx }, spec))

@@ -17,6 +17,12 @@ import { type DatasetContract, qualityThresholdsSchema } from '../../core/contra
 import { ConfigError } from '../../core/errors.js';
 import { FAILURE_FAMILIES } from '../../core/failure-family.js';
 import { type ReadOptions, readOptionsSchema } from '../../core/read-options.js';
+import {
+  deferBoundsSchema,
+  RESOURCE_HARD_LIMITS,
+  type ResourceSettings,
+  resourceCapsSchema,
+} from '../../core/resources.js';
 import { SCALAR_TYPES, type TableSchema } from '../../core/schema.js';
 import { declaredRoots, resolveInsideRoots } from './path-roots.js';
 import { boundedToJs, parseBoundedYaml, readBoundedText } from './yaml-limits.js';
@@ -33,6 +39,20 @@ const contractSchema = z
     quality: qualityThresholdsSchema.default({}),
     protected: z.boolean().default(false),
     freshnessColumn: z.string().min(1).optional(),
+    /** The input is stale (not ready) when its newest file is older than this: `defer` waits for it. */
+    maxAgeMinutes: z.number().positive().optional(),
+  })
+  .strict();
+
+/** What the transform's DuckDB runs with (see docs/resources.md); absent keys: DuckDB's defaults. */
+const resourcesSchema = z
+  .object({
+    /** DuckDB `memory_limit`, in MB. */
+    memoryMb: z.number().int().min(1).max(RESOURCE_HARD_LIMITS.maxMemoryMb).optional(),
+    /** DuckDB `threads`. */
+    threads: z.number().int().min(1).max(RESOURCE_HARD_LIMITS.maxThreads).optional(),
+    /** Spill to the state folder's `tmp/` (`temp_directory`) when memory runs out; off: fail instead. */
+    spill: z.boolean().default(true),
   })
   .strict();
 
@@ -69,9 +89,12 @@ const pipelineSchema = z
           .max(24 * 30)
           .optional(),
         autonomy: autonomyThresholdsSchema.optional(),
+        resources: resourceCapsSchema.optional(),
+        defer: deferBoundsSchema.partial().strict().optional(),
       })
       .strict()
       .default({}),
+    resources: resourcesSchema.optional(),
     retry: z
       .object({
         maxAttempts: z.number().int().min(1).max(10).default(3),
@@ -94,6 +117,13 @@ export interface SourceSpec {
   /** How a text source is read (see read-options). */
   read?: ReadOptions;
   contract?: DatasetContract;
+  /** The input is not ready while its newest file is older than this (contract `maxAgeMinutes`). */
+  maxAgeMinutes?: number;
+}
+
+/** What the transform runs with: DuckDB `memory_limit` (MB), `threads`, and spilling to disk. */
+export interface RunResources extends Pick<ResourceSettings, 'memoryMb' | 'threads'> {
+  spill: boolean;
 }
 
 /** Retry settings: exponential backoff with full jitter. */
@@ -116,6 +146,8 @@ export interface PipelineSpec {
   retry: RetrySpec;
   /** Folders the pipeline may read and write under (its own folder unless `roots:` widens it). */
   roots?: string[];
+  /** The pipeline's own resource settings (`resources:`); healer's kept settings may raise them. */
+  resources?: RunResources;
 }
 
 /** Parses pipeline YAML text; `file` is used for messages and to resolve relative paths. */
@@ -248,6 +280,7 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
         protected: s.contract.protected,
         ...(s.contract.freshnessColumn ? { freshnessColumn: s.contract.freshnessColumn } : {}),
       };
+      if (s.contract.maxAgeMinutes !== undefined) spec.maxAgeMinutes = s.contract.maxAgeMinutes;
     }
     return spec;
   });
@@ -270,6 +303,8 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
       ? {}
       : { approvalExpiryHours: raw.authority.approvalExpiryHours }),
     ...(raw.authority.autonomy ? { autonomy: raw.authority.autonomy } : {}),
+    ...(raw.authority.resources ? { resources: raw.authority.resources } : {}),
+    ...(raw.authority.defer ? { defer: deferBoundsSchema.parse(raw.authority.defer) } : {}),
   });
   return {
     name: raw.name,
@@ -288,5 +323,6 @@ function toSpec(raw: RawPipeline, file: string, doc: Doc, counter: LineCounter):
     authority,
     retry: raw.retry,
     roots,
+    ...(raw.resources ? { resources: raw.resources } : {}),
   };
 }

@@ -6,24 +6,36 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { type Action, isAction } from '../../core/action.js';
 import type { BudgetUsage } from '../../core/decision.js';
 import { ConfigError, LockedError, NotFoundError } from '../../core/errors.js';
+import type { KeptResources } from '../../core/kept-resources.js';
 import type {
   ClaimOptions,
   EventClaim,
   IncidentRecord,
   LockAttempt,
   LockHolder,
+  ResourceAction,
   StateStore,
 } from '../../ports.js';
 import type { AuditHead, AuditHeadStore } from './audit-head-store.js';
 import { currentProcess, isProcessAlive, type ProcessIdentity } from './process-identity.js';
 
+const keptSettingsSchema = z
+  .object({
+    memoryMb: z.number().int().positive().optional(),
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+
 /** The state store's file name inside a state folder. */
 export const STATE_FILE = 'state.sqlite';
 
-const SCHEMA_VERSION = 1;
+// 2: resource_actions (scale steps and deferrals per run chain), kept_resources, job_fixes. Additive:
+// the statements below create what a version-1 file lacks and touch nothing it has.
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS claimed_events (
@@ -38,6 +50,14 @@ CREATE TABLE IF NOT EXISTS locks (
 CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS incidents_by_start ON incidents (started_at DESC, id);
 CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resource_actions (
+  job TEXT NOT NULL, run_id TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS resource_actions_by_run ON resource_actions (job, run_id);
+CREATE TABLE IF NOT EXISTS kept_resources (
+  job TEXT PRIMARY KEY, settings TEXT NOT NULL, successes INTEGER NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS job_fixes (
+  job TEXT NOT NULL, state_key TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (job, state_key));
 `;
 
 export interface SqliteStateStoreOptions {
@@ -261,12 +281,73 @@ export class SqliteStateStore implements StateStore, AuditHeadStore {
       const b = this.db.prepare('SELECT consecutive_failures AS n FROM breakers WHERE job = ?').get(job) as
         | { n: number }
         | undefined;
+      const a = this.db
+        .prepare(
+          `SELECT count(*) FILTER (WHERE action = 'scale_resources') AS scale, count(*) FILTER (WHERE action = 'defer') AS defer
+           FROM resource_actions WHERE job = ? AND run_id = ?`,
+        )
+        .get(job, runId) as { scale: number; defer: number } | undefined;
       return {
         retriesThisRun: Number(r?.run ?? 0),
         retriesThisJobLastHour: Number(r?.hour ?? 0),
         consecutiveFailedRemediations: Number(b?.n ?? 0),
+        scaleStepsThisRun: Number(a?.scale ?? 0),
+        deferralsThisRun: Number(a?.defer ?? 0),
       };
     });
+  }
+
+  async recordResourceAction(job: string, runId: string, action: ResourceAction, at: Date): Promise<void> {
+    this.write(() =>
+      this.db
+        .prepare('INSERT INTO resource_actions (job, run_id, action, at) VALUES (?, ?, ?, ?)')
+        .run(job, runId, action, at.getTime()),
+    );
+  }
+
+  async keptResources(job: string): Promise<KeptResources | undefined> {
+    return this.read(() => {
+      const r = this.db.prepare('SELECT settings, successes FROM kept_resources WHERE job = ?').get(job) as
+        | { settings: string; successes: number }
+        | undefined;
+      if (!r) return undefined;
+      const settings = keptSettingsSchema.safeParse(JSON.parse(r.settings));
+      // A row this healer cannot read is ignored: the pipeline's own settings apply.
+      return settings.success ? { settings: settings.data, successes: Number(r.successes) } : undefined;
+    });
+  }
+
+  async saveKeptResources(job: string, kept: KeptResources | undefined, at: Date): Promise<void> {
+    this.write(() => {
+      if (!kept) this.db.prepare('DELETE FROM kept_resources WHERE job = ?').run(job);
+      else
+        this.db
+          .prepare(
+            `INSERT INTO kept_resources (job, settings, successes, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (job) DO UPDATE SET settings = excluded.settings, successes = excluded.successes, updated_at = excluded.updated_at`,
+          )
+          .run(job, JSON.stringify(kept.settings), kept.successes, at.toISOString());
+    });
+  }
+
+  async lastFix(job: string, stateKey: string): Promise<Action | undefined> {
+    return this.read(() => {
+      const r = this.db
+        .prepare('SELECT action FROM job_fixes WHERE job = ? AND state_key = ?')
+        .get(job, stateKey) as { action: string } | undefined;
+      return r && isAction(r.action) ? r.action : undefined;
+    });
+  }
+
+  async recordFix(job: string, stateKey: string, action: Action, at: Date): Promise<void> {
+    this.write(() =>
+      this.db
+        .prepare(
+          `INSERT INTO job_fixes (job, state_key, action, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (job, state_key) DO UPDATE SET action = excluded.action, at = excluded.at`,
+        )
+        .run(job, stateKey, action, at.toISOString()),
+    );
   }
 
   async recordRetry(job: string, runId: string, at: Date): Promise<void> {

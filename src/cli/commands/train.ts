@@ -4,7 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
-import { parsePositiveInt } from '../../sim/seeds.js';
+import { HELD_OUT_SEEDS, isHeldOutSeed, parsePositiveInt } from '../../sim/seeds.js';
 import { DEFAULT_EPOCHS, trainPolicy } from '../../sim/train.js';
 import type { RegisterCommand } from '../commands.js';
 
@@ -31,6 +31,11 @@ export const register: RegisterCommand = (program, io) => {
         const seed = Number(options.seed);
         if (!/^\d+$/.test(options.seed.trim()) || !Number.isSafeInteger(seed) || seed > 0xffffffff)
           throw new InvalidInputError(`--seed: '${options.seed}' is not a non-negative integer below 2^32`);
+        // A policy trained on the benchmark's held-out seeds would make them tuned-on.
+        if (isHeldOutSeed(seed))
+          throw new InvalidInputError(
+            `--seed: ${seed} is a held-out benchmark seed (${HELD_OUT_SEEDS}); never train on it`,
+          );
         const incidents = parsePositiveInt(options.incidents, '--incidents', 100_000);
         // Each incident is diagnosed once; an epoch is one shuffled pass over the set.
         const episodes =

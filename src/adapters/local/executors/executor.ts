@@ -5,7 +5,7 @@ import type { BudgetUsage } from '../../../core/decision.js';
 import type { RemediationResult } from '../../../core/outcome.js';
 import type { Clock, RemediationContext, StateStore } from '../../../ports.js';
 import type { DuckdbDataEngine } from '../../duckdb/duckdb-data-engine.js';
-import type { DuckdbPipelineRunner, RunOutcome } from '../duckdb-pipeline-runner.js';
+import type { DuckdbPipelineRunner, KeptResourceStore, RunOutcome } from '../duckdb-pipeline-runner.js';
 import type { LocalCatalog } from '../local-catalog.js';
 import type { LocalIntentJournal } from '../local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from '../pipeline-file.js';
@@ -22,6 +22,8 @@ export interface ExecutorDeps {
   journal: LocalIntentJournal;
   /** Uniform in [0, 1): the jitter source (seeded in tests). */
   random: () => number;
+  /** Per-job kept resource settings (`scale_resources`); absent: nothing is kept. */
+  kept?: KeptResourceStore;
 }
 
 export type Executor = (

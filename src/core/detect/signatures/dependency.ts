@@ -101,4 +101,13 @@ export const DEPENDENCY_SIGNATURES: readonly Signature[] = [
     specificity: 0.97,
     example: 'E_DATA: Empty input: /data/in.csv holds a header and no rows',
   },
+  // healer's own reader: the input is not there yet, or older than its contract's freshness.
+  {
+    id: 'healer.input_not_ready',
+    family: 'dependency',
+    pattern: /Input not ready: \S.{0,600}? (has not arrived|is older than its freshness)/,
+    specificity: 0.97,
+    example:
+      'E_DATA: Input not ready: /data/orders.csv is older than its freshness (modified 95 min ago, contract maxAgeMinutes 60)',
+  },
 ];

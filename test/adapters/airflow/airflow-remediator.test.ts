@@ -1,0 +1,116 @@
+// The remediator's own check at the moment of acting: the instance may move between the decision
+// and the clear (Airflow's retry started, a person cleared it). That race cannot be timed against a
+// real Airflow, so these tests use a stub client (named so); the tier under test/airflow runs the
+// real clear against a real Airflow.
+
+import { describe, expect, it } from 'vitest';
+import type { AirflowClientLike, AirflowTaskInstance } from '../../../src/adapters/airflow/airflow-client.js';
+import { SPOOL_SCHEMA, toFailureEvent } from '../../../src/adapters/airflow/airflow-event.js';
+import { AirflowRemediator } from '../../../src/adapters/airflow/airflow-remediator.js';
+import type { Decision } from '../../../src/core/decision.js';
+import type { Clock, RemediationContext } from '../../../src/ports.js';
+
+const event = toFailureEvent({
+  schema: SPOOL_SCHEMA,
+  dag_id: 'orders_daily',
+  run_id: 'scheduled__2026-11-30',
+  task_id: 'extract',
+  map_index: -1,
+  try_number: 2,
+  max_tries: 1,
+  retries: 1,
+  state: 'failed',
+  error: 'ConnectionError: 503 Service Unavailable',
+  inlets: [],
+  outlets: [],
+  occurred_at: '2026-11-30T00:05:00Z',
+});
+
+/** A stub Airflow whose instance is in `state` at `try`, recording every clear. */
+function stubAirflow(state: string, tryNumber: number) {
+  const clears: string[] = [];
+  const ti: AirflowTaskInstance = {
+    dag_id: 'orders_daily',
+    dag_run_id: 'scheduled__2026-11-30',
+    task_id: 'extract',
+    map_index: -1,
+    state,
+    try_number: tryNumber,
+    max_tries: 1,
+  };
+  const client = {
+    getTaskInstance: async () => ti,
+    clearTaskInstance: async (dagId: string) => {
+      clears.push(dagId);
+      return [ti];
+    },
+  } as unknown as AirflowClientLike;
+  return { client, clears };
+}
+
+const clock: Clock = { now: () => new Date('2026-11-30T00:06:00Z'), sleep: async () => {} };
+const diagnosis = {
+  classification: { family: 'transient', rule: 'http.503', confidence: 0.9, line: '' },
+  findings: [],
+  risk: { level: 'low', reasons: [] },
+  quality: 'ok',
+  protectedDataset: false,
+} as unknown as Decision['diagnosis'];
+const context = {
+  incidentId: 'inc-test',
+  event,
+  evidence: { event, logs: '', logsTruncated: false, datasets: [] },
+  decision: { diagnosis } as Decision,
+  pipeline: { name: event.pipeline, datasets: [], authority: {} },
+} as unknown as RemediationContext;
+
+describe('AirflowRemediator (stub client: the race cannot be timed against a real Airflow)', () => {
+  it('offers retry only for an instance that is failed at the try the event names', async () => {
+    const remediator = (state: string, tryNumber: number) =>
+      new AirflowRemediator({
+        client: stubAirflow(state, tryNumber).client,
+        clock,
+        rerunTimeoutMs: 1,
+        pollIntervalMs: 1,
+      });
+    expect((await remediator('failed', 2).capabilities({ ...context, diagnosis })).supported).toContain(
+      'retry',
+    );
+    expect(
+      (await remediator('up_for_retry', 2).capabilities({ ...context, diagnosis })).supported,
+    ).not.toContain('retry');
+    expect((await remediator('failed', 3).capabilities({ ...context, diagnosis })).supported).not.toContain(
+      'retry',
+    );
+  });
+
+  it("refuses to clear when Airflow's own retry started after the decision", async () => {
+    const { client, clears } = stubAirflow('up_for_retry', 2);
+    const result = await new AirflowRemediator({
+      client,
+      clock,
+      rerunTimeoutMs: 1,
+      pollIntervalMs: 1,
+    }).execute('retry', context);
+    expect(clears).toEqual([]);
+    expect(result.error?.message).toMatch(/Airflow's own retry is pending/);
+  });
+
+  it('never clears a permission failure, whatever the decision says', async () => {
+    const { client, clears } = stubAirflow('failed', 2);
+    const permission = {
+      ...context,
+      decision: {
+        diagnosis: { ...diagnosis, classification: { ...diagnosis.classification, family: 'permission' } },
+      },
+    } as unknown as RemediationContext;
+    const result = await new AirflowRemediator({
+      client,
+      clock,
+      rerunTimeoutMs: 1,
+      pollIntervalMs: 1,
+    }).execute('retry', permission);
+    expect(clears).toEqual([]);
+    expect(result.error?.code).toBe('E_REFUSED');
+  });
+});
