@@ -631,6 +631,7 @@ export async function decideIncident(
     authority: pipeline.authority,
     usage,
     guard,
+    explorationKey: context.incidentId,
   });
   return { diagnosis, capabilities, usage, decision };
 }

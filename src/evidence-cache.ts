@@ -36,6 +36,10 @@ export interface EvidenceCacheStats {
  */
 export class CachingDataEngine implements DataEngine {
   readonly stats: EvidenceCacheStats = { hits: 0, misses: 0, uncached: 0 };
+  /** What reading the input establishes, once per version; present when the wrapped engine has it. */
+  readonly readFacts?: NonNullable<DataEngine['readFacts']>;
+  /** Rows failing checks, once per version and question; present when the wrapped engine has it. */
+  readonly failingRows?: NonNullable<DataEngine['failingRows']>;
   private readonly entries = new Map<string, Promise<unknown>>();
   private readonly prints = new Map<string, { at: number; value: Promise<string | undefined> }>();
   private readonly maxEntries: number;
@@ -49,13 +53,27 @@ export class CachingDataEngine implements DataEngine {
     this.maxEntries = options.maxEntries ?? 256;
     this.ttlMs = options.fingerprintTtlMs ?? 0;
     this.now = options.now ?? Date.now;
+    // Optional in the port: offered exactly when the wrapped engine offers them, so callers that
+    // test for them (the evidence, an escalation's examples) behave as they would without the cache.
+    const { readFacts, failingRows } = engine;
+    if (readFacts)
+      this.readFacts = (location, spec) =>
+        this.memo(location, `facts\0${canonicalJson(spec ?? {})}`, () =>
+          readFacts.call(engine, location, spec),
+        );
+    if (failingRows)
+      this.failingRows = (location, checks, options) =>
+        this.memo(location, `failing\0${canonicalJson({ checks, options })}`, () =>
+          failingRows.call(engine, location, checks, options),
+        ).then((rows) => rows.map((r) => ({ ...r }))); // each escalation gets rows of its own
   }
 
   fingerprint(location: string): Promise<string | undefined> {
     if (!this.engine.fingerprint) return Promise.resolve(undefined);
     const t = this.now();
     const known = this.prints.get(location);
-    if (known && t - known.at <= this.ttlMs) return known.value;
+    // A TTL of 0 stats every time (not "within the same millisecond": a file rewritten since is seen).
+    if (known && this.ttlMs > 0 && t - known.at <= this.ttlMs) return known.value;
     const value = this.engine.fingerprint(location);
     this.prints.set(location, { at: t, value });
     return value;

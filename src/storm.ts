@@ -8,6 +8,7 @@ import { canonicalJson, sha256 } from './core/audit-chain.js';
 import { classifyError } from './core/detect/error-classifier.js';
 import { diagnose, logText } from './core/diagnose.js';
 import type { FailureEvent } from './core/event.js';
+import type { Classification } from './core/failure-family.js';
 import {
   type IncidentGroup,
   incidentGroupId,
@@ -49,6 +50,8 @@ export interface StormResult {
 const HOUR = 3_600_000;
 /** Events whose evidence is gathered at once. */
 const CONCURRENCY = 64;
+/** Distinct log texts whose classification a batch remembers. */
+const MAX_CLASSIFIED = 4096;
 
 /**
  * Handles a batch of failure events as incident groups.
@@ -83,12 +86,12 @@ export async function handleStorm(
   };
   const scoped: Environment = { ...env, data, catalog };
   const pipelines = new Map<string, Promise<PipelineDescription>>();
-  const open = new Map<
-    string,
-    { group: IncidentGroup; incident: IncidentRecord; added: LinkedEvent[]; seen: Set<string> }
-  >();
   let duplicates = 0;
   let done = 0;
+  // The classifier is a pure function of the log and the event's message, and a storm repeats one
+  // cause's log again and again: each distinct text is redacted and classified once per batch
+  // (bounded; a batch of all-different logs pays per event, as before).
+  const classified = new Map<string, Classification>();
 
   // The cause of each event, gathered a few at a time: the reads (its log, cached measurements)
   // overlap instead of waiting on one another.
@@ -102,7 +105,13 @@ export async function handleStorm(
     // The family and rule come from the log alone, as in `diagnose`, unless the log says nothing:
     // then the findings refine it, and the whole evidence is gathered (from the cache) for that.
     const log = await env.logs.fetchRunLog(event);
-    let classification = classifyError(logText(redact(log.text), redactEvent(event)));
+    const text = `${log.text}\0${event.errorMessage ?? ''}`;
+    let classification = classified.get(text);
+    if (!classification) {
+      classification = classifyError(logText(redact(log.text), redactEvent(event)));
+      if (classified.size >= MAX_CLASSIFIED) classified.clear();
+      classified.set(text, classification);
+    }
     if (classification.family === 'unknown')
       classification = diagnose(
         await gatherEvidence(event, description, scoped, options.sampleRows),
@@ -126,45 +135,82 @@ export async function handleStorm(
     return { key, cause: `${classification.family} (${classification.rule}) in ${event.pipeline}` };
   };
 
-  for (let start = 0; start < events.length; start += CONCURRENCY) {
-    const chunk = events.slice(start, start + CONCURRENCY);
-    const causes = await Promise.all(chunk.map(causeOf));
-    for (const [i, event] of chunk.entries()) {
-      const { key, cause } = causes[i]!;
-      const linked: LinkedEvent = {
+  // Each cause's first event is decided (and acted on) like any incident, one after another as
+  // before, but in the background: the next events' causes are read meanwhile. Linking waits for
+  // every decision, then goes through the events in order.
+  type Entry = {
+    group: IncidentGroup;
+    incident?: IncidentRecord;
+    /** The event decided for this cause in this batch (undefined: an earlier batch opened it). */
+    first?: FailureEvent;
+    added: LinkedEvent[];
+    seen: Set<string>;
+  };
+  const open = new Map<string, Entry>();
+  const keys: string[] = [];
+  let decisions: Promise<unknown> = Promise.resolve();
+  try {
+    for (let start = 0; start < events.length; start += CONCURRENCY) {
+      const chunk = events.slice(start, start + CONCURRENCY);
+      const causes = await Promise.all(chunk.map(causeOf));
+      for (const [i, event] of chunk.entries()) {
+        const { key, cause } = causes[i]!;
+        keys.push(key);
+        if (!open.has(key)) {
+          const entry: Entry = {
+            group: { key, cause, linkedEventIds: [], linkedSample: [] },
+            added: [],
+            seen: new Set(),
+          };
+          open.set(key, entry);
+          decisions = decisions.then(async () => {
+            const id = incidentGroupId(key);
+            const earlier = await env.state.getIncident(id);
+            if (earlier) {
+              entry.incident = earlier;
+              if (earlier.group) entry.group = earlier.group;
+            } else {
+              entry.first = event;
+              entry.incident = await handleIncident(event, scoped, {
+                incidentId: id,
+                sampleRows: options.sampleRows,
+              });
+            }
+            entry.seen = new Set([entry.incident.event.id, ...entry.group.linkedEventIds]);
+          });
+          // Marked handled now; a failure still surfaces where every decision is awaited below.
+          decisions.catch(() => undefined);
+        }
+        options.onEvent?.(++done, events.length);
+      }
+    }
+  } catch (error) {
+    // No decision is left running behind a failed batch (the caller may close the environment).
+    await decisions.catch(() => undefined);
+    throw error;
+  }
+  await decisions;
+  for (const [i, event] of events.entries()) {
+    const entry = open.get(keys[i]!)!;
+    if (entry.first === event) {
+      if (entry.incident?.status === 'duplicate') duplicates++;
+      continue;
+    }
+    if (entry.seen.has(event.id)) duplicates++;
+    else {
+      entry.seen.add(event.id);
+      entry.added.push({
         eventId: event.id,
         job: event.job,
         runId: event.runId,
         occurredAt: event.occurredAt,
-      };
-      let entry = open.get(key);
-      if (!entry) {
-        // The first failure of a cause is decided (and acted on) like any incident.
-        const id = incidentGroupId(key);
-        const earlier = await env.state.getIncident(id);
-        const incident =
-          earlier ??
-          (await handleIncident(event, scoped, { incidentId: id, sampleRows: options.sampleRows }));
-        const group: IncidentGroup = earlier?.group ?? { key, cause, linkedEventIds: [], linkedSample: [] };
-        entry = { group, incident, added: [], seen: new Set([incident.event.id, ...group.linkedEventIds]) };
-        open.set(key, entry);
-        if (!earlier) {
-          if (incident.status === 'duplicate') duplicates++;
-          options.onEvent?.(++done, events.length);
-          continue;
-        }
-      }
-      if (entry.seen.has(event.id)) duplicates++;
-      else {
-        entry.seen.add(event.id);
-        entry.added.push(linked);
-      }
-      options.onEvent?.(++done, events.length);
+      });
     }
   }
 
   const groups: StormGroup[] = [];
-  for (const { group, incident, added } of open.values()) {
+  for (const { group, incident: decided, added } of open.values()) {
+    const incident = decided!;
     linkEvents(group, added);
     if (added.length > 0 || !incident.group) {
       const stored: IncidentRecord = { ...incident, group };

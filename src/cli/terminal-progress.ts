@@ -59,8 +59,15 @@ function rowsText(rows: number): string {
   return `${rows.toLocaleString('en-US')} rows`;
 }
 
-/** A terminal progress display, or undefined when stdout is not a terminal or with `--json`. */
-export function terminalProgress(io: CliIo, json: boolean | undefined): TerminalProgress | undefined {
-  if (json || !io.isTty || !process.stderr.isTTY) return undefined;
-  return new TerminalProgress(process.stderr);
+/**
+ * A terminal progress display on `stream` (standard error), or undefined when stdout or the stream
+ * is not a terminal, or with `--json`.
+ */
+export function terminalProgress(
+  io: CliIo,
+  json: boolean | undefined,
+  stream: NodeJS.WriteStream = process.stderr,
+): TerminalProgress | undefined {
+  if (json || !io.isTty || !stream.isTTY) return undefined;
+  return new TerminalProgress(stream);
 }

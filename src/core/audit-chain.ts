@@ -30,6 +30,8 @@ export const AUDIT_STEPS = [
   'autonomy',
   /** A job's kept resource setting changed outside an incident (a step down kept, or still needed). */
   'resources',
+  /** A policy version was promoted or rolled back (chain `policy`). */
+  'policy',
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

@@ -62,6 +62,14 @@ export const authoritySchema = z
     autonomy: autonomyThresholdsSchema.optional(),
     /** Caps on `scale_resources`; without them no resource may be raised. */
     resources: resourceCapsSchema.optional(),
+    /**
+     * Exploration of the policy in autonomous families (off when absent): with probability epsilon a
+     * guard-allowed action other than the greedy one, so the logged outcomes can improve the policy.
+     */
+    exploration: z
+      .object({ epsilon: z.number().min(0).max(0.5) })
+      .strict()
+      .optional(),
     /** Bounds on `defer`: longest wait and deferrals per run (defaults 900 s and 3). */
     defer: deferBoundsSchema.default({ maxWaitSeconds: 900, maxDeferralsPerRun: 3 }),
     budgets: budgetsSchema.default({

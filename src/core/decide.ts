@@ -6,6 +6,8 @@ import { canonicalJson, sha256 } from './audit-chain.js';
 import { type Authority, type Mode, modeFor } from './authority.js';
 import type { BudgetUsage, Capabilities, Decision, Diagnosis, Proposal, Verdict } from './decision.js';
 import type { Finding } from './finding.js';
+import { SAFETY_ORDER } from './policy/action-order.js';
+import { explore, uniformsFor } from './policy/exploration.js';
 import type { Policy } from './policy/policy.js';
 import { GUARD_HASH, guard, guardOff } from './safety/guard.js';
 import type { State } from './state.js';
@@ -19,6 +21,11 @@ export interface DecideInput {
   usage: BudgetUsage;
   /** `off` only for the benchmark's ablation; never exposed to users. Default `on`. */
   guard?: 'on' | 'off';
+  /**
+   * Where the authority turns exploration on, the key its choice is drawn from (the incident id);
+   * without a key nothing is explored.
+   */
+  explorationKey?: string;
 }
 
 /** The policy's state: family × risk × quality, straight from the diagnosis. */
@@ -38,7 +45,8 @@ export function encodeState(diagnosis: Diagnosis): State {
 export function decide(input: DecideInput): Decision {
   const diagnosis = applyAuthority(input.diagnosis, input.authority);
   const state = encodeState(diagnosis);
-  const proposal = input.policy.propose(state);
+  const mode = modeFor(input.authority, state.family);
+  const proposal = exploring(input, diagnosis, mode, input.policy.propose(state));
   const verdict =
     input.guard === 'off'
       ? guardOff(proposal.action)
@@ -49,7 +57,6 @@ export function decide(input: DecideInput): Decision {
           authority: input.authority,
           usage: input.usage,
         });
-  const mode = modeFor(input.authority, state.family);
   const disposition = dispositionFor(mode, verdict.final);
   return {
     diagnosis,
@@ -61,6 +68,36 @@ export function decide(input: DecideInput): Decision {
     explanation: explain(diagnosis, state, proposal, verdict, mode, disposition, input.guard === 'off'),
     authorityHash: sha256(canonicalJson(input.authority)),
   };
+}
+
+/**
+ * The proposal, explored when the authority turns exploration on and the family is autonomous (with
+ * the guard on): among the actions the guard would let through unchanged, so exploring never asks
+ * the guard for more than the greedy proposal could.
+ */
+function exploring(input: DecideInput, diagnosis: Diagnosis, mode: Mode, proposal: Proposal): Proposal {
+  const epsilon = input.authority.exploration?.epsilon ?? 0;
+  if (epsilon <= 0 || input.explorationKey === undefined || mode !== 'autonomous' || input.guard === 'off')
+    return proposal;
+  // The policy's own actions are the keys of its values; the guard decides which of them may run.
+  const allowed = SAFETY_ORDER.filter((action) => {
+    if (!(action in proposal.qValues)) return false;
+    const v = guard({
+      proposal: { ...proposal, action },
+      diagnosis,
+      capabilities: input.capabilities,
+      authority: input.authority,
+      usage: input.usage,
+    });
+    return !v.overridden && v.final === action;
+  });
+  const { explored: _explored, ...next } = explore(
+    proposal,
+    allowed,
+    epsilon,
+    uniformsFor(input.explorationKey),
+  );
+  return next;
 }
 
 /** shadow → record only; supervised → approval for active actions (passive ones just happen); autonomous → execute. */

@@ -5,6 +5,7 @@ import type { DatasetContract, QualityThresholds } from './contract.js';
 import type { Diagnosis } from './decision.js';
 import { detectQualityDrift } from './detect/data-quality.js';
 import { classifyError } from './detect/error-classifier.js';
+import { detectInputNotReady } from './detect/input-not-ready.js';
 import { qualityCondition } from './detect/quality-condition.js';
 import { detectReadFaults } from './detect/read-faults.js';
 import { assessRisk } from './detect/risk.js';
@@ -38,6 +39,8 @@ export function diagnose(evidence: Evidence): Diagnosis {
   let protectedDataset = false;
   for (const d of evidence.datasets) {
     findings.push(...datasetFindings(d, evidence.event.occurredAt));
+    const notReady = detectInputNotReady(fromLog, d.dataset);
+    if (notReady) findings.push(notReady);
     keys.push(...(d.contract?.keys ?? []));
     if (d.contract?.protected) protectedDataset = true;
   }

@@ -16,6 +16,7 @@ export type HealerErrorCode =
   | 'E_BUDGET'
   | 'E_LOCKED'
   | 'E_APPROVAL'
+  | 'E_PROMOTION'
   | 'E_REMOTE'
   | 'E_INTERNAL';
 
@@ -116,5 +117,12 @@ export function oneLine(error: unknown): string {
 export class ApprovalError extends HealerError {
   constructor(message: string, options: HealerErrorOptions = {}) {
     super('E_APPROVAL', message, options);
+  }
+}
+
+/** A policy promotion refused: the candidate's estimate does not beat the current policy's. */
+export class PromotionError extends HealerError {
+  constructor(message: string, options: HealerErrorOptions = {}) {
+    super('E_PROMOTION', message, options);
   }
 }

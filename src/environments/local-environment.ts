@@ -29,6 +29,7 @@ import {
   WebhookNotifier,
 } from '../adapters/local/index.js';
 import { migrateDuckdbState } from '../adapters/local/migrate-duckdb-state.js';
+import { currentPolicyFile } from '../adapters/local/policy-store.js';
 import { ProgressReportingRunner } from '../adapters/local/progress-runner.js';
 import { ConfigError } from '../core/errors.js';
 import { parsePolicyArtifact } from '../core/policy/artifact.js';
@@ -45,7 +46,10 @@ export interface LocalEnvironmentOptions {
   pipelineFiles?: string[];
   /** Defaults to `.healer/` beside the pipeline file. */
   stateDir?: string;
-  /** A policy artifact file; default `policies/default.policy.json` of the package when present. */
+  /**
+   * A policy artifact file; default the version promoted in the state folder, else
+   * `policies/default.policy.json` of the package when present.
+   */
   policy?: string;
   clock?: Clock;
   /** Terminal output for escalations (default stderr); `false` silences it. */
@@ -105,7 +109,8 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
   const others = (options.pipelineFiles ?? []).map((f) => resolve(f)).filter((f) => f !== pipelineFile);
   const registry = new FilePipelineRegistry([pipelineFile, ...others], catalog);
   const spec = await loadPipelineFile(pipelineFile);
-  const policy = await loadPolicy(options.policy);
+  // A version promoted in this state folder (`healer policy promote`) is in force unless a file is named.
+  const policy = await loadPolicy(options.policy ?? currentPolicyFile(stateDir));
   const engine = new DuckdbDataEngine();
   const state = SqliteStateStore.open(join(stateDir, STATE_FILE), {
     readOnly: options.readOnly ?? false,

@@ -1,5 +1,5 @@
 // Progress of an incident's long phases: reported through the environment's ProgressReporter,
-// drawn on a real pseudo-terminal by `healer run`, and absent without a terminal or with --json.
+// drawn on a real pseudo-terminal by `healer run` and `healer demo`, and absent without a terminal or with --json.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -107,5 +107,31 @@ describe('progress of an incident', () => {
       expect(json).toMatch(/"status":"resolved"/);
     },
     60_000,
+  );
+
+  it.skipIf(!hasScript)(
+    '`healer demo` draws each scenario and its phases on a pseudo-terminal, and nothing with --json',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'healer-demo-progress-'));
+      const tsx = join(root, 'node_modules', '.bin', 'tsx');
+      const cli = join(root, 'test', 'cli', 'healer-from-source.ts');
+      const onTty = (args: string) =>
+        execFileSync('script', ['-qec', `${tsx} ${cli} ${args}`, '/dev/null'], {
+          cwd: dir,
+          encoding: 'utf8',
+        });
+      const drawn = onTty('demo --dir demo');
+      // The null spike: 2,000 flights read, 125 held back, the re-run on the 1,875 others and the
+      // 3,376 airports.
+      expect(drawn).toMatch(/scenario null_spike\s+2,000 rows\s+\d+s done/);
+      expect(drawn).toMatch(/profile flights\s+2,000 rows\s+\d+s done/);
+      expect(drawn).toMatch(/re-run flights_delay_by_airport\s+5,251 rows\s+\d+s done/);
+      expect(drawn).toMatch(/remediation quarantine\s+2,000 rows\s+\d+s done/);
+      expect(drawn).toMatch(/scenario permission_error\s+\d+s done/);
+      const json = onTty('demo --dir demo --json');
+      expect(json).not.toMatch(/scenario null_spike|profile flights|remediation/);
+      expect(json).toMatch(/"scenario":"null_spike"/);
+    },
+    120_000,
   );
 });

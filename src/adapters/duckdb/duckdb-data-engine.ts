@@ -4,6 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { canonicalJson } from '../../core/audit-chain.js';
 import { type BadRowMeasurement, badRowChecks } from '../../core/bad-rows.js';
 import { HealerError, InvalidInputError } from '../../core/errors.js';
 import type { FailingRow, RowCheck } from '../../core/failing-row.js';
@@ -66,6 +67,8 @@ const EXTENSIONS: Record<string, DataFormat | 'json?'> = {
 const TEXT_CANDIDATES: readonly LogicalType[] = ['int64', 'double', 'date', 'timestamp', 'boolean'];
 /** A text column "mostly parses" as a type when at least this share of its values do. */
 const MOSTLY = 0.5;
+/** Text columns with at most this many distinct values are judged value by value, not row by row. */
+const FEW_DISTINCT = 10_000;
 
 /**
  * DataEngine over DuckDB in-process. One in-memory database per engine, one connection per call.
@@ -77,6 +80,8 @@ const MOSTLY = 0.5;
  */
 export class DuckdbDataEngine implements DataEngine {
   private instance: Promise<DuckDBInstance> | undefined;
+  /** Reads a runner already made in this process (`rememberRead`), by file version and dialect. */
+  private readonly reads = new Map<string, number>();
 
   /** Resolves a path, directory or glob to its files and their format (read-only sniffing). */
   async resolve(location: string): Promise<DataSource> {
@@ -117,8 +122,31 @@ export class DuckdbDataEngine implements DataEngine {
           return { location, rows: 0, malformedCount: 0, malformed: [], empty: 'empty' };
         throw error;
       }
+      if (source.csv) {
+        // The runner read these very bytes with this very dialect: what it established stands.
+        const print = await fileFingerprint(source.location);
+        const rows =
+          print && this.reads.get(readKey(source.location, print, source.csv.dialect, source.csv.read));
+        if (rows) return { location: source.location, rows, malformedCount: 0, malformed: [] };
+      }
       return sourceFacts(conn, source, limit);
     });
+  }
+
+  /**
+   * Remembers a whole, strict, all-text read of a CSV version (`print`, taken before the read) with
+   * this dialect: `rows` rows and no malformed line. `readFacts` of the same version and dialect
+   * then answers from it instead of reading the file again (the incident after a failed run).
+   */
+  rememberRead(location: string, print: string, dialect: CsvDialect, read: ReadOptions, rows: number): void {
+    if (rows <= 0) return;
+    this.reads.set(readKey(location, print, dialect, read), rows);
+    // A few recent versions are plenty: the last run's inputs.
+    while (this.reads.size > REMEMBERED_READS) {
+      const oldest = this.reads.keys().next().value;
+      if (oldest === undefined) break;
+      this.reads.delete(oldest);
+    }
   }
 
   /** The first `limit` rows failing the checks (the findings' row-level reasons), in reading order. */
@@ -211,6 +239,12 @@ export class DuckdbDataEngine implements DataEngine {
       conn.closeSync();
     }
   }
+}
+
+const REMEMBERED_READS = 32;
+
+function readKey(location: string, print: string, dialect: CsvDialect, read: ReadOptions): string {
+  return `${location}\0${print}\0${canonicalJson({ dialect, read })}`;
 }
 
 async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -395,21 +429,20 @@ async function sourceFacts(conn: DuckDBConnection, source: DataSource, limit: nu
   }
   const n = ++rejectsSeq;
   const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
-  // Materialized, not counted: a bare count(*) would skip decoding the values (bad bytes unseen).
-  const table = quoteIdent(`__healer_facts_${n}`);
+  // Every column counted, not a bare count(*): that would skip decoding the values (bad bytes
+  // unseen). Counting them decodes each value without keeping the rows.
   const sql = (lenient: boolean) =>
-    `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${csvReadSql(source.csv!.dialect, source.csv!.read, { allVarchar: true, rejects, lenient })}`;
+    `SELECT count(*) AS n, count(COLUMNS(*)) FROM ${csvReadSql(source.csv!.dialect, source.csv!.read, { allVarchar: true, rejects, lenient })}`;
+  let counted: Record<string, unknown>[];
   try {
-    await conn.run(sql(false));
+    counted = await rows(conn, sql(false));
   } catch {
     try {
-      await conn.run(sql(true));
+      counted = await rows(conn, sql(true));
     } catch (error) {
       throw readError(error, source.location, source.format);
     }
   }
-  const counted = await rows(conn, `SELECT count(*) AS n FROM ${table}`);
-  await conn.run(`DROP TABLE ${table}`);
   facts.rows = Number(counted[0]?.n ?? 0);
   const malformed = await malformedLines(conn, rejects, limit, source.csv.dialect.groups.length);
   facts.malformedCount = malformed.count;
@@ -810,14 +843,34 @@ async function measureValidity(
 ): Promise<void> {
   const plans = validityPlans(fields, profile.columns, expected);
   const select: string[] = [];
-  fields.forEach((f, i) => {
+  const row: Record<string, unknown> = {};
+  for (const [i, f] of fields.entries()) {
     const e = fieldExpr(f);
-    plans[i]!.candidates.forEach((t, j) => {
+    const candidates = plans[i]!.candidates;
+    if (candidates.length === 0) continue;
+    const distinct = profile.columns[i]?.distinct ?? Number.POSITIVE_INFINITY;
+    if (distinct <= FEW_DISTINCT && distinct * 10 <= profile.rowCount) {
+      // Few distinct values (codes, categories): each is parsed once, weighted by its rows. The
+      // same counts as parsing every row; the distinct count only picks the cheaper way.
+      const v = quoteIdent('__healer_value');
+      const counts = candidates.map(
+        (t, j) =>
+          `COALESCE(sum(n) FILTER (WHERE ${v} IS NOT NULL AND ${parses(v, t, f.type)}), 0) AS v${i}_${j}`,
+      );
+      const [grouped] = await query(
+        conn,
+        source,
+        `SELECT ${counts.join(', ')} FROM (SELECT ${e} AS ${v}, count(*) AS n FROM ${relation} GROUP BY ALL)`,
+      );
+      Object.assign(row, grouped);
+      continue;
+    }
+    candidates.forEach((t, j) => {
       select.push(`count(*) FILTER (WHERE ${e} IS NOT NULL AND ${parses(e, t, f.type)}) AS v${i}_${j}`);
     });
-  });
-  if (select.length === 0) return;
-  const [row] = await query(conn, source, `SELECT ${select.join(', ')} FROM ${relation}`);
+  }
+  if (select.length > 0)
+    Object.assign(row, (await query(conn, source, `SELECT ${select.join(', ')} FROM ${relation}`))[0]);
   profile.columns.forEach((col, i) => {
     const plan = plans[i]!;
     const nonNull = profile.rowCount - col.nullCount;

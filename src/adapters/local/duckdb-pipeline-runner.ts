@@ -28,6 +28,7 @@ import { inputReadiness } from './defer-condition.js';
 import { createSandboxedDuckdb, type DuckdbResources, duckdbConfig } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
+import { type KeptRun, type KeptSource, keptTableName } from './kept-input.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
 import { emptyPublication, type LocalIntentJournal, type Publication } from './local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
@@ -45,6 +46,11 @@ export interface RunOptions {
    * output through the intent journal.
    */
   stagingDir?: string;
+  /**
+   * A failed run whose parsed input this run may reuse (kept-input.ts): a remediation's re-run
+   * names the run it remediates. Sources whose files changed since are not offered.
+   */
+  adopt?: string;
   /**
    * Run with these settings (a `scale_resources` re-run) instead of the job's: the pipeline's own
    * `resources:`, or the setting healer keeps for the job (see core/kept-resources.ts).
@@ -71,8 +77,11 @@ export interface KeptResourceStore {
 export interface StagedSource {
   /** What the run log says it reads. */
   from: string;
-  /** Creates the temp table `table` on `conn`. */
-  stage: (conn: DuckDBConnection, table: string) => Promise<void>;
+  /**
+   * Creates the temp table `table` on `conn`. `kept`: the failed run's parsed rows of this source
+   * on `conn`, when the run adopted them (the file unchanged since); the callback may take them.
+   */
+  stage: (conn: DuckDBConnection, table: string, kept?: KeptSource) => Promise<void>;
   /** Where the run keeps the staged rows once it succeeds: the source's new baseline. */
   keepAt: string;
 }
@@ -131,6 +140,8 @@ export class DuckdbPipelineRunner {
   // DuckDB's memory_limit and threads are instance-wide (and the sandbox locks its configuration),
   // so each distinct setting gets its own instance.
   private readonly instances = new Map<string, Promise<DuckDBInstance>>();
+  /** The last failed run's parsed input (kept-input.ts), until the next run or close. */
+  private kept: KeptRun | undefined;
 
   constructor(
     private readonly deps: {
@@ -202,7 +213,12 @@ export class DuckdbPipelineRunner {
         : DuckDBInstance.create(':memory:', duckdbConfig(resources, this.deps.stateDir));
       this.instances.set(key, instance);
     }
-    const conn = await (await instance).connect();
+    // One kept run at a time: a run that does not adopt it releases it. Only a run on the same
+    // instance (the same settings) adopts it.
+    const adopted = await this.adopt(options.adopt, key);
+    const conn = adopted?.conn ?? (await (await instance).connect());
+    // Sources this run read whole before failing on nulls in required columns (kept-input.ts).
+    const keep = new Map<string, KeptSource>();
     try {
       const rowsIn: Record<string, number> = {};
       for (const source of spec.sources) {
@@ -221,7 +237,10 @@ export class DuckdbPipelineRunner {
           throw new Error(formatFault(fault));
         }
         log('INFO', `Reading ${source.name} from ${staged ? staged.from : location}`);
-        rowsIn[source.name] = await this.stage(conn, source, staged ?? location, log, drifted);
+        rowsIn[source.name] = await this.stage(conn, source, staged ?? location, log, drifted, {
+          kept: adopted?.sources.get(source.name),
+          keep: deferred || adopted ? undefined : keep,
+        });
         failedSource = undefined;
       }
       stage = 'quality';
@@ -329,6 +348,7 @@ export class DuckdbPipelineRunner {
         publication,
       };
     } catch (error) {
+      if (keep.size > 0) this.kept = { runId, instance: key, conn, sources: keep };
       if (!deferred) await this.deps.journal.abortRun(runId);
       const message = error instanceof Error ? error.message : String(error);
       log('ERROR', `Job run ${runId} FAILED during ${stage}`);
@@ -366,7 +386,46 @@ export class DuckdbPipelineRunner {
         event,
       };
     } finally {
+      if (this.kept?.conn !== conn) conn.closeSync();
+    }
+  }
+
+  /**
+   * Takes the kept run `runId` (its connection, its sources' tables renamed out of the way, every
+   * other temp table and view dropped, sources whose files changed dropped too), or undefined.
+   * Any other kept run is released.
+   */
+  private async adopt(runId: string | undefined, instance: string): Promise<KeptRun | undefined> {
+    const kept = this.kept;
+    this.kept = undefined;
+    if (!kept) return undefined;
+    if (runId === undefined || kept.runId !== runId || kept.instance !== instance) {
+      kept.conn.closeSync();
+      return undefined;
+    }
+    const { conn } = kept;
+    try {
+      const sources = new Map<string, KeptSource>();
+      for (const [name, source] of kept.sources) {
+        const table = keptTableName(name);
+        if ((await this.deps.engine.fingerprint(source.location)) !== source.fingerprint) continue;
+        await conn.run(`ALTER TABLE ${quoteIdent(source.table)} RENAME TO ${quoteIdent(table)}`);
+        sources.set(name, { ...source, table });
+      }
+      const names = new Set([...sources.values()].map((s) => s.table));
+      for (const r of await queryRows(
+        conn,
+        `SELECT view_name AS name, 'VIEW' AS kind FROM duckdb_views() WHERE temporary AND NOT internal UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND NOT internal`,
+      ))
+        if (!names.has(String(r.name)))
+          await conn.run(
+            `DROP ${r.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(String(r.name))}`,
+          );
+      return { ...kept, sources };
+    } catch {
+      // Reuse is an optimization: anything unexpected and the re-run reads its input afresh.
       conn.closeSync();
+      return undefined;
     }
   }
 
@@ -377,6 +436,7 @@ export class DuckdbPipelineRunner {
     from: string | StagedSource,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
     drifted: Set<string>,
+    reuse: { kept?: KeptSource | undefined; keep?: Map<string, KeptSource> | undefined } = {},
   ): Promise<number> {
     const version = await this.deps.catalog.currentSchema(source.name);
     const columns = version ? topLevel(version.fields) : undefined;
@@ -387,6 +447,9 @@ export class DuckdbPipelineRunner {
     let constrained = table;
     let described: string;
     let lines: ((rows: number[]) => Promise<Map<number, number>>) | undefined;
+    // The file's fingerprint, taken before a whole text read (undefined otherwise).
+    let fingerprint: string | undefined;
+    let whole = false;
     if (typeof from === 'string') {
       // An input missing or older than its freshness is an upstream not ready (a dependency
       // failure `defer` can wait out), not a crash of the read.
@@ -411,7 +474,10 @@ export class DuckdbPipelineRunner {
       // through its projection; otherwise a CSV is staged as text and judged by value below.
       const migrated = columns?.some((f) => f.sourcePath !== undefined || f.castOnRead !== undefined);
       if (format === 'csv' && !migrated) {
-        lines = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+        const text = await this.stageText(conn, source, { ...resolved, format }, columns, log);
+        lines = text.lines;
+        whole = text.whole;
+        fingerprint = text.print;
       } else {
         // A column missing from the data fails here with DuckDB's own Binder Error.
         const read = columns ? readProjection(columns) : '*';
@@ -421,7 +487,7 @@ export class DuckdbPipelineRunner {
       }
     } else {
       described = 'staged by the remediation';
-      await from.stage(conn, source.name);
+      await from.stage(conn, source.name, reuse.kept);
       const got = (await describeQuery(conn, `SELECT * FROM ${table}`)).map((c) => c.name);
       if (columns && got.join('\0') !== columns.map((f) => f.path).join('\0')) {
         // Same projection as a read, without copying the rows: the staged table is renamed and the
@@ -470,7 +536,25 @@ export class DuckdbPipelineRunner {
         formats: source.read ?? {},
         ...(lines ? { lines } : {}),
       });
-      if (violations.length > 0) throw contractError(typeof from === 'string' ? from : from.from, violations);
+      if (violations.length > 0) {
+        // Every row read and typed to the contract, only nulls in required columns wrong: the
+        // quarantine that follows can conform these rows instead of parsing the file again.
+        const typedToContract = (source.contract?.schema.fields ?? []).every(
+          (f) => duckdbTypeToLogical(staged.find((c) => c.name === f.path)?.type ?? '') === f.type,
+        );
+        if (
+          reuse.keep &&
+          fingerprint !== undefined &&
+          typeof from === 'string' &&
+          whole &&
+          !source.read &&
+          typedToContract &&
+          staged.length === (source.contract?.schema.fields.length ?? -1) &&
+          violations.every((v) => v.rule === 'not_null')
+        )
+          reuse.keep.set(source.name, { table: source.name, location: from, fingerprint, rows });
+        throw contractError(typeof from === 'string' ? from : from.from, violations);
+      }
       log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
     }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
@@ -491,7 +575,11 @@ export class DuckdbPipelineRunner {
     resolved: DataSource,
     columns: SchemaField[] | undefined,
     log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void,
-  ): Promise<(rows: number[]) => Promise<Map<number, number>>> {
+  ): Promise<{
+    lines: (rows: number[]) => Promise<Map<number, number>>;
+    whole: boolean;
+    print: string | undefined;
+  }> {
     const expected = columns ?? source.contract?.schema.fields ?? [];
     const read = source.read ?? {};
     const csv = await withDialect(resolved, { read, expected: { name: source.name, fields: expected } });
@@ -501,6 +589,9 @@ export class DuckdbPipelineRunner {
     const n = ++rejectsSeq;
     const rejects = { table: `__healer_rejects_${n}`, scan: `__healer_rejects_scan_${n}` };
     const raw = quoteIdent(`__healer_raw_${source.name}`);
+    // Taken before the read, so that a file changed during it is never taken for what was read
+    // (by the evidence's read facts, or a quarantine reusing the parsed rows).
+    const print = await this.deps.engine.fingerprint(resolved.location);
     try {
       await conn.run(
         `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${csvReadSql(dialect, read, { allVarchar: columns !== undefined, rejects })}`,
@@ -522,14 +613,27 @@ export class DuckdbPipelineRunner {
         { context: { file: resolved.location, malformed: malformed.count } },
       );
     }
+    if (columns !== undefined && print !== undefined) {
+      // A whole, strict, all-text read without a malformed line: the evidence of the incident that
+      // may follow needs not read the file again to establish as much (readFacts).
+      const [counted] = await queryRows(conn, `SELECT count(*) AS n FROM ${raw}`);
+      this.deps.engine.rememberRead(resolved.location, print, dialect, read, Number(counted?.n ?? 0));
+    }
     const projection = columns ? columns.map((f) => quoteIdent(f.path)).join(', ') : '*';
+    // Whole: the projection drops no column of the file (a reused table holds everything).
+    const fileColumns = await describeQuery(conn, `SELECT * FROM ${raw}`);
+    const whole = columns === undefined || fileColumns.every((c) => columns.some((f) => f.path === c.name));
     // A catalog column missing from the file fails here with DuckDB's own Binder Error.
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT ${projection} FROM ${raw}`,
     );
     await conn.run(`DROP TABLE ${raw}`);
     const file = dialect.files.length === 1 ? dialect.files[0] : undefined;
-    return async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map());
+    return {
+      lines: async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map()),
+      whole,
+      print,
+    };
   }
 
   /** Replaces the staged text table by its typed form (every value already checked). */
@@ -616,6 +720,8 @@ export class DuckdbPipelineRunner {
 
   /** Closes the runner's in-memory databases. */
   close(): void {
+    this.kept?.conn.closeSync();
+    this.kept = undefined;
     const instances = [...this.instances.values()];
     this.instances.clear();
     for (const instance of instances) void instance.then((i) => i.closeSync());

@@ -47,6 +47,8 @@ const CAUSES = [
 ] as const;
 
 const ROWS = 2_000;
+/** Cold single incidents timed; their median is the baseline (a loaded machine varies a lot). */
+const SINGLE_TRIALS = 5;
 
 export const register: RegisterCommand = (program, io) => {
   program
@@ -68,8 +70,8 @@ export const register: RegisterCommand = (program, io) => {
 
         // One cold single incident per trial, on a fresh state folder and a fresh engine.
         const singles: number[] = [];
-        for (let k = 0; k < 3; k++) {
-          const event = { ...events[k * 7]!, id: `single-${k}`, runId: `single-run-${k}` };
+        for (let k = 0; k < SINGLE_TRIALS; k++) {
+          const event = { ...events[(k * 7) % events.length]!, id: `single-${k}`, runId: `single-run-${k}` };
           const singleState = join(dir, `single-${k}`);
           await writeLog(singleState, event, CAUSES[causeOf(event)]!.log);
           const env = await createLocalEnvironment({

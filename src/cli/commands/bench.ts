@@ -10,6 +10,8 @@ import { loadHeldOutCorpus } from '../../sim/classifier-score.js';
 import { renderEngineMarkdown, renderEngineTerminal, runDuckdbEngine } from '../../sim/duckdb-engine.js';
 import { renderMarkdown, renderTerminal } from '../../sim/report.js';
 import { HELD_OUT_SEEDS, parsePositiveInt, parseSeeds, REFERENCE_SEEDS } from '../../sim/seeds.js';
+import { runShift } from '../../sim/shift.js';
+import { renderShiftMarkdown, renderShiftTerminal } from '../../sim/shift-report.js';
 import { renderChart } from '../../sim/svg-chart.js';
 import type { RegisterCommand } from '../commands.js';
 
@@ -37,6 +39,11 @@ export const register: RegisterCommand = (program, io) => {
       'sim (modelled outcomes) or duckdb (also replay a sample for real on the embedded runtime)',
       'sim',
     )
+    .option(
+      '--scenario <name>',
+      'stationary, or shift (also run the mix whose right fix changes part-way: rules, static and online Q)',
+      'stationary',
+    )
     .option('--engine-sample <n>', 'with --engine duckdb: incidents per fault type, first seed only', '2')
     .option(
       '--engine-dir <dir>',
@@ -55,6 +62,7 @@ export const register: RegisterCommand = (program, io) => {
         engine: string;
         engineSample: string;
         engineDir?: string;
+        scenario: string;
       }) => {
         const seeds = parseSeeds(options.seeds);
         const heldOut = options.heldOut.trim() === 'none' ? [] : parseSeeds(options.heldOut, '--held-out');
@@ -67,6 +75,8 @@ export const register: RegisterCommand = (program, io) => {
           throw new InvalidInputError(`--loop: '${options.loop}' is not one of direct, agent`);
         if (options.engine !== 'sim' && options.engine !== 'duckdb')
           throw new InvalidInputError(`--engine: '${options.engine}' is not one of sim, duckdb`);
+        if (options.scenario !== 'stationary' && options.scenario !== 'shift')
+          throw new InvalidInputError(`--scenario: '${options.scenario}' is not one of stationary, shift`);
         const engineSample = parsePositiveInt(options.engineSample, '--engine-sample', 1000);
         const bar =
           io.isTty && options.json !== true && process.stderr.isTTY
@@ -102,13 +112,31 @@ export const register: RegisterCommand = (program, io) => {
                 ...(options.engineDir === undefined ? {} : { dir: resolve(io.cwd, options.engineDir) }),
               })
             : undefined;
+        const shift =
+          options.scenario === 'shift'
+            ? await runShift({
+                seeds,
+                trainIncidents: result.options.trainIncidents,
+                episodes: result.options.episodes,
+              })
+            : undefined;
         const out = resolve(io.cwd, options.out);
         await mkdir(out, { recursive: true });
-        const json = `${JSON.stringify(engine ? { ...result.json, duckdb: engine.json } : result.json, null, 2)}\n`;
+        const json = `${JSON.stringify(
+          {
+            ...result.json,
+            ...(engine ? { duckdb: engine.json } : {}),
+            ...(shift ? { shift: shift.json } : {}),
+          },
+          null,
+          2,
+        )}\n`;
         await writeFile(join(out, 'results.json'), json);
         await writeFile(
           join(out, 'report.md'),
-          renderMarkdown(result) + (engine ? renderEngineMarkdown(engine, seed) : ''),
+          renderMarkdown(result) +
+            (engine ? renderEngineMarkdown(engine, seed) : '') +
+            (shift ? renderShiftMarkdown(shift) : ''),
         );
         await writeFile(join(out, 'chart.svg'), renderChart(result.json));
         if (engine)
@@ -119,7 +147,7 @@ export const register: RegisterCommand = (program, io) => {
         if (options.json === true) io.out(json);
         else
           io.out(
-            `${renderTerminal(result)}${engine ? renderEngineTerminal(engine, seed) : ''}wrote ${join(options.out, 'results.json')}, report.md, chart.svg\n`,
+            `${renderTerminal(result)}${engine ? renderEngineTerminal(engine, seed) : ''}${shift ? renderShiftTerminal(shift) : ''}wrote ${join(options.out, 'results.json')}, report.md, chart.svg\n`,
           );
       },
     );

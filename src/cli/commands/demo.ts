@@ -1,23 +1,31 @@
 // `healer demo [--dir DIR] [--json]`: builds a sample pipeline on real public data (data/), injects
 // a realistic sequence of failures, lets the agent handle each through handleIncident, and prints a
 // table and a Markdown report. The rename, type drift, null spike and protected drift are produced
-// for real by rewriting the input files; the S3 throttle and the S3 access denial cannot be produced
+// for real by rewriting the input files, the out-of-memory by a second pipeline under a low DuckDB
+// memory_limit, the late upstream by holding flights.csv back until after the run; the S3 throttle and the S3 access denial cannot be produced
 // on a local disk (as root), so they are injected as runner faults with the exact S3 error text.
 
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '../../adapters/duckdb/sql.js';
-import { forgetAuditAnchor, type InjectedFault, ScriptedFaults } from '../../adapters/local/index.js';
+import {
+  forgetAuditAnchor,
+  type InjectedFault,
+  loadPipelineFile,
+  ScriptedFaults,
+} from '../../adapters/local/index.js';
 import type { WebhookConfig } from '../../adapters/local/webhook-notifier.js';
 import { handleIncident, reconcile } from '../../agent.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { stateKey } from '../../core/state.js';
 import { createLocalEnvironment } from '../../environments/local-environment.js';
-import type { IncidentRecord } from '../../ports.js';
+import type { IncidentRecord, ProgressReporter } from '../../ports.js';
 import type { RegisterCommand } from '../commands.js';
+import { terminalProgress } from '../terminal-progress.js';
 import { textTable } from '../text-table.js';
 import { addWebhookOptions, type WebhookFlags, webhookConfig } from '../webhook-option.js';
 
@@ -65,9 +73,45 @@ target:
   path: output/delay_by_airport.parquet
 authority:
   mode: autonomous
-  allowedActions: [retry, coerce_schema, rollback_schema, quarantine]
+  allowedActions: [retry, coerce_schema, rollback_schema, quarantine, defer]
+  defer: { maxWaitSeconds: 30 }
 retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }
 `;
+
+/**
+ * A second pipeline on the same flights: every route's legs planned for the next 365 days, as lists.
+ * DuckDB needs more than 64 MB for it (and less than 128 MB); with spilling off it fails with a real
+ * "Out of Memory Error" at 64 MB, and the authority lets healer double the memory once, up to 256 MB.
+ */
+const SCHEDULE_PIPELINE = `# Sample pipeline written by \`healer demo\`: planned legs per route for a year.
+name: flights_schedule
+sources:
+  flights:
+    path: input/flights.csv
+    contract:
+      columns:
+        flight_date: { type: timestamp, nullable: false }
+        delay_minutes: { type: int64, nullable: false }
+        distance_miles: { type: int64, nullable: false }
+        origin: { type: string, nullable: false }
+        destination: { type: string, nullable: false }
+transform: |
+  SELECT origin, count(*) AS route_days, sum(len(legs)) AS legs
+  FROM (SELECT f.origin, f.destination, d.day,
+               list(f.origin || '-' || f.destination || '-' || d.day::VARCHAR) AS legs
+        FROM "flights" AS f CROSS JOIN range(365) AS d(day) GROUP BY ALL)
+  GROUP BY ALL ORDER BY route_days DESC, origin
+target:
+  path: output/schedule.parquet
+resources: { memoryMb: 64, threads: 1, spill: false }
+authority:
+  mode: autonomous
+  allowedActions: [retry, scale_resources]
+  resources: { maxMemoryMb: 256, maxStepsPerRun: 1 }
+`;
+
+/** When the late upstream delivers flights.csv after the run failed without it (while healer waits). */
+const LATE_DELIVERY_MS = 600;
 
 const FLIGHTS_COLUMNS = `strptime("date", '%Y/%m/%d %H:%M') AS flight_date, delay AS delay_minutes,
   distance AS distance_miles, origin, destination`;
@@ -81,6 +125,10 @@ interface Scenario {
   flights?: string;
   airports?: string;
   fault?: InjectedFault;
+  /** Runs the schedule pipeline (memory pressure) instead of the delay pipeline. */
+  schedule?: boolean;
+  /** flights.csv is missing when the run starts and is delivered LATE_DELIVERY_MS after it failed. */
+  late?: boolean;
   expect: string;
 }
 
@@ -91,6 +139,20 @@ const SCENARIOS: Scenario[] = [
     how: 'injected',
     fault: { kind: 'transient', dataset: 'flights', uri: 's3://demo-raw/flights/flights.csv', times: 1 },
     expect: 'retry',
+  },
+  {
+    id: 'memory_pressure',
+    title: 'a 365-day schedule outgrows memory_limit 64 MB (spilling off): Out of Memory',
+    how: 'real',
+    schedule: true,
+    expect: 'scale_resources',
+  },
+  {
+    id: 'late_upstream',
+    title: 'the run starts before upstream delivered flights.csv; it arrives 0.6 s later',
+    how: 'real',
+    late: true,
+    expect: 'defer',
   },
   {
     id: 'column_rename',
@@ -146,11 +208,15 @@ export interface DemoRow {
   timeToResolutionMs: number;
 }
 
-/** Runs the whole demo in `dir`; returns one row per scenario. */
+/**
+ * Runs the whole demo in `dir`; returns one row per scenario. With `progress` (a terminal), each
+ * scenario and its incident's phases (runs, evidence, profiles, remediation) are drawn as they go.
+ */
 export async function runDemo(
   dir: string,
   err: (text: string) => void,
   webhook?: WebhookConfig,
+  progress?: ProgressReporter,
 ): Promise<{ rows: DemoRow[]; report: string }> {
   await prepareDir(dir);
   const data = sampleDataDir();
@@ -166,12 +232,15 @@ export async function runDemo(
     );
     await copyFile(join(data, 'airports.csv'), join(pristine, 'airports.csv'));
     await writeFile(join(dir, 'pipeline.yaml'), PIPELINE);
+    await writeFile(join(dir, 'schedule.yaml'), SCHEDULE_PIPELINE);
     const faults = new ScriptedFaults();
     const env = await createLocalEnvironment({
       pipelineFile: join(dir, 'pipeline.yaml'),
+      pipelineFiles: [join(dir, 'schedule.yaml')],
       faults,
       terminal: err,
       ...(webhook ? { webhook } : {}),
+      ...(progress ? { progress } : {}),
     });
     try {
       await restore(pristine, dir);
@@ -197,12 +266,24 @@ export async function runDemo(
             `COPY (${s.airports}) TO ${quoteLiteral(join(dir, 'input', 'airports.csv'))} (HEADER)`,
           );
         if (s.fault) faults.add(s.fault);
-        const run = await env.runner.run(env.spec);
+        if (s.late) await rm(join(dir, 'input', 'flights.csv'));
+        const spec = s.schedule ? await loadPipelineFile(join(dir, 'schedule.yaml')) : env.spec;
+        const scenario = progress?.start(`scenario ${s.id}`);
+        const run = await env.runner.run(spec);
         if (run.status === 'succeeded') {
+          scenario?.done();
           rows.push(emptyRow(s, 'run succeeded: nothing to heal'));
           continue;
         }
+        // The upstream delivers on its own time, while healer is already handling the failure.
+        const delivery = s.late
+          ? delay(LATE_DELIVERY_MS).then(() =>
+              copyFile(join(pristine, 'flights.csv'), join(dir, 'input', 'flights.csv')),
+            )
+          : undefined;
         const incident = await handleIncident(run.event, env);
+        await delivery;
+        scenario?.done({ rows: incident.result?.rows?.rowsIn });
         rows.push(toRow(s, incident));
       }
       await restore(pristine, dir);
@@ -314,7 +395,8 @@ function markdownReport(dir: string, rows: DemoRow[]): string {
     line(Array(HEADER.length + 1).fill('---')),
     ...rows.map((r) => line([`${r.scenario}: ${r.title}`, r.produced, ...cells(r).slice(1)])),
     '',
-    '`real`: the input files were rewritten and DuckDB failed on them for real. `injected`: a local disk',
+    '`real`: the input files were rewritten (or held back, or outgrown by a memory_limit) and DuckDB failed',
+    'on them for real. `injected`: a local disk',
     'cannot throttle (503) or deny (403) a read as S3 does, so the runner raised the exact S3 error text.',
     '',
     'Quarantined rows: `.healer/quarantine/<source>/<incident>.parquet`; escalations:',
@@ -327,13 +409,27 @@ export const register: RegisterCommand = (program, io) => {
   addWebhookOptions(
     program
       .command('demo')
-      .description('Build a sample pipeline on real public data, inject six failures, let healer handle each')
+      .description(
+        'Build a sample pipeline on real public data, inject eight failures, let healer handle each',
+      )
       .option('--dir <dir>', 'folder for the demo (recreated on each run)', 'healer-demo')
       .option('--json', 'print the rows as JSON'),
   ).action(async (options: { dir: string; json?: boolean } & WebhookFlags) => {
     const webhook = webhookConfig(options);
     const dir = resolve(io.cwd, options.dir);
-    const { rows } = await runDemo(dir, (t) => io.err(t), webhook);
+    // Progress on a terminal only, never with --json; escalations print above the progress lines.
+    const progress = terminalProgress(io, options.json);
+    let rows: DemoRow[];
+    try {
+      ({ rows } = await runDemo(
+        dir,
+        progress ? (t) => progress.log(t) : (t) => io.err(t),
+        webhook,
+        progress,
+      ));
+    } finally {
+      progress?.stop();
+    }
     if (options.json) {
       io.out(`${JSON.stringify({ dir, incidents: rows })}\n`);
       return;

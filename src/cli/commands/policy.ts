@@ -15,9 +15,12 @@ import { allStates, type StateKey, stateKey } from '../../core/state.js';
 import type { RegisterCommand } from '../commands.js';
 import type { CliIo } from '../io.js';
 import { readJsonFile } from '../read-json-file.js';
+import { registerPolicyVersions } from './policy-versions.js';
 
 export const register: RegisterCommand = (program, io) => {
-  const policy = program.command('policy').description('Inspect trained policy artifacts (policy.json)');
+  const policy = program
+    .command('policy')
+    .description('Inspect policy artifacts; learn, evaluate, promote and roll back policy versions');
   policy
     .command('show')
     .description('Print the Q-table: states × actions, greedy action marked with *, visits in ()')
@@ -40,6 +43,7 @@ export const register: RegisterCommand = (program, io) => {
       const diff = diffArtifacts(await load(io, a), await load(io, b));
       io.out(options.json === true ? `${JSON.stringify(diff, null, 2)}\n` : diffText(diff));
     });
+  registerPolicyVersions(policy, io);
 };
 
 async function load(io: CliIo, file: string): Promise<PolicyArtifact> {

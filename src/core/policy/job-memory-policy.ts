@@ -22,7 +22,8 @@ export function withJobMemory(inner: Policy, remembered: Action | undefined): Po
     hash: inner.hash,
     propose(state: State): Proposal {
       const own = inner.propose(state);
-      if (own.action === remembered) return own;
+      // The policy agreeing keeps its propensity; either way the proposal is the remembered fix.
+      if (own.action === remembered) return { ...own, source: 'job_memory' };
       return { ...own, action: remembered, propensity: 1, source: 'job_memory' };
     },
   };

@@ -10,6 +10,14 @@ import type { Finding } from '../finding.js';
 import { parsePolicyArtifact } from '../policy/artifact.js';
 import type { Policy } from '../policy/policy.js';
 import { QLearningPolicy } from '../policy/q-learning.js';
+import {
+  capViolation,
+  effectiveCaps,
+  nextScaleStep,
+  RESOURCE_HARD_LIMITS,
+  type ResourceSettings,
+  type ScaleStep,
+} from '../resources.js';
 import { QUALITY_CONDITIONS, RISKS } from '../risk.js';
 import { allStates } from '../state.js';
 import { GUARD_HASH, guard } from './guard.js';
@@ -179,6 +187,111 @@ describe('guard invariants (fast-check)', () => {
         expect(decide({ ...i, policy: fixed }).verdict).toEqual(decision.verdict);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('resource caps under any sequence of proposals (fast-check)', () => {
+  const caps = fc.record({
+    maxMemoryMb: fc.option(fc.integer({ min: 1, max: 2 * RESOURCE_HARD_LIMITS.maxMemoryMb }), {
+      nil: undefined,
+    }),
+    maxThreads: fc.option(fc.integer({ min: 1, max: 2 * RESOURCE_HARD_LIMITS.maxThreads }), {
+      nil: undefined,
+    }),
+    maxStepsPerRun: fc.nat(2 * RESOURCE_HARD_LIMITS.maxScaleStepsPerRun),
+  });
+  const bounds = fc.record({
+    maxWaitSeconds: fc.integer({ min: 1, max: 2 * RESOURCE_HARD_LIMITS.maxDeferSeconds }),
+    maxDeferralsPerRun: fc.nat(2 * RESOURCE_HARD_LIMITS.maxDeferralsPerRun),
+  });
+  // Each turn: what the policy proposes, the failure's family, and whether the runtime reports the
+  // honest next step (nextScaleStep) or an adversarial one (any settings at all).
+  const turn = fc.record({
+    action: fc.constantFrom<Action>('scale_resources', 'defer', 'retry', 'escalate'),
+    family: fc.constantFrom('resource', 'dependency', 'transient', 'schema', 'unknown'),
+    step: fc.option(
+      fc.record({
+        memoryMb: fc.integer({ min: 1, max: 4 * RESOURCE_HARD_LIMITS.maxMemoryMb }),
+        threads: fc.integer({ min: 1, max: 1024 }),
+      }),
+      { nil: undefined },
+    ),
+  });
+
+  it('never more scale steps or deferrals per run than the caps, never a setting above a cap', () => {
+    fc.assert(
+      fc.property(
+        caps,
+        bounds,
+        fc.record({ memoryMb: fc.integer({ min: 1, max: 4096 }), threads: fc.integer({ min: 1, max: 8 }) }),
+        fc.array(turn, { minLength: 1, maxLength: 30 }),
+        (resources, defer, start, turns) => {
+          const authority = authoritySchema.parse({
+            allowedActions: ['retry', 'scale_resources', 'defer'],
+            resources,
+            defer,
+          });
+          const effective = effectiveCaps(authority.resources!);
+          let current: ResourceSettings = { ...start };
+          let steps = 0;
+          let deferrals = 0;
+          for (const t of turns) {
+            const scaleStep: ScaleStep | undefined =
+              t.step === undefined
+                ? nextScaleStep(current, authority.resources!)
+                : { before: current, after: t.step };
+            const verdict = guard({
+              proposal: { action: t.action, qValues: {}, propensity: 1, policyVersion: 'prop@1' },
+              diagnosis: {
+                classification: { family: t.family as never, rule: 'x', confidence: 1, line: '' },
+                findings: [],
+                risk: { level: 'low', reasons: [] },
+                quality: 'ok',
+                protectedDataset: false,
+                datasets: ['orders'],
+              },
+              capabilities: {
+                supported: [...ACTIONS],
+                hasPreviousSchemaVersion: false,
+                coercionSafe: false,
+                hasQuarantineStore: false,
+                ...(scaleStep ? { scaleStep } : {}),
+                deferCondition: 'input orders.csv to arrive',
+              },
+              authority,
+              usage: {
+                retriesThisRun: 0,
+                retriesThisJobLastHour: 0,
+                consecutiveFailedRemediations: 0,
+                scaleStepsThisRun: steps,
+                deferralsThisRun: deferrals,
+              },
+            });
+            if (verdict.final === 'scale_resources') {
+              expect(t.family).toBe('resource');
+              expect(capViolation(scaleStep!, effective)).toBeUndefined();
+              current = { ...scaleStep!.after };
+              steps++;
+            }
+            if (verdict.final === 'defer') deferrals++;
+          }
+          expect(steps).toBeLessThanOrEqual(
+            Math.min(resources.maxStepsPerRun, RESOURCE_HARD_LIMITS.maxScaleStepsPerRun),
+          );
+          expect(deferrals).toBeLessThanOrEqual(
+            Math.min(defer.maxDeferralsPerRun, RESOURCE_HARD_LIMITS.maxDeferralsPerRun),
+          );
+          // Raised only up to the caps (a setting already above a cap at the start may stay, never grow).
+          if (steps > 0) {
+            if (current.memoryMb !== start.memoryMb)
+              expect(current.memoryMb).toBeLessThanOrEqual(effective.maxMemoryMb ?? 0);
+            if (current.threads !== start.threads)
+              expect(current.threads).toBeLessThanOrEqual(effective.maxThreads ?? 0);
+          }
+        },
+      ),
+      RUNS,
     );
   });
 });

@@ -169,6 +169,23 @@ describe('profile', () => {
     });
   });
 
+  it('validity of a column with few distinct values (judged value by value) equals a row-by-row count', async () => {
+    // 300 rows of a shelf code: '12', ' 7 ' and 'n/a' a hundred times each. The grouped measurement
+    // takes over below 10,000 distinct values and a tenth of the rows; the count is the same.
+    const rows = Array.from({ length: 300 }, (_, i) => `${i},${['12', '" 7 "', 'n/a'][i % 3]}`);
+    await writeFile(join(dir, 'shelves.csv'), `id,shelf\n${rows.join('\n')}\n`);
+    const p = await engine.profile(join(dir, 'shelves.csv'), {
+      expected: {
+        name: 'shelves',
+        fields: [{ path: 'shelf', type: 'int64', rawType: 'BIGINT', nullable: true }],
+      },
+    });
+    const shelf = p.columns.find((c) => c.path === 'shelf')!;
+    expect(shelf.distinct).toBeLessThanOrEqual(30);
+    expect(shelf).toMatchObject({ type: 'string', validityType: 'int64' });
+    expect(shelf.validity).toBeCloseTo(2 / 3, 5);
+  });
+
   it('validity against an expected (contract) type', async () => {
     const p = await engine.profile(join(dir, 'orders.csv'), {
       expected: {

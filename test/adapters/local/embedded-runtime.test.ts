@@ -21,7 +21,7 @@ describe('healer demo', () => {
       const io = memoryIo('', dir);
       expect(await main(['demo', '--dir', dir, '--json'], io)).toBe(0);
       const out = JSON.parse(io.stdout.trim()) as {
-        incidents: { scenario: string; status: string; action: string }[];
+        incidents: { scenario: string; status: string; action: string; state: string }[];
       };
       const by = Object.fromEntries(out.incidents.map((r) => [r.scenario, r]));
       expect(by.transient_flake).toMatchObject({ action: 'retry', status: 'resolved' });
@@ -30,6 +30,11 @@ describe('healer demo', () => {
       expect(by.null_spike).toMatchObject({ action: 'quarantine', status: 'resolved' });
       expect(by.permission_error).toMatchObject({ action: 'escalate', status: 'escalated' });
       expect(by.protected_drift).toMatchObject({ action: 'escalate', status: 'escalated' });
+      // A real DuckDB out-of-memory healed by one memory step; a late upstream file waited for.
+      expect(by.memory_pressure).toMatchObject({ action: 'scale_resources', status: 'resolved' });
+      expect(by.memory_pressure?.state).toMatch(/^resource\|/);
+      expect(by.late_upstream).toMatchObject({ action: 'defer', status: 'resolved' });
+      expect(by.late_upstream?.state).toMatch(/^dependency\|/);
     }
     const state = join(dir, '.healer');
     // The null spike: every 16th row of 2,000 had a null delay: 125 rows quarantined, originals kept.

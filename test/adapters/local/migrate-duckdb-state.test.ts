@@ -68,6 +68,9 @@ describe('state.duckdb from an older healer', () => {
         retriesThisRun: 1,
         retriesThisJobLastHour: 1,
         consecutiveFailedRemediations: 2,
+        // Counted from state schema 2 on; an older store had none.
+        scaleStepsThisRun: 0,
+        deferralsThisRun: 0,
       });
       expect(await env.stateStore.getAuditHead()).toEqual({ seq: 41, hash: 'a'.repeat(64) });
       expect(env.stateStore.lockHolder('p')).toBeUndefined(); // the old lock's holder is gone

@@ -3,13 +3,17 @@
 // caps and kept for the job's later runs; a late upstream file awaited by defer (written by a timer
 // during the wait), and the bound passing when it never comes.
 
-import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleIncident } from '../../../src/agent.js';
+import { memoryIo } from '../../../src/cli/io.js';
+import { main } from '../../../src/cli/main.js';
 import { classifyError } from '../../../src/core/detect/error-classifier.js';
 import { KEEP_RUNS_BEFORE_TRIAL } from '../../../src/core/kept-resources.js';
+import { stateKey } from '../../../src/core/state.js';
 import {
   createLocalEnvironment,
   type LocalEnvironment,
@@ -147,6 +151,9 @@ describe('scale_resources on real DuckDB', () => {
       job: 'orders_heavy',
       reason: /still needed/,
     });
+    // The record is part of the signed chain like any other.
+    const io = memoryIo('', env.stateDir);
+    expect(await main(['audit', 'verify', '--state-dir', env.stateDir, '--json'], io)).toBe(0);
   }, 60_000);
 
   it('drops the kept setting when one step down succeeds (the higher setting is no longer needed)', async () => {
@@ -167,25 +174,48 @@ describe('scale_resources on real DuckDB', () => {
 });
 
 describe('defer on real files', () => {
-  it('a missing input is a dependency failure; defer waits for the late file (written by a timer) and runs', async () => {
+  it('a missing input is a dependency failure; defer waits for the late file (it arrives during the wait) and runs', async () => {
+    const { clock, deliver } = arrivalClock();
     const { dir, env } = await setup(
       pipeline({ transform: 'SELECT count(*) AS n, sum(amount) AS total FROM "orders"' }),
+      clock,
     );
     const failed = await env.runner.run(env.spec);
     if (failed.status !== 'failed') throw new Error('expected the run to fail without its input');
-    expect(classifyError(failed.errorMessage).family).toBe('dependency');
-    const timer = setTimeout(() => void writeFile(join(dir, 'orders.csv'), ORDERS), 300);
-    try {
-      const incident = await handleIncident(failed.event, env);
-      expect(incident.action).toBe('defer');
-      expect(incident.status).toBe('resolved');
-      expect(incident.result?.deferral).toMatchObject({ condition: 'input orders.csv to arrive', met: true });
-      expect(incident.result?.deferral?.waitedMs).toBeGreaterThanOrEqual(250);
-      expect(incident.result?.rows).toEqual({ rowsIn: 3, rowsDelivered: 3, rowsQuarantined: 0 });
-      expect((await env.state.usage('orders_heavy', failed.runId, new Date())).deferralsThisRun).toBe(1);
-    } finally {
-      clearTimeout(timer);
-    }
+    expect(failed.errorMessage).toMatch(/Input not ready: .*orders\.csv has not arrived \(source orders\)/);
+    expect(classifyError(failed.errorMessage)).toMatchObject({
+      family: 'dependency',
+      rule: 'healer.input_not_ready',
+    });
+    deliver(() => writeFile(join(dir, 'orders.csv'), ORDERS));
+    const incident = await handleIncident(failed.event, env);
+    expect(incident.action).toBe('defer');
+    expect(incident.status).toBe('resolved');
+    // A finding, not a crash: the input is late.
+    expect(incident.decision?.diagnosis.findings).toMatchObject([
+      {
+        kind: 'freshness_lag',
+        current: 'not arrived',
+        message: 'orders: the input has not arrived (the upstream has not delivered it yet)',
+      },
+    ]);
+    expect(incident.result?.deferral).toMatchObject({
+      condition: 'input orders.csv to arrive',
+      met: true,
+      polls: 2,
+    });
+    expect(incident.result?.deferral?.waitedMs).toBeGreaterThanOrEqual(50);
+    expect(incident.result?.rows).toEqual({ rowsIn: 3, rowsDelivered: 3, rowsQuarantined: 0 });
+    expect((await env.state.usage('orders_heavy', failed.runId, new Date())).deferralsThisRun).toBe(1);
+    // Job memory: the next time this job's input is late, what fixed it is proposed first.
+    expect(await env.stateStore.lastFix('orders_heavy', stateKey(incident.decision!.state))).toBe('defer');
+    await rm(join(dir, 'orders.csv'));
+    const again = await env.runner.run(env.spec);
+    if (again.status !== 'failed') throw new Error('expected the input to be missing again');
+    deliver(() => writeFile(join(dir, 'orders.csv'), ORDERS));
+    const next = await handleIncident(again.event, env);
+    expect(next.decision?.proposal).toMatchObject({ action: 'defer', source: 'job_memory' });
+    expect(next.status).toBe('resolved');
   }, 60_000);
 
   it('escalates with the reason when the file does not come within the bound (fake clock)', async () => {
@@ -212,7 +242,8 @@ describe('defer on real files', () => {
   }, 60_000);
 
   it('a stale input (older than maxAgeMinutes) fails as not ready; defer waits until the upstream refreshes it', async () => {
-    const { dir, env } = await setup(pipeline({ transform: 'SELECT count(*) AS n FROM "orders"' }));
+    const { clock, deliver } = arrivalClock();
+    const { dir, env } = await setup(pipeline({ transform: 'SELECT count(*) AS n FROM "orders"' }), clock);
     const file = join(dir, 'orders.csv');
     await writeFile(file, ORDERS);
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
@@ -226,15 +257,35 @@ describe('defer on real files', () => {
       family: 'dependency',
       rule: 'healer.input_not_ready',
     });
-    const timer = setTimeout(() => void writeFile(file, ORDERS), 300);
-    try {
-      const incident = await handleIncident(failed.event, env);
-      expect(incident.result?.deferral?.condition).toBe(
-        'input orders.csv to be refreshed (newer than 60 min)',
-      );
-      expect(incident).toMatchObject({ action: 'defer', status: 'resolved' });
-    } finally {
-      clearTimeout(timer);
-    }
+    deliver(() => writeFile(file, ORDERS));
+    const incident = await handleIncident(failed.event, env);
+    expect(incident.decision?.diagnosis.findings).toMatchObject([
+      { kind: 'freshness_lag', current: '120 min old', lagMinutes: 60, severity: 'warning' },
+    ]);
+    expect(incident.result?.deferral).toMatchObject({
+      condition: 'input orders.csv to be refreshed (newer than 60 min)',
+      met: true,
+      polls: 2,
+    });
+    expect(incident).toMatchObject({ action: 'defer', status: 'resolved' });
   }, 60_000);
 });
+
+/** The real clock, except that a delivery (the upstream writing its file) runs during the next sleep. */
+function arrivalClock(): { clock: Clock; deliver: (write: () => Promise<void>) => void } {
+  let arrive: (() => Promise<void>) | undefined;
+  return {
+    clock: {
+      now: () => new Date(),
+      sleep: async (ms) => {
+        await delay(ms);
+        const delivery = arrive;
+        arrive = undefined;
+        await delivery?.();
+      },
+    },
+    deliver: (write) => {
+      arrive = write;
+    },
+  };
+}

@@ -63,7 +63,7 @@ export async function conformAndRerun(
     staged[source.name] = {
       from: `${source.location}, conformed to its contract by incident ${ctx.incidentId}`,
       keepAt: remediatedPath(deps.stateDir, source.name, ctx.incidentId),
-      stage: async (conn, table) => {
+      stage: async (conn, table, kept) => {
         entry.result = await stageConformed({
           conn,
           table,
@@ -80,6 +80,7 @@ export async function conformAndRerun(
           typedFirst: action === 'quarantine' && !retyped(ctx, source.name, contract),
           quarantineAt: join(staging, 'quarantine', `${safeName(contract.dataset)}.parquet`),
           ...(source.read ? { read: source.read } : {}),
+          ...(kept ? { kept } : {}),
         });
       },
     };
@@ -93,6 +94,8 @@ export async function conformAndRerun(
     attempt: (ctx.event.attempt ?? 1) + 1,
     staged,
     stagingDir: staging,
+    // The failed run's parsed rows, when the runner kept them and the input is unchanged.
+    adopt: ctx.event.runId,
   });
   const rerunMs = performance.now() - started;
 

@@ -26,6 +26,7 @@ import { quoteIdent, quoteLiteral } from '../../duckdb/sql.js';
 import { strictValue } from '../../duckdb/strict-value.js';
 import { fsyncFile } from '../atomic-file.js';
 import { describeQuery, queryRows, readRelation } from '../duckdb-sql.js';
+import type { KeptSource } from '../kept-input.js';
 import { safeName } from '../local-catalog.js';
 
 export interface ConformPlan {
@@ -223,6 +224,8 @@ export interface StageConformedInput {
   quarantineAt?: string;
   /** The source's declared reading options. */
   read?: ReadOptions;
+  /** The failed run's parsed rows of this input on `conn` (kept-input.ts), when offered. */
+  kept?: KeptSource;
 }
 
 const INTEGER: ReadonlySet<string> = new Set(['int32', 'int64']);
@@ -296,10 +299,13 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
   };
   const split: Split = { ...input, src, quarantine, lap };
   let read: StagedConform['read'] = 'typed';
-  let counted =
-    input.typedFirst && src.format === 'csv' && input.plan.renames.length === 0 && input.read === undefined
-      ? await stageTyped(split)
-      : undefined;
+  const typedFirst = input.typedFirst && input.plan.renames.length === 0 && input.read === undefined;
+  let counted = typedFirst && input.kept ? await stageKept(split, input.kept) : undefined;
+  // The kept rows' keys were checked by the failed run's contract check (no key repeated), and
+  // rows were only removed since: no key can repeat among the delivered ones. (The re-run's own
+  // contract check counts them once more before its transform.)
+  const keysUnique = counted !== undefined;
+  if (!counted && typedFirst && src.format === 'csv') counted = await stageTyped(split);
   if (!counted) {
     read = 'text';
     counted = await stageText(split);
@@ -311,7 +317,7 @@ export async function stageConformed(input: StageConformedInput): Promise<Staged
     conn,
     `SELECT DISTINCT _healer_reason AS r FROM read_parquet(${quoteLiteral(quarantine)}) LIMIT 3`,
   );
-  const measured = await measureStaged(conn, input.table, contract);
+  const measured = await measureStaged(conn, input.table, contract, keysUnique);
   lap('count and measure delivered rows');
   return {
     rows: {
@@ -450,6 +456,34 @@ async function stageTyped(split: Split): Promise<{ rowsIn: number; quarantined: 
 }
 
 /**
+ * The fast path without a read: the failed run's rows of this input (every value parsed and typed
+ * to the contract, no duplicate key; kept-input.ts), whose broken rows (nulls in required columns)
+ * go to quarantine and are deleted; the table is then renamed into place. What stageTyped would
+ * stage from the same file, without parsing it again.
+ */
+async function stageKept(
+  split: Split,
+  kept: KeptSource,
+): Promise<{ rowsIn: number; quarantined: number } | undefined> {
+  const { conn, contract } = split;
+  const table = quoteIdent(kept.table);
+  const typed = await describeQuery(conn, `SELECT * FROM ${table}`);
+  const staged = new Map(typed.map((c) => [c.name, c.type]));
+  if (!contract.schema.fields.every((f) => duckdbTypeToLogical(staged.get(f.path) ?? '') === f.type))
+    return undefined;
+  const { broken, reason } = conformSql({ ...contract, keys: [] }, typed, { renames: [] });
+  const quarantined = await copyCount(
+    conn,
+    `COPY (SELECT *, ${quarantineColumns(split, reason)} FROM ${table} WHERE ${broken}) TO ${quoteLiteral(split.quarantine)} (FORMAT parquet)`,
+  );
+  if (quarantined > 0) await conn.run(`DELETE FROM ${table} WHERE ${broken}`);
+  await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(split.table)}`);
+  await conn.run(`ALTER TABLE ${table} RENAME TO ${quoteIdent(split.table)}`);
+  split.lap("write quarantine from the failed run's parsed rows (input unchanged) and remove them");
+  return { rowsIn: kept.rows, quarantined };
+}
+
+/**
  * The general path: values read as text (CSV) or as stored (typed formats), each TRY_CAST computed
  * once into a work table; the broken rows (a cheap predicate) go to quarantine with their reason
  * and the work table becomes the staged table in place.
@@ -548,6 +582,7 @@ async function measureStaged(
   conn: DuckDBConnection,
   table: string,
   contract: DatasetContract,
+  keysUnique = false,
 ): Promise<{ schema: TableSchema; quality: DeliveredQuality }> {
   const staged = await describeQuery(conn, `SELECT * FROM ${quoteIdent(table)}`);
   const schema: TableSchema = {
@@ -568,8 +603,9 @@ async function measureStaged(
   const [row] = await queryRows(conn, `SELECT ${select.join(', ')} FROM ${quoteIdent(table)}`);
   const n = Number(row?.n ?? 0);
   // The delivered rows against the contract, as the guard's share was measured on the input.
+  // Keys known unique are not grouped again (a million groups for a key column): 0 duplicates.
   const checks = badRowChecks(
-    contract,
+    keysUnique ? { ...contract, keys: [] } : contract,
     staged.map((c) => c.name),
   );
   const input = new Map(

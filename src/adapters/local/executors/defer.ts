@@ -30,7 +30,6 @@ export const defer: Executor = async (ctx, spec, deps) => {
       steps: [{ name: 'defer', status: 'failed', detail: 'nothing to wait for' }],
       error: { code: 'E_DEFER', message: 'there is no condition to wait for' },
     };
-  // The deferral is counted by the agent before the executor runs (as a retry is), not here.
   const started = deps.clock.now().getTime();
   const boundMs = bounds.maxWaitSeconds * 1000;
   let polls = 0;

@@ -39,7 +39,6 @@ export const scaleResources: Executor = async (ctx, spec, deps) => {
       steps: [{ name: 'scale_resources', status: 'failed', detail: 'no step within the caps' }],
       error: { code: 'E_CAPS', message: 'every resource is at its cap (authority.resources)' },
     };
-  // The step is counted by the agent before the executor runs (as a retry is), not here.
   const spill = spec.resources?.spill ?? true;
   const outcome = await deps.runner.run(spec, {
     runId: `${event.runId}-scale`,

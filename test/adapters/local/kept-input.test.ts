@@ -1,0 +1,116 @@
+// What the failed run established by reading, reused by the incident that follows: its read facts
+// by the evidence, its parsed rows by the quarantine (kept-input.ts). The same facts, rows
+// quarantined and delivered as a read of the file would give; a file changed in between is read
+// afresh. Real DuckDB, real files; the step names say which path the quarantine took.
+
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DuckdbDataEngine } from '../../../src/adapters/duckdb/duckdb-data-engine.js';
+import { quoteLiteral } from '../../../src/adapters/duckdb/sql.js';
+import { handleIncident } from '../../../src/agent.js';
+import { createLocalEnvironment } from '../../../src/environments/local-environment.js';
+import { rows } from './read-rows.js';
+
+// Shipments of a warehouse: every 100th row lost its weight (a required column), 1% of them, within
+// what the guard lets a quarantine hold back.
+const PIPELINE = `name: shipments
+sources:
+  shipments:
+    path: shipments.csv
+    contract:
+      columns:
+        shipment_id: { type: int64, nullable: false }
+        weight_kg: { type: double, nullable: false }
+        carrier: { type: string, nullable: false }
+      keys: [shipment_id]
+transform: SELECT carrier, count(*) AS n, sum(weight_kg) AS kg FROM "shipments" GROUP BY carrier
+target: { name: by_carrier, path: out/by_carrier.parquet }
+authority: { mode: autonomous }
+`;
+
+function csv(n: number, everyNth: number): string {
+  const lines = ['shipment_id,weight_kg,carrier'];
+  for (let i = 1; i <= n; i++)
+    lines.push(`${i},${i % everyNth === 0 ? '' : (i % 50) + 0.5},${['dhl', 'ups'][i % 2]}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), 'healer-kept-'));
+  await writeFile(join(dir, 'pipeline.yaml'), PIPELINE);
+  await writeFile(join(dir, 'shipments.csv'), csv(1000, 100));
+  return createLocalEnvironment({ pipelineFile: join(dir, 'pipeline.yaml'), terminal: false });
+}
+
+async function delivered(env: Awaited<ReturnType<typeof setup>>): Promise<number> {
+  const [r] = await rows(`SELECT sum(n) AS n FROM read_parquet(${quoteLiteral(env.spec.target.location)})`);
+  return Number(r?.n);
+}
+
+describe('the evidence reuses what the failed run established by reading', () => {
+  it('read facts agree with a fresh read, and a changed file is read again', async () => {
+    const env = await setup();
+    const fresh = new DuckdbDataEngine();
+    try {
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding?.contract) throw new Error('expected the shipments contract');
+      const spec = { expected: binding.contract.schema };
+      expect(await env.data.readFacts!(binding.location, spec)).toEqual(
+        await fresh.readFacts(binding.location, spec),
+      );
+      // Two more shipments and a line that is not a row: nothing remembered of the old version.
+      await writeFile(binding.location, `${csv(1002, 100)}"unclosed,1.5,dhl\n`);
+      const changed = await env.data.readFacts!(binding.location, spec);
+      expect(changed).toEqual(await fresh.readFacts(binding.location, spec));
+      expect(changed).toMatchObject({ rows: 1002, malformedCount: 1 });
+    } finally {
+      await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+});
+
+describe('the quarantine reuses the failed run’s parsed rows', () => {
+  it('takes them when the input is unchanged: same accounting, quarantine and output as a read', async () => {
+    const env = await setup();
+    try {
+      const run = await env.runner.run(env.spec);
+      expect(run.status).toBe('failed');
+      if (run.status !== 'failed') return;
+      const incident = await handleIncident(run.event, env);
+      expect(incident.status).toBe('resolved');
+      const steps = incident.result?.steps.map((s) => s.name) ?? [];
+      expect(steps.some((s) => s.includes("the failed run's parsed rows"))).toBe(true);
+      expect(incident.result?.rows).toEqual({ rowsIn: 1000, rowsDelivered: 990, rowsQuarantined: 10 });
+      const [q] = await rows(
+        `SELECT count(*) AS n, min(_healer_reason) AS reason FROM read_parquet(${quoteLiteral(join(env.stateDir, 'quarantine', 'shipments', '*.parquet'))})`,
+      );
+      expect(Number(q?.n)).toBe(10);
+      expect(q?.reason).toBe('weight_kg: null in a required column');
+      expect(await delivered(env)).toBe(990);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+
+  it('reads the file again when it changed after the failed run', async () => {
+    const env = await setup();
+    try {
+      const run = await env.runner.run(env.spec);
+      if (run.status !== 'failed') throw new Error('expected a failed run');
+      // Upstream rewrote the file (every 50th weight missing now): the kept rows are stale.
+      await writeFile(join(env.spec.file, '..', 'shipments.csv'), csv(1000, 50));
+      const incident = await handleIncident(run.event, env);
+      expect(incident.status).toBe('resolved');
+      const steps = incident.result?.steps.map((s) => s.name) ?? [];
+      expect(steps.some((s) => s.includes("the failed run's parsed rows"))).toBe(false);
+      expect(incident.result?.rows).toEqual({ rowsIn: 1000, rowsDelivered: 980, rowsQuarantined: 20 });
+      expect(await delivered(env)).toBe(980);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+});
