@@ -131,6 +131,8 @@ beforeAll(async () => {
       stateDir,
       rerunTimeoutSeconds: 120,
       rerunPollSeconds: 1,
+      // Deferrals short enough for the tier: 2 s, then 4 s; waited by the watcher, then cleared.
+      defer: { baseSeconds: 2, clearWithinSeconds: 30 },
       dags: {
         flaky_extract: retry,
         flaky_no_retries: retry,
@@ -147,7 +149,10 @@ beforeAll(async () => {
             },
           },
         },
-        partner_feed: retry,
+        // A late upstream file is waited for, not retried at once.
+        partner_feed: {
+          authority: { allowedActions: ['defer'], defer: { maxWaitSeconds: 60, maxDeferralsPerRun: 2 } },
+        },
       },
     }),
     join(stateDir, 'airflow.json'),
@@ -276,12 +281,37 @@ describe('healer on a real Airflow', () => {
     expect(ti.note).toContain(first!.incidentId!);
   });
 
-  it('retries a late upstream file once Airflow gave up, and the run then succeeds', async () => {
+  it('defers a late upstream file (waits, then clears the instance) and the run then succeeds', async () => {
     const [first, ...rest] = of('partner_feed');
-    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'dependency', action: 'retry' });
+    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'dependency', action: 'defer' });
     expect(first!.status).toBe('resolved');
     expect(rest).toEqual([]);
-    expect(await instance('partner_feed')).toMatchObject({ state: 'success', try_number: 2 });
+    const audit = await env.audit.read(first!.incidentId!);
+    const decision = audit.find((r) => r.step === 'decision')!.data as {
+      capabilities: { supported: string[]; deferCondition?: string };
+      usage: { deferralsThisRun?: number };
+    };
+    expect(decision.capabilities.supported).toContain('defer');
+    expect(decision.capabilities.deferCondition).toContain('upstream input of partner_feed/wait_and_load');
+    const action = audit.find((r) => r.step === 'action')!.data as {
+      steps: { name: string; status: string; detail: string }[];
+      artifacts: Record<string, string>;
+      deferral: { waitedMs: number; met: boolean };
+    };
+    expect(action.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'wait:applied',
+      'clear_task_instance:applied',
+      'task_instance_try:applied',
+    ]);
+    // The first deferral of the chain waits the base delay (2 s), within the authority's 60 s.
+    expect(action.artifacts).toMatchObject({ deferral: '1', delaySeconds: '2' });
+    expect(action.deferral).toMatchObject({ waitedMs: 2000, met: true });
+    // Airflow shows the cleared instance's second try, started after healer's wait.
+    const ti = await instance('partner_feed');
+    expect(ti).toMatchObject({ state: 'success', try_number: 2 });
+    const decidedAt = Date.parse(audit.find((r) => r.step === 'decision')!.at);
+    expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(decidedAt + 2000);
+    expect(await runState('partner_feed')).toBe('success');
   });
 
   it('finds a failure through the poller alone (no plugin event) and heals it the same way', async () => {
