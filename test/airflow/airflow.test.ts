@@ -3,7 +3,15 @@
 // and `watchOnce` handles them through the REST API. The tests read back what Airflow shows (task
 // states, tries, cleared instances) and healer's audit.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -312,6 +320,13 @@ describe('healer on a real Airflow', () => {
     const decidedAt = Date.parse(audit.find((r) => r.step === 'decision')!.at);
     expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(decidedAt + 2000);
     expect(await runState('partner_feed')).toBe('success');
+  });
+
+  it("received every failed try through healer's event endpoint (the plugin posted, nothing fell back)", () => {
+    const posted = new Set(readFileSync(af.postedLog, 'utf8').trim().split('\n'));
+    const spooled = outcomes.filter((o) => o.via === 'spool');
+    expect(spooled.length).toBeGreaterThanOrEqual(7);
+    expect(spooled.filter((o) => !posted.has(o.eventId))).toEqual([]);
   });
 
   it('finds a failure through the poller alone (no plugin event) and heals it the same way', async () => {
