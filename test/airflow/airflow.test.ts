@@ -376,4 +376,74 @@ describe('healer on a real Airflow', () => {
     expect(await instance('flaky_no_retries')).toEqual(before);
     expect(existsSync(join(af.spoolDir, 'rejected'))).toBe(false);
   });
+
+  it('defers beyond what the watcher waits with a later DAG run, which Airflow starts at its run_after', async () => {
+    // The partner's file is late again; this deployment defers by 8 s and waits out none of it.
+    rmSync(join(af.dataDir, 'partner', 'feed.csv'));
+    const runId = await trigger('partner_feed');
+    await waitUntil('the run to fail', async () => (await runState('partner_feed')) === 'failed');
+    await waitUntil('the posted event', async () =>
+      readdirSync(af.spoolDir).some((n) => n.endsWith('.json')),
+    );
+    const stateDir = await mkdtemp(join(tmpdir(), 'healer-airflow-later-'));
+    const later = await createAirflowEnvironment({
+      config: parseAirflowConfig(
+        JSON.stringify({
+          airflow: { url: af.url, username: 'healer' },
+          spoolDir: af.spoolDir,
+          stateDir,
+          defer: { baseSeconds: 8, clearWithinSeconds: 0 },
+          dags: {
+            partner_feed: {
+              authority: { allowedActions: ['defer'], defer: { maxWaitSeconds: 60, maxDeferralsPerRun: 2 } },
+            },
+          },
+        }),
+        join(stateDir, 'airflow.json'),
+      ),
+      password: af.password,
+      terminal: false,
+    });
+    try {
+      const got = await watchOnce({
+        env: later,
+        client: later.client,
+        ...(later.spool ? { spool: later.spool } : {}),
+      });
+      const mine = got.filter((o) => o.runId === runId);
+      expect(mine).toEqual([
+        expect.objectContaining({
+          outcome: 'incident',
+          family: 'dependency',
+          action: 'defer',
+          status: 'resolved',
+        }),
+      ]);
+      const action = (await later.audit.read(mine[0]!.incidentId!)).find((r) => r.step === 'action')!
+        .data as {
+        steps: { name: string; status: string }[];
+        artifacts: { dagRunId: string; deferredUntil: string; delaySeconds: string };
+      };
+      expect(action.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['trigger_deferred_run:applied']);
+      expect(action.artifacts.delaySeconds).toBe('8');
+      const runAfter = Date.parse(action.artifacts.deferredUntil);
+      const path = `/api/v2/dags/partner_feed/dagRuns/${encodeURIComponent(action.artifacts.dagRunId)}`;
+      // Before its run_after the new run waits, queued; the failed run is left as it was.
+      expect(Date.now()).toBeLessThan(runAfter);
+      expect(await api('GET', path)).toMatchObject({ state: 'queued' });
+      expect(await runState('partner_feed')).toBe('failed');
+      // The file lands meanwhile; the scheduler starts the run at its run_after, and it succeeds.
+      writeFileSync(join(af.dataDir, 'partner', 'feed.csv'), 'id,qty\n1,3\n2,5\n');
+      await waitUntil('the deferred run to succeed', async () => {
+        const run = (await api('GET', path)) as { state: string };
+        if (run.state === 'failed') throw new Error('the deferred run failed');
+        return run.state === 'success';
+      });
+      const ti = await client.getTaskInstance('partner_feed', action.artifacts.dagRunId, 'wait_and_load');
+      expect(ti).toMatchObject({ state: 'success', try_number: 1 });
+      expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(runAfter);
+    } finally {
+      await later.close();
+    }
+  });
 });
