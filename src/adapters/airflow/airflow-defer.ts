@@ -4,6 +4,8 @@
 // is waited on the Clock, then the instance is cleared and its new try followed, like `retry`;
 // Airflow's clear has no "start later" setting, so a longer delay triggers a new DAG run whose
 // `run_after` is the deferred time (the scheduler starts no queued run before its `run_after`).
+// That run is a new instance chain for the state store, so its id carries the deferral number and
+// a failure of it counts on from there: the bound holds across deferred runs too.
 
 import { createHash } from 'node:crypto';
 import type { Diagnosis } from '../../core/decision.js';
@@ -69,7 +71,9 @@ export async function airflowDefer(
   const condition = airflowDeferCondition(ctx.event.pipeline, ctx.decision.diagnosis);
   if (!condition) return stop([], 'E_REFUSED', 'waiting does not fix this failure', 'skipped');
   const bounds = effectiveDeferBounds(ctx.pipeline.authority.defer);
-  const n = await (o.deferralsSoFar?.(ctx) ?? Promise.resolve(1)).catch(() => 1);
+  const ti = taskInstanceOf(ctx.event);
+  const counted = await (o.deferralsSoFar?.(ctx) ?? Promise.resolve(1)).catch(() => 1);
+  const n = carriedDeferrals(ti.runId) + Math.max(1, counted);
   const { delaySeconds: wanted, waitedBeforeSeconds } = deferralDelay(n, o.baseSeconds);
   const remaining = bounds.maxWaitSeconds - waitedBeforeSeconds;
   // Checked here too (the guard checks the count): the time bound depends on the chain's history.
@@ -80,7 +84,6 @@ export async function airflowDefer(
       `the instance has deferred ${n - 1} time(s) and waited ${waitedBeforeSeconds} s (bound ${bounds.maxDeferralsPerRun} deferrals, ${bounds.maxWaitSeconds} s): a human decides`,
     );
   const delaySeconds = Math.min(wanted, remaining);
-  const ti = taskInstanceOf(ctx.event);
   const steps: RemediationStep[] = [];
   const at = new Date(o.clock.now().getTime() + delaySeconds * 1000);
   const artifacts: Record<string, string> = {
@@ -176,6 +179,12 @@ export function deferredRunId(ti: TaskInstanceRef, deferral: number): string {
     .digest('hex')
     .slice(0, 16);
   return `healer_defer__${ti.taskId.slice(0, 60)}__${deferral}__${hash}`;
+}
+
+/** The deferrals behind a DAG run healer triggered (its id says which one it was); 0 for others. */
+export function carriedDeferrals(runId: string): number {
+  const match = /^healer_defer__.*__(\d{1,3})__[0-9a-f]{16}$/.exec(runId);
+  return match ? Number(match[1]) : 0;
 }
 
 function stop(

@@ -5,7 +5,11 @@
 
 import { describe, expect, it } from 'vitest';
 import type { AirflowClientLike, AirflowTaskInstance } from '../../../src/adapters/airflow/airflow-client.js';
-import { deferralDelay, deferredRunId } from '../../../src/adapters/airflow/airflow-defer.js';
+import {
+  carriedDeferrals,
+  deferralDelay,
+  deferredRunId,
+} from '../../../src/adapters/airflow/airflow-defer.js';
 import { SPOOL_SCHEMA, toFailureEvent } from '../../../src/adapters/airflow/airflow-event.js';
 import { AirflowRemediator } from '../../../src/adapters/airflow/airflow-remediator.js';
 import type { Decision } from '../../../src/core/decision.js';
@@ -151,6 +155,38 @@ describe('AirflowRemediator (stub client: the race cannot be timed against a rea
     expect(result.error?.message).toMatch(/moved while healer waited/);
   });
 
+  it('stops deferring a run healer triggered once the deferrals behind it reach the bound', async () => {
+    const { client, clears } = stubAirflow('failed', 2);
+    const triggered = toFailureEvent({
+      schema: SPOOL_SCHEMA,
+      dag_id: 'orders_daily',
+      run_id: deferredRunId(
+        { dagId: 'orders_daily', runId: 'manual__1', taskId: 'extract', mapIndex: -1 },
+        5,
+      ),
+      task_id: 'extract',
+      map_index: -1,
+      try_number: 2,
+      state: 'failed',
+      error: 'ConnectionError: 503 Service Unavailable',
+      inlets: [],
+      outlets: [],
+      occurred_at: '2026-11-30T00:05:00Z',
+    });
+    const result = await new AirflowRemediator({
+      client,
+      clock,
+      rerunTimeoutMs: 1,
+      pollIntervalMs: 1,
+      defer: { baseSeconds: 1, clearWithinSeconds: 600 },
+      // The first deferral of this run's own chain, the sixth in all (bound 5).
+      deferralsSoFar: async () => 1,
+    }).execute('defer', { ...deferrable, event: triggered } as RemediationContext);
+    expect(result.error?.code).toBe('E_BUDGET');
+    expect(result.error?.message).toMatch(/deferred 5 time/);
+    expect(clears).toEqual([]);
+  });
+
   it('stops deferring once the chain has waited its bound: no wait, no clear', async () => {
     const { client, clears } = stubAirflow('failed', 2);
     const slept: number[] = [];
@@ -193,5 +229,13 @@ describe('defer delays and run ids', () => {
     expect(deferredRunId(ti, 1)).not.toBe(deferredRunId(ti, 2));
     expect(deferredRunId(ti, 1)).not.toBe(deferredRunId({ ...ti, runId: 'manual__2' }, 1));
     expect(deferredRunId(ti, 1)).toMatch(/^healer_defer__wait_and_load__1__[0-9a-f]{16}$/);
+  });
+
+  it('counts on from the deferrals behind a run healer triggered, so the bound holds across runs', () => {
+    const ti = { dagId: 'partner_feed', runId: 'manual__1', taskId: 'wait_and_load', mapIndex: -1 };
+    expect(carriedDeferrals(deferredRunId(ti, 2))).toBe(2);
+    expect(carriedDeferrals(deferredRunId({ ...ti, runId: deferredRunId(ti, 1) }, 2))).toBe(2);
+    expect(carriedDeferrals('manual__2026-12-02T11:48:01.545901+00:00')).toBe(0);
+    expect(carriedDeferrals('scheduled__healer_defer__x__2__0a35eb63a017399e')).toBe(0);
   });
 });
