@@ -18,7 +18,7 @@ import {
   createLocalEnvironment,
   type LocalEnvironment,
 } from '../../../src/environments/local-environment.js';
-import type { Clock } from '../../../src/ports.js';
+import type { Clock, IntentJournal } from '../../../src/ports.js';
 
 // 800,000 values grouped into 200,000 lists: needs more than 64 MB and less than 128 MB of DuckDB
 // memory with one thread (measured on DuckDB 1.x); the orders input keeps it a real pipeline.
@@ -125,6 +125,31 @@ describe('scale_resources on real DuckDB', () => {
     );
     expect(second.decision?.verdict.fired.map((r) => r.id)).toContain('G18_SCALE_STEPS_PER_RUN');
     expect(second.status).toBe('escalated');
+  }, 60_000);
+
+  it('keeps nothing when the scaled re-run succeeds but the commit fails (commit fault injected: a disk error cannot be made here)', async () => {
+    const { dir, env } = await setup(pipeline());
+    await writeFile(join(dir, 'orders.csv'), ORDERS);
+    const failed = await env.runner.run(env.spec);
+    if (failed.status !== 'failed') throw new Error('expected the run at 64 MB to run out of memory');
+    const journal = env.journal;
+    // The real journal, except that its commit (the one atomic flip) fails.
+    const failingCommit: IntentJournal = {
+      begin: (intent) => journal.begin(intent),
+      commit: async () => {
+        throw new Error('EIO: the intent file could not be written');
+      },
+      publish: (id) => journal.publish(id),
+      discard: (id) => journal.discard(id),
+      close: (id) => journal.close(id),
+      abandoned: () => journal.abandoned(),
+    };
+    await expect(handleIncident(failed.event, { ...env, journal: failingCommit })).rejects.toThrow(/EIO/);
+    // The re-run at 128 MB succeeded, but nothing was committed: the job keeps no setting.
+    expect(await env.stateStore.keptResources('orders_heavy')).toBeUndefined();
+    const later = await env.runner.run(env.spec);
+    expect(later.resources.memoryMb).toBe(64);
+    expect(later.status).toBe('failed');
   }, 60_000);
 
   it('tries one step down after kept runs; the job still needs it, so the kept setting stays (audited)', async () => {
