@@ -1,7 +1,8 @@
 // The intent journal and reconciliation in one process, on real files: a live owner's intent is
 // never taken over; a dead owner's uncommitted intent is rolled back (staging removed, incident
 // failed) and a committed one rolled forward (staged file moved into place, only the missing audit
-// records appended), each with one `reconcile` record and the job lock released.
+// records appended), each with one `reconcile` record and the job lock released; a kept resource
+// setting goes with the commit (kept when rolled forward, not when rolled back).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
