@@ -57,7 +57,12 @@ describe('dynamodb (moto): job memory', () => {
     const at = new Date('2026-12-02T10:00:00Z');
     expect(await store.lastFix('orders-etl', 'resource|medium|ok')).toBeUndefined();
     await store.recordFix('orders-etl', 'resource|medium|ok', 'retry', at);
-    await store.recordFix('orders-etl', 'resource|medium|ok', 'scale_resources', new Date(at.getTime() + 1000));
+    await store.recordFix(
+      'orders-etl',
+      'resource|medium|ok',
+      'scale_resources',
+      new Date(at.getTime() + 1000),
+    );
     await store.recordFix('orders-etl', 'dependency|medium|ok', 'defer', at);
     await store.recordFix('billing-etl', 'resource|medium|ok', 'retry', at);
     expect(await store.lastFix('orders-etl', 'resource|medium|ok')).toBe('scale_resources');
