@@ -24,6 +24,20 @@ import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 /** The file formats the engine reads. */
 export type DataFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
+/**
+ * A CSV version a run read whole as text (strict, no malformed line) and still holds on its own
+ * connection (kept-input.ts). `use` runs queries over that text table while the run holds it, one
+ * caller at a time, and gives undefined once it is released.
+ */
+export interface HeldText {
+  location: string;
+  /** The location's fingerprint taken before the run read it. */
+  fingerprint: string;
+  dialect: CsvDialect;
+  read: ReadOptions;
+  use<T>(query: (conn: DuckDBConnection, table: string) => Promise<T>): Promise<T | undefined>;
+}
+
 /** A resolved location: the files it names and their one format. */
 export interface DataSource {
   location: string;
@@ -82,6 +96,8 @@ export class DuckdbDataEngine implements DataEngine {
   private instance: Promise<DuckDBInstance> | undefined;
   /** Reads a runner already made in this process (`rememberRead`), by file version and dialect. */
   private readonly reads = new Map<string, number>();
+  /** The text of the last failed run's input, while the runner holds it (`holdText`). */
+  private held: HeldText | undefined;
 
   /** Resolves a path, directory or glob to its files and their format (read-only sniffing). */
   async resolve(location: string): Promise<DataSource> {
@@ -102,7 +118,10 @@ export class DuckdbDataEngine implements DataEngine {
   async profile(location: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      return (await profileSource(conn, source, options)).profile;
+      const held = await this.fromHeldText(source, options, async (c, text) =>
+        profileSource(c, source, options, false, text),
+      );
+      return (held ?? (await profileSource(conn, source, options))).profile;
     });
   }
 
@@ -185,10 +204,57 @@ export class DuckdbDataEngine implements DataEngine {
   ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      const { profile, staged } = await profileSource(conn, source, options);
-      const nulls = new Map(profile.columns.map((c) => [c.path, c.nullCount]));
-      return { schema: await schemaOf(conn, source, staged, name, nulls), profile };
+      const measure = async (c: DuckDBConnection, text?: string) => {
+        const { profile, staged } = await profileSource(c, source, options, false, text);
+        const nulls = new Map(profile.columns.map((col) => [col.path, col.nullCount]));
+        return { schema: await schemaOf(c, source, staged, name, nulls), profile };
+      };
+      return (await this.fromHeldText(source, options, measure)) ?? (await measure(conn));
     });
+  }
+
+  /**
+   * Offers the text of a CSV version a run read whole and still holds (the failed run before its
+   * incident): profiling the same version with the same dialect parses that text instead of the
+   * file. Undefined withdraws the offer (only `text` itself, when given as `release`).
+   */
+  holdText(text: HeldText | undefined, release?: HeldText): void {
+    if (release !== undefined && this.held !== release) return;
+    this.held = text;
+  }
+
+  /**
+   * `measure` over the held text of this very version (the file's fingerprint now is the one taken
+   * before the run read it; same dialect and read options; the whole input, not a sample), or
+   * undefined: the caller then reads the file. A file rewritten since is read again.
+   */
+  private async fromHeldText<T>(
+    source: DataSource,
+    options: ProfileOptions,
+    measure: (conn: DuckDBConnection, text: string) => Promise<T>,
+  ): Promise<T | undefined> {
+    const held = this.held;
+    if (!held || !source.csv || options.sampleRows !== undefined) return undefined;
+    const print = await fileFingerprint(source.location);
+    if (
+      print === undefined ||
+      readKey(source.location, print, source.csv.dialect, source.csv.read) !==
+        readKey(held.location, held.fingerprint, held.dialect, held.read)
+    )
+      return undefined;
+    try {
+      return await held.use(async (conn, table) => {
+        try {
+          return await measure(conn, table);
+        } finally {
+          // The run's connection is left as it was found.
+          await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(STAGED_TABLE)}`);
+        }
+      });
+    } catch {
+      // Reuse is an optimization: anything unexpected and the file is read.
+      return undefined;
+    }
   }
 
   /**
@@ -666,6 +732,7 @@ async function stage(
   source: DataSource,
   sampleRows: number | undefined,
   sniffAll = false,
+  text?: string,
 ): Promise<Staged> {
   const sample =
     sampleRows === undefined
@@ -683,7 +750,7 @@ async function stage(
   }
   const table = quoteIdent(STAGED_TABLE);
   const sniffedSample =
-    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample));
+    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample, text));
   if (!sniffedSample)
     await query(
       conn,
@@ -702,17 +769,19 @@ const MISFIT = '__healer_misfit';
  * sampled sniff guessed for its column, with a flag on every row holding a value that does not fit
  * that type. DuckDB's typed CSV read would not fail on those: it rounds `1.5` into a BIGINT and cuts
  * the time off a timestamp in a DATE column. False (nothing kept) when a value misfits or the
- * reading fails: the caller reads the file again with every row sniffed.
+ * reading fails: the caller reads the file again with every row sniffed. `heldText` is a table
+ * holding the file's text as this read would give it (HeldText): cast from there, not the file.
  */
 async function stageCsvOnce(
   conn: DuckDBConnection,
   source: DataSource,
   table: string,
   sample: string,
+  heldText?: string,
 ): Promise<boolean> {
   // Declared date or timestamp formats are applied by DuckDB's typed read only, not by a cast.
   if (source.csv?.read.dateFormat || source.csv?.read.timestampFormat) return false;
-  const text = relation(source, 'none');
+  const text = heldText === undefined ? relation(source, 'none') : quoteIdent(heldText);
   try {
     const guessed = await rows(conn, `DESCRIBE SELECT * FROM ${relation(source, 'sample')}`);
     // Both reads use the same dialect and header (declared, or sniffed alike): a column the text
@@ -949,8 +1018,9 @@ async function profileSource(
   source: DataSource,
   options: ProfileOptions,
   sniffAll = false,
+  text?: string,
 ): Promise<{ profile: DatasetProfile; staged: Staged }> {
-  const staged = await stage(conn, source, options.sampleRows, sniffAll);
+  const staged = await stage(conn, source, options.sampleRows, sniffAll, text);
   const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {
