@@ -35,7 +35,18 @@ export interface HeldText {
   fingerprint: string;
   dialect: CsvDialect;
   read: ReadOptions;
+  /**
+   * The contract keys the run found no value of repeated in this text, with the DuckDB type it
+   * compared each key column by: a profile staging them as the same types needs not group them again.
+   */
+  uniqueKeys?: { keys: string[]; types: Record<string, string> };
   use<T>(query: (conn: DuckDBConnection, table: string) => Promise<T>): Promise<T | undefined>;
+}
+
+/** What a profile measures from held text instead of the file (HeldText). */
+interface FromHeld {
+  table: string;
+  uniqueKeys?: HeldText['uniqueKeys'];
 }
 
 /** A resolved location: the files it names and their one format. */
@@ -204,7 +215,7 @@ export class DuckdbDataEngine implements DataEngine {
   ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      const measure = async (c: DuckDBConnection, text?: string) => {
+      const measure = async (c: DuckDBConnection, text?: FromHeld) => {
         const { profile, staged } = await profileSource(c, source, options, false, text);
         const nulls = new Map(profile.columns.map((col) => [col.path, col.nullCount]));
         return { schema: await schemaOf(c, source, staged, name, nulls), profile };
@@ -231,7 +242,7 @@ export class DuckdbDataEngine implements DataEngine {
   private async fromHeldText<T>(
     source: DataSource,
     options: ProfileOptions,
-    measure: (conn: DuckDBConnection, text: string) => Promise<T>,
+    measure: (conn: DuckDBConnection, text: FromHeld) => Promise<T>,
   ): Promise<T | undefined> {
     const held = this.held;
     if (!held || !source.csv || options.sampleRows !== undefined) return undefined;
@@ -245,7 +256,10 @@ export class DuckdbDataEngine implements DataEngine {
     try {
       return await held.use(async (conn, table) => {
         try {
-          return await measure(conn, table);
+          return await measure(conn, {
+            table,
+            ...(held.uniqueKeys ? { uniqueKeys: held.uniqueKeys } : {}),
+          });
         } finally {
           // The run's connection is left as it was found.
           await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(STAGED_TABLE)}`);
@@ -1018,9 +1032,9 @@ async function profileSource(
   source: DataSource,
   options: ProfileOptions,
   sniffAll = false,
-  text?: string,
+  held?: FromHeld,
 ): Promise<{ profile: DatasetProfile; staged: Staged }> {
-  const staged = await stage(conn, source, options.sampleRows, sniffAll, text);
+  const staged = await stage(conn, source, options.sampleRows, sniffAll, held?.table);
   const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {
@@ -1072,7 +1086,19 @@ async function profileSource(
       fields.map((f) => f.path),
     );
     const input = new Map(fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
-    const [counted] = await query(conn, source, badRowMeasureSql(relation, checks, input));
+    // Keys the failed run found unique, staged here as the very types it compared them by: no
+    // group repeats, so the count without grouping is the same (duplicates 0).
+    const unique = held?.uniqueKeys;
+    const knownUnique =
+      keys.length > 0 &&
+      unique !== undefined &&
+      canonicalJson(unique.keys) === canonicalJson(keys) &&
+      keys.every((k) => byPath.get(k)?.rawType === unique.types[k]);
+    const [counted] = await query(
+      conn,
+      source,
+      badRowMeasureSql(relation, knownUnique ? { ...checks, key: [] } : checks, input),
+    );
     // A reservoir holding fewer rows than asked for holds every row.
     const sampled = staged.sampled && profile.rowCount >= (options.sampleRows ?? 0);
     const measured = readBadRowMeasurement(counted, checks, sampled);

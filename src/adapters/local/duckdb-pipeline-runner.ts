@@ -573,7 +573,9 @@ export class DuckdbPipelineRunner {
             location: from,
             fingerprint,
             rows,
-            ...(csvRead && textTable ? { text: { ...csvRead, table: textTable } } : {}),
+            ...(csvRead && textTable
+              ? { text: { ...csvRead, table: textTable, ...uniqueKeys(source.contract?.keys ?? [], staged) } }
+              : {}),
           });
         throw contractError(typeof from === 'string' ? from : from.from, violations);
       }
@@ -763,6 +765,7 @@ export class DuckdbPipelineRunner {
         fingerprint: source.fingerprint,
         dialect: text.dialect,
         read: text.read,
+        ...(text.uniqueKeys ? { uniqueKeys: text.uniqueKeys } : {}),
         use: async (query) => {
           if (this.kept !== kept) return undefined;
           // One query at a time on the connection; release waits for it (adopt, close).
@@ -786,6 +789,19 @@ export class DuckdbPipelineRunner {
     this.instances.clear();
     for (const instance of instances) void idle.then(() => instance).then((i) => i.closeSync());
   }
+}
+
+/**
+ * The contract keys a failed contract check found no value of repeated (it failed on nulls alone),
+ * with the type it compared each key column by; nothing when it did not compare them.
+ */
+function uniqueKeys(
+  keys: readonly string[],
+  staged: readonly { name: string; type: string }[],
+): Pick<KeptText, 'uniqueKeys'> {
+  const types = new Map(staged.map((c) => [c.name, c.type]));
+  if (keys.length === 0 || !keys.every((k) => types.has(k))) return {};
+  return { uniqueKeys: { keys: [...keys], types: Object.fromEntries(keys.map((k) => [k, types.get(k)!])) } };
 }
 
 /** `memory_limit 64 MB, threads 2, spilling off`: what a run log and a step say. */

@@ -17,6 +17,8 @@ export interface KeptText {
   location: string;
   dialect: CsvDialect;
   read: ReadOptions;
+  /** The contract keys its contract check found unique (HeldText). */
+  uniqueKeys?: { keys: string[]; types: Record<string, string> };
 }
 
 /** One source of a failed run, parsed whole and typed to its contract. */
