@@ -40,12 +40,14 @@ export interface HeldText {
    * compared each key column by: a profile staging them as the same types needs not group them again.
    */
   uniqueKeys?: { keys: string[]; types: Record<string, string> };
-  use<T>(query: (conn: DuckDBConnection, table: string) => Promise<T>): Promise<T | undefined>;
+  /** `typed`: the run's table of the same rows typed to the contract (the text table when none was). */
+  use<T>(query: (conn: DuckDBConnection, text: string, typed: string) => Promise<T>): Promise<T | undefined>;
 }
 
 /** What a profile measures from held text instead of the file (HeldText). */
 interface FromHeld {
   table: string;
+  typed: string;
   uniqueKeys?: HeldText['uniqueKeys'];
 }
 
@@ -254,10 +256,11 @@ export class DuckdbDataEngine implements DataEngine {
     )
       return undefined;
     try {
-      return await held.use(async (conn, table) => {
+      return await held.use(async (conn, table, typed) => {
         try {
           return await measure(conn, {
             table,
+            typed,
             ...(held.uniqueKeys ? { uniqueKeys: held.uniqueKeys } : {}),
           });
         } finally {
@@ -746,7 +749,7 @@ async function stage(
   source: DataSource,
   sampleRows: number | undefined,
   sniffAll = false,
-  text?: string,
+  held?: FromHeld,
 ): Promise<Staged> {
   const sample =
     sampleRows === undefined
@@ -762,9 +765,13 @@ async function stage(
       sniffedSample: false,
     };
   }
+  if (held && source.format === 'csv' && !sniffAll && !sampled) {
+    const typed = await stageHeldTyped(conn, source, held);
+    if (typed) return typed;
+  }
   const table = quoteIdent(STAGED_TABLE);
   const sniffedSample =
-    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample, text));
+    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample, held?.table));
   if (!sniffedSample)
     await query(
       conn,
@@ -834,6 +841,65 @@ async function stageCsvOnce(
     // A ragged line, an encoding the text read refuses: the typed read reports it (or copes).
     return false;
   }
+}
+
+/** The sniffed types a run's strict typing to the same type gives the same values for (below). */
+const HELD_TYPED = new Set(['VARCHAR', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE']);
+
+/**
+ * What `stageCsvOnce` would stage from the held text, without casting it again: the run's typed
+ * table, when DuckDB's sampled sniff guesses for every column of the file the very type the run
+ * typed it to, and no value is one `stageCsvOnce` would flag as misfit. The run typed every value
+ * strictly (strict-value.ts: what it takes, DuckDB's cast takes too, to the same value, once the
+ * value is trimmed), so the flags left to check are the lossy forms (an integer written `+5`, `07`
+ * or `5.0`; a date not 10 long) and a value with surrounding blanks the untrimmed cast may refuse.
+ * Undefined otherwise: the caller casts the held text as a read of the file would.
+ */
+async function stageHeldTyped(
+  conn: DuckDBConnection,
+  source: DataSource,
+  held: FromHeld,
+): Promise<Staged | undefined> {
+  if (source.csv?.read.dateFormat || source.csv?.read.timestampFormat) return undefined;
+  const guessed = await rows(conn, `DESCRIBE SELECT * FROM ${relation(source, 'sample')}`);
+  const typed = new Map(
+    (await rows(conn, `DESCRIBE SELECT * FROM ${quoteIdent(held.typed)}`)).map((c) => [
+      String(c.column_name),
+      String(c.column_type),
+    ]),
+  );
+  if (guessed.length !== typed.size) return undefined;
+  const misfits: string[] = [];
+  for (const g of guessed) {
+    const type = String(g.column_type);
+    if (!HELD_TYPED.has(type) || typed.get(String(g.column_name)) !== type) return undefined;
+    if (type === 'VARCHAR') continue;
+    const v = quoteIdent(String(g.column_name));
+    const lossy =
+      type === 'BIGINT'
+        ? `regexp_matches(${v}, '[^0-9 -]|^ *-?0[0-9]') OR `
+        : type === 'DATE'
+          ? `length(trim(${v})) <> 10 OR `
+          : '';
+    misfits.push(
+      `(${v} IS NOT NULL AND (${lossy}(${v} <> trim(${v}) AND TRY_CAST(${v} AS ${type}) IS NULL)))`,
+    );
+  }
+  if (misfits.length > 0) {
+    const [check] = await rows(
+      conn,
+      `SELECT bool_or(${misfits.join(' OR ')}) AS misfit FROM ${quoteIdent(held.table)}`,
+    );
+    if (check?.misfit === true) return undefined;
+  }
+  // The file's column order, as a read of it gives.
+  const relationSql = `(SELECT ${guessed.map((g) => quoteIdent(String(g.column_name))).join(', ')} FROM ${quoteIdent(held.typed)})`;
+  return {
+    relation: relationSql,
+    fields: await describe(conn, source, relationSql),
+    sampled: false,
+    sniffedSample: true,
+  };
 }
 
 /**
@@ -1034,7 +1100,7 @@ async function profileSource(
   sniffAll = false,
   held?: FromHeld,
 ): Promise<{ profile: DatasetProfile; staged: Staged }> {
-  const staged = await stage(conn, source, options.sampleRows, sniffAll, held?.table);
+  const staged = await stage(conn, source, options.sampleRows, sniffAll, held);
   const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {

@@ -769,7 +769,9 @@ export class DuckdbPipelineRunner {
         use: async (query) => {
           if (this.kept !== kept) return undefined;
           // One query at a time on the connection; release waits for it (adopt, close).
-          const done = (kept.busy ?? Promise.resolve()).then(() => query(kept.conn, text.table));
+          const done = (kept.busy ?? Promise.resolve()).then(() =>
+            query(kept.conn, text.table, source.table),
+          );
           kept.busy = done.catch(() => undefined);
           return done;
         },

@@ -101,6 +101,31 @@ describe('the evidence profiles the failed run’s text of an unchanged input', 
     }
   }, 60_000);
 
+  it('agrees with a read of the file where the run took values the engine would not type alike', async () => {
+    const env = await setup();
+    const fresh = new DuckdbDataEngine();
+    try {
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding?.contract) throw new Error('expected the shipments contract');
+      // Zero-padded ids (`021001`) past the rows DuckDB's sniff samples: the contract's int64 takes
+      // them, the engine's inference does not (its read of the file finds them and reads again).
+      await writeFile(
+        binding.location,
+        csv(25_000, 100).replace(
+          /^(\d+),/gm,
+          (_, id: string) => `${Number(id) > 21_000 ? id.padStart(6, '0') : id},`,
+        ),
+      );
+      const options = { keys: binding.contract.keys, expected: binding.contract.schema };
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const held = await env.data.inspect!(binding.location, binding.dataset, options);
+      expect(held).toEqual(await fresh.inspect(binding.location, binding.dataset, options));
+    } finally {
+      await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+
   it('measures the held text, not the file, while the fingerprint is the one read (same size, same time)', async () => {
     const env = await setup();
     try {
