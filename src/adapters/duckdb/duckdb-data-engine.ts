@@ -849,10 +849,11 @@ const HELD_TYPED = new Set(['VARCHAR', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE'])
 /**
  * What `stageCsvOnce` would stage from the held text, without casting it again: the run's typed
  * table, when DuckDB's sampled sniff guesses for every column of the file the very type the run
- * typed it to, and no value is one `stageCsvOnce` would flag as misfit. The run typed every value
- * strictly (strict-value.ts: what it takes, DuckDB's cast takes too, to the same value, once the
- * value is trimmed), so the flags left to check are the lossy forms (an integer written `+5`, `07`
- * or `5.0`; a date not 10 long) and a value with surrounding blanks the untrimmed cast may refuse.
+ * typed it to, and no value is one `stageCsvOnce` would flag as misfit. The run typed every trimmed
+ * value strictly (strict-value.ts), and what it took DuckDB's cast takes to the same value (the cast
+ * skips the blanks trim removes; a test holds DuckDB to that). Left to check are the forms the run
+ * takes and a read flags: an integer written `+5`, `07`, `5.0` (anything but plain digits is
+ * flagged here, blanks too, which only sends a value to the exact path) and a date not 10 long.
  * Undefined otherwise: the caller casts the held text as a read of the file would.
  */
 async function stageHeldTyped(
@@ -873,19 +874,12 @@ async function stageHeldTyped(
   for (const g of guessed) {
     const type = String(g.column_type);
     if (!HELD_TYPED.has(type) || typed.get(String(g.column_name)) !== type) return undefined;
-    if (type === 'VARCHAR') continue;
     const v = quoteIdent(String(g.column_name));
-    const lossy =
-      type === 'BIGINT'
-        ? `regexp_matches(${v}, '[^0-9 -]|^ *-?0[0-9]') OR `
-        : type === 'DATE'
-          ? `length(trim(${v})) <> 10 OR `
-          : '';
-    misfits.push(
-      `(${v} IS NOT NULL AND (${lossy}(${v} <> trim(${v}) AND TRY_CAST(${v} AS ${type}) IS NULL)))`,
-    );
+    if (type === 'BIGINT') misfits.push(`NOT regexp_full_match(${v}, '-?(0|[1-9][0-9]*)')`);
+    else if (type === 'DATE') misfits.push(`length(${v}) <> 10`);
   }
   if (misfits.length > 0) {
+    // NULL (a null value) is no misfit: bool_or skips it.
     const [check] = await rows(
       conn,
       `SELECT bool_or(${misfits.join(' OR ')}) AS misfit FROM ${quoteIdent(held.table)}`,

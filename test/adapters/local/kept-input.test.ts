@@ -126,6 +126,15 @@ describe('the evidence profiles the failed run’s text of an unchanged input', 
     }
   }, 60_000);
 
+  it("DuckDB's casts skip the blanks trim removes (the held typed rows stand for a read on that)", async () => {
+    const [r] = await rows(
+      `SELECT TRY_CAST(' 5 ' AS BIGINT) = 5 AS i, TRY_CAST('  1.5 ' AS DOUBLE) = 1.5 AS d,
+        TRY_CAST(' 2026-01-01 10:00:00 ' AS TIMESTAMP) = TIMESTAMP '2026-01-01 10:00:00' AS t,
+        TRY_CAST(' 2026-01-01 ' AS DATE) = DATE '2026-01-01' AS dt`,
+    );
+    expect(r).toEqual({ i: true, d: true, t: true, dt: true });
+  });
+
   it('measures the held text, not the file, while the fingerprint is the one read (same size, same time)', async () => {
     const env = await setup();
     try {
