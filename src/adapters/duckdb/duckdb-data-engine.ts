@@ -229,7 +229,7 @@ export class DuckdbDataEngine implements DataEngine {
   /**
    * Offers the text of a CSV version a run read whole and still holds (the failed run before its
    * incident): profiling the same version with the same dialect parses that text instead of the
-   * file. Undefined withdraws the offer (only `text` itself, when given as `release`).
+   * file. `holdText(undefined, text)` withdraws `text` (and nothing offered since).
    */
   holdText(text: HeldText | undefined, release?: HeldText): void {
     if (release !== undefined && this.held !== release) return;

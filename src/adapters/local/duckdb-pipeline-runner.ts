@@ -148,6 +148,8 @@ export class DuckdbPipelineRunner {
   private readonly instances = new Map<string, Promise<DuckDBInstance>>();
   /** The last failed run's parsed input (kept-input.ts), until the next run or close. */
   private kept: KeptRun | undefined;
+  /** The kept run's text offered to the data engine (HeldText), withdrawn with the run. */
+  private held: HeldText | undefined;
 
   constructor(
     private readonly deps: {
@@ -404,6 +406,7 @@ export class DuckdbPipelineRunner {
   private async adopt(runId: string | undefined, instance: string): Promise<KeptRun | undefined> {
     const kept = this.kept;
     this.kept = undefined;
+    this.withdrawHeld();
     if (!kept) return undefined;
     // A profile the data engine is measuring on the held text finishes first.
     await kept.busy;
@@ -777,14 +780,21 @@ export class DuckdbPipelineRunner {
         },
       };
       this.deps.engine.holdText(held);
+      this.held = held;
       return;
     }
+  }
+
+  private withdrawHeld(): void {
+    if (this.held) this.deps.engine.holdText(undefined, this.held);
+    this.held = undefined;
   }
 
   /** Closes the runner's in-memory databases (after a query running on the kept run's text). */
   close(): void {
     const kept = this.kept;
     this.kept = undefined;
+    this.withdrawHeld();
     const idle = kept?.busy ?? Promise.resolve();
     if (kept) void idle.then(() => kept.conn.closeSync());
     const instances = [...this.instances.values()];
