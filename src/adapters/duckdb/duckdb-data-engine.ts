@@ -24,6 +24,33 @@ import { quoteIdent, quoteLiteral, quoteLiteralList } from './sql.js';
 /** The file formats the engine reads. */
 export type DataFormat = 'csv' | 'parquet' | 'json' | 'ndjson';
 
+/**
+ * A CSV version a run read whole as text (strict, no malformed line) and still holds on its own
+ * connection (kept-input.ts). `use` runs queries over that text table while the run holds it, one
+ * caller at a time, and gives undefined once it is released.
+ */
+export interface HeldText {
+  location: string;
+  /** The location's fingerprint taken before the run read it. */
+  fingerprint: string;
+  dialect: CsvDialect;
+  read: ReadOptions;
+  /**
+   * The contract keys the run found no value of repeated in this text, with the DuckDB type it
+   * compared each key column by: a profile staging them as the same types needs not group them again.
+   */
+  uniqueKeys?: { keys: string[]; types: Record<string, string> };
+  /** `typed`: the run's table of the same rows typed to the contract (the text table when none was). */
+  use<T>(query: (conn: DuckDBConnection, text: string, typed: string) => Promise<T>): Promise<T | undefined>;
+}
+
+/** What a profile measures from held text instead of the file (HeldText). */
+interface FromHeld {
+  table: string;
+  typed: string;
+  uniqueKeys?: HeldText['uniqueKeys'];
+}
+
 /** A resolved location: the files it names and their one format. */
 export interface DataSource {
   location: string;
@@ -82,6 +109,8 @@ export class DuckdbDataEngine implements DataEngine {
   private instance: Promise<DuckDBInstance> | undefined;
   /** Reads a runner already made in this process (`rememberRead`), by file version and dialect. */
   private readonly reads = new Map<string, number>();
+  /** The text of the last failed run's input, while the runner holds it (`holdText`). */
+  private held: HeldText | undefined;
 
   /** Resolves a path, directory or glob to its files and their format (read-only sniffing). */
   async resolve(location: string): Promise<DataSource> {
@@ -102,7 +131,10 @@ export class DuckdbDataEngine implements DataEngine {
   async profile(location: string, options: ProfileOptions = {}): Promise<DatasetProfile> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      return (await profileSource(conn, source, options)).profile;
+      const held = await this.fromHeldText(source, options, async (c, text) =>
+        profileSource(c, source, options, false, text),
+      );
+      return (held ?? (await profileSource(conn, source, options))).profile;
     });
   }
 
@@ -185,10 +217,61 @@ export class DuckdbDataEngine implements DataEngine {
   ): Promise<{ schema: TableSchema; profile: DatasetProfile }> {
     return this.withConnection(async (conn) => {
       const source = await withDialect(await resolveSource(conn, location), options);
-      const { profile, staged } = await profileSource(conn, source, options);
-      const nulls = new Map(profile.columns.map((c) => [c.path, c.nullCount]));
-      return { schema: await schemaOf(conn, source, staged, name, nulls), profile };
+      const measure = async (c: DuckDBConnection, text?: FromHeld) => {
+        const { profile, staged } = await profileSource(c, source, options, false, text);
+        const nulls = new Map(profile.columns.map((col) => [col.path, col.nullCount]));
+        return { schema: await schemaOf(c, source, staged, name, nulls), profile };
+      };
+      return (await this.fromHeldText(source, options, measure)) ?? (await measure(conn));
     });
+  }
+
+  /**
+   * Offers the text of a CSV version a run read whole and still holds (the failed run before its
+   * incident): profiling the same version with the same dialect parses that text instead of the
+   * file. `holdText(undefined, text)` withdraws `text` (and nothing offered since).
+   */
+  holdText(text: HeldText | undefined, release?: HeldText): void {
+    if (release !== undefined && this.held !== release) return;
+    this.held = text;
+  }
+
+  /**
+   * `measure` over the held text of this very version (the file's fingerprint now is the one taken
+   * before the run read it; same dialect and read options; the whole input, not a sample), or
+   * undefined: the caller then reads the file. A file rewritten since is read again.
+   */
+  private async fromHeldText<T>(
+    source: DataSource,
+    options: ProfileOptions,
+    measure: (conn: DuckDBConnection, text: FromHeld) => Promise<T>,
+  ): Promise<T | undefined> {
+    const held = this.held;
+    if (!held || !source.csv || options.sampleRows !== undefined) return undefined;
+    const print = await fileFingerprint(source.location);
+    if (
+      print === undefined ||
+      readKey(source.location, print, source.csv.dialect, source.csv.read) !==
+        readKey(held.location, held.fingerprint, held.dialect, held.read)
+    )
+      return undefined;
+    try {
+      return await held.use(async (conn, table, typed) => {
+        try {
+          return await measure(conn, {
+            table,
+            typed,
+            ...(held.uniqueKeys ? { uniqueKeys: held.uniqueKeys } : {}),
+          });
+        } finally {
+          // The run's connection is left as it was found.
+          await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(STAGED_TABLE)}`);
+        }
+      });
+    } catch {
+      // Reuse is an optimization: anything unexpected and the file is read.
+      return undefined;
+    }
   }
 
   /**
@@ -666,6 +749,7 @@ async function stage(
   source: DataSource,
   sampleRows: number | undefined,
   sniffAll = false,
+  held?: FromHeld,
 ): Promise<Staged> {
   const sample =
     sampleRows === undefined
@@ -681,9 +765,13 @@ async function stage(
       sniffedSample: false,
     };
   }
+  if (held && source.format === 'csv' && !sniffAll && !sampled) {
+    const typed = await stageHeldTyped(conn, source, held);
+    if (typed) return typed;
+  }
   const table = quoteIdent(STAGED_TABLE);
   const sniffedSample =
-    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample));
+    source.format === 'csv' && !sniffAll && (await stageCsvOnce(conn, source, table, sample, held?.table));
   if (!sniffedSample)
     await query(
       conn,
@@ -702,17 +790,19 @@ const MISFIT = '__healer_misfit';
  * sampled sniff guessed for its column, with a flag on every row holding a value that does not fit
  * that type. DuckDB's typed CSV read would not fail on those: it rounds `1.5` into a BIGINT and cuts
  * the time off a timestamp in a DATE column. False (nothing kept) when a value misfits or the
- * reading fails: the caller reads the file again with every row sniffed.
+ * reading fails: the caller reads the file again with every row sniffed. `heldText` is a table
+ * holding the file's text as this read would give it (HeldText): cast from there, not the file.
  */
 async function stageCsvOnce(
   conn: DuckDBConnection,
   source: DataSource,
   table: string,
   sample: string,
+  heldText?: string,
 ): Promise<boolean> {
   // Declared date or timestamp formats are applied by DuckDB's typed read only, not by a cast.
   if (source.csv?.read.dateFormat || source.csv?.read.timestampFormat) return false;
-  const text = relation(source, 'none');
+  const text = heldText === undefined ? relation(source, 'none') : quoteIdent(heldText);
   try {
     const guessed = await rows(conn, `DESCRIBE SELECT * FROM ${relation(source, 'sample')}`);
     // Both reads use the same dialect and header (declared, or sniffed alike): a column the text
@@ -751,6 +841,59 @@ async function stageCsvOnce(
     // A ragged line, an encoding the text read refuses: the typed read reports it (or copes).
     return false;
   }
+}
+
+/** The sniffed types a run's strict typing to the same type gives the same values for (below). */
+const HELD_TYPED = new Set(['VARCHAR', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE']);
+
+/**
+ * What `stageCsvOnce` would stage from the held text, without casting it again: the run's typed
+ * table, when DuckDB's sampled sniff guesses for every column of the file the very type the run
+ * typed it to, and no value is one `stageCsvOnce` would flag as misfit. The run typed every trimmed
+ * value strictly (strict-value.ts), and what it took DuckDB's cast takes to the same value (the cast
+ * skips the blanks trim removes; a test holds DuckDB to that). Left to check are the forms the run
+ * takes and a read flags: an integer written `+5`, `07`, `5.0` (anything but plain digits is
+ * flagged here, blanks too, which only sends a value to the exact path) and a date not 10 long.
+ * Undefined otherwise: the caller casts the held text as a read of the file would.
+ */
+async function stageHeldTyped(
+  conn: DuckDBConnection,
+  source: DataSource,
+  held: FromHeld,
+): Promise<Staged | undefined> {
+  if (source.csv?.read.dateFormat || source.csv?.read.timestampFormat) return undefined;
+  const guessed = await rows(conn, `DESCRIBE SELECT * FROM ${relation(source, 'sample')}`);
+  const typed = new Map(
+    (await rows(conn, `DESCRIBE SELECT * FROM ${quoteIdent(held.typed)}`)).map((c) => [
+      String(c.column_name),
+      String(c.column_type),
+    ]),
+  );
+  if (guessed.length !== typed.size) return undefined;
+  const misfits: string[] = [];
+  for (const g of guessed) {
+    const type = String(g.column_type);
+    if (!HELD_TYPED.has(type) || typed.get(String(g.column_name)) !== type) return undefined;
+    const v = quoteIdent(String(g.column_name));
+    if (type === 'BIGINT') misfits.push(`NOT regexp_full_match(${v}, '-?(0|[1-9][0-9]*)')`);
+    else if (type === 'DATE') misfits.push(`length(${v}) <> 10`);
+  }
+  if (misfits.length > 0) {
+    // NULL (a null value) is no misfit: bool_or skips it.
+    const [check] = await rows(
+      conn,
+      `SELECT bool_or(${misfits.join(' OR ')}) AS misfit FROM ${quoteIdent(held.table)}`,
+    );
+    if (check?.misfit === true) return undefined;
+  }
+  // The file's column order, as a read of it gives.
+  const relationSql = `(SELECT ${guessed.map((g) => quoteIdent(String(g.column_name))).join(', ')} FROM ${quoteIdent(held.typed)})`;
+  return {
+    relation: relationSql,
+    fields: await describe(conn, source, relationSql),
+    sampled: false,
+    sniffedSample: true,
+  };
 }
 
 /**
@@ -949,8 +1092,9 @@ async function profileSource(
   source: DataSource,
   options: ProfileOptions,
   sniffAll = false,
+  held?: FromHeld,
 ): Promise<{ profile: DatasetProfile; staged: Staged }> {
-  const staged = await stage(conn, source, options.sampleRows, sniffAll);
+  const staged = await stage(conn, source, options.sampleRows, sniffAll, held);
   const { fields, relation } = staged;
   const byPath = new Map(fields.map((f) => [f.path, f]));
   const need = (column: string, what: string): NestedField => {
@@ -1002,7 +1146,19 @@ async function profileSource(
       fields.map((f) => f.path),
     );
     const input = new Map(fields.map((f) => [f.path, { expr: fieldExpr(f), type: f.type }]));
-    const [counted] = await query(conn, source, badRowMeasureSql(relation, checks, input));
+    // Keys the failed run found unique, staged here as the very types it compared them by: no
+    // group repeats, so the count without grouping is the same (duplicates 0).
+    const unique = held?.uniqueKeys;
+    const knownUnique =
+      keys.length > 0 &&
+      unique !== undefined &&
+      canonicalJson(unique.keys) === canonicalJson(keys) &&
+      keys.every((k) => byPath.get(k)?.rawType === unique.types[k]);
+    const [counted] = await query(
+      conn,
+      source,
+      badRowMeasureSql(relation, knownUnique ? { ...checks, key: [] } : checks, input),
+    );
     // A reservoir holding fewer rows than asked for holds every row.
     const sampled = staged.sampled && profile.rowCount >= (options.sampleRows ?? 0);
     const measured = readBadRowMeasurement(counted, checks, sampled);

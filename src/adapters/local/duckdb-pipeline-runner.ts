@@ -12,12 +12,18 @@ import { classifyError } from '../../core/detect/error-classifier.js';
 import { ContractViolationError, InputReadError, oneLine } from '../../core/errors.js';
 import type { FailureEvent } from '../../core/event.js';
 import { afterRun, type KeptChange, type KeptResources, planRun } from '../../core/kept-resources.js';
+import type { ReadOptions } from '../../core/read-options.js';
 import type { ResourceSettings } from '../../core/resources.js';
 import type { SchemaField, TableSchema } from '../../core/schema.js';
 import { crashPoint } from '../../crash-point.js';
 import type { Clock } from '../../ports.js';
-import { csvReadSql, malformedLines, readError, recordLines } from '../duckdb/csv-read.js';
-import { type DataSource, type DuckdbDataEngine, withDialect } from '../duckdb/duckdb-data-engine.js';
+import { type CsvDialect, csvReadSql, malformedLines, readError, recordLines } from '../duckdb/csv-read.js';
+import {
+  type DataSource,
+  type DuckdbDataEngine,
+  type HeldText,
+  withDialect,
+} from '../duckdb/duckdb-data-engine.js';
 import { duckdbTypeToLogical, logicalToDuckdb } from '../duckdb/duckdb-types.js';
 import { quoteIdent, quoteLiteral } from '../duckdb/sql.js';
 import { strictValue } from '../duckdb/strict-value.js';
@@ -28,7 +34,7 @@ import { inputReadiness } from './defer-condition.js';
 import { createSandboxedDuckdb, type DuckdbResources, duckdbConfig } from './duckdb-sandbox.js';
 import { describeQuery, queryRows, readRelation } from './duckdb-sql.js';
 import { type FaultInjector, formatFault } from './fault-injector.js';
-import { type KeptRun, type KeptSource, keptTableName } from './kept-input.js';
+import { type KeptRun, type KeptSource, type KeptText, keptTableName } from './kept-input.js';
 import { type LocalCatalog, safeName, type TargetSnapshot } from './local-catalog.js';
 import { emptyPublication, type LocalIntentJournal, type Publication } from './local-intent-journal.js';
 import type { PipelineSpec, SourceSpec } from './pipeline-file.js';
@@ -142,6 +148,8 @@ export class DuckdbPipelineRunner {
   private readonly instances = new Map<string, Promise<DuckDBInstance>>();
   /** The last failed run's parsed input (kept-input.ts), until the next run or close. */
   private kept: KeptRun | undefined;
+  /** The kept run's text offered to the data engine (HeldText), withdrawn with the run. */
+  private held: HeldText | undefined;
 
   constructor(
     private readonly deps: {
@@ -348,7 +356,7 @@ export class DuckdbPipelineRunner {
         publication,
       };
     } catch (error) {
-      if (keep.size > 0) this.kept = { runId, instance: key, conn, sources: keep };
+      if (keep.size > 0) this.keepRun({ runId, instance: key, conn, sources: keep });
       if (!deferred) await this.deps.journal.abortRun(runId);
       const message = error instanceof Error ? error.message : String(error);
       log('ERROR', `Job run ${runId} FAILED during ${stage}`);
@@ -398,7 +406,10 @@ export class DuckdbPipelineRunner {
   private async adopt(runId: string | undefined, instance: string): Promise<KeptRun | undefined> {
     const kept = this.kept;
     this.kept = undefined;
+    this.withdrawHeld();
     if (!kept) return undefined;
+    // A profile the data engine is measuring on the held text finishes first.
+    await kept.busy;
     if (runId === undefined || kept.runId !== runId || kept.instance !== instance) {
       kept.conn.closeSync();
       return undefined;
@@ -450,6 +461,9 @@ export class DuckdbPipelineRunner {
     // The file's fingerprint, taken before a whole text read (undefined otherwise).
     let fingerprint: string | undefined;
     let whole = false;
+    // How the CSV was read as text, and the table keeping that text while the contract is checked.
+    let csvRead: Omit<KeptText, 'table'> | undefined;
+    let textTable: string | undefined;
     if (typeof from === 'string') {
       // An input missing or older than its freshness is an upstream not ready (a dependency
       // failure `defer` can wait out), not a crash of the read.
@@ -478,6 +492,7 @@ export class DuckdbPipelineRunner {
         lines = text.lines;
         whole = text.whole;
         fingerprint = text.print;
+        csvRead = text.csv;
       } else {
         // A column missing from the data fails here with DuckDB's own Binder Error.
         const read = columns ? readProjection(columns) : '*';
@@ -523,8 +538,12 @@ export class DuckdbPipelineRunner {
       const fields = version ? topLevel(version.fields) : (source.contract?.schema.fields ?? []);
       // One pass types every value exactly when all of them are of their type; the check then
       // runs on native columns. Otherwise the text stays for the check to name what breaks.
-      if (typeof from === 'string' && (await this.typeStaged(conn, source, staged, fields)))
+      // The text stays beside the typed table until the contract holds: a run failing it keeps it
+      // for the evidence's profile (HeldText).
+      textTable = csvRead ? `__healer_text_${source.name}` : undefined;
+      if (typeof from === 'string' && (await this.typeStaged(conn, source, staged, fields, textTable)))
         staged = await describeQuery(conn, `SELECT * FROM ${table}`);
+      else textTable = csvRead ? source.name : undefined;
       const violations = await checkContract({
         conn,
         table: source.name,
@@ -552,10 +571,20 @@ export class DuckdbPipelineRunner {
           staged.length === (source.contract?.schema.fields.length ?? -1) &&
           violations.every((v) => v.rule === 'not_null')
         )
-          reuse.keep.set(source.name, { table: source.name, location: from, fingerprint, rows });
+          reuse.keep.set(source.name, {
+            table: source.name,
+            location: from,
+            fingerprint,
+            rows,
+            ...(csvRead && textTable
+              ? { text: { ...csvRead, table: textTable, ...uniqueKeys(source.contract?.keys ?? [], staged) } }
+              : {}),
+          });
         throw contractError(typeof from === 'string' ? from : from.from, violations);
       }
       log('INFO', `Contract holds for ${source.name}: types by value, required columns, keys`);
+      if (textTable !== undefined && textTable !== source.name)
+        await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(textTable)}`);
     }
     // The contract's required columns are enforced by DuckDB itself (Constraint Error on a null).
     for (const f of source.contract?.schema.fields ?? [])
@@ -579,6 +608,7 @@ export class DuckdbPipelineRunner {
     lines: (rows: number[]) => Promise<Map<number, number>>;
     whole: boolean;
     print: string | undefined;
+    csv: { location: string; dialect: CsvDialect; read: ReadOptions };
   }> {
     const expected = columns ?? source.contract?.schema.fields ?? [];
     const read = source.read ?? {};
@@ -633,6 +663,7 @@ export class DuckdbPipelineRunner {
       lines: async (rows) => (file ? recordLines(file, dialect, read, rows) : new Map()),
       whole,
       print,
+      csv: { location: resolved.location, dialect, read },
     };
   }
 
@@ -642,6 +673,7 @@ export class DuckdbPipelineRunner {
     source: SourceSpec,
     staged: { name: string; type: string }[],
     fields: SchemaField[],
+    keepText?: string,
   ): Promise<boolean> {
     const typeOf = new Map(fields.map((f) => [f.path, f.type]));
     const select: string[] = [];
@@ -676,7 +708,11 @@ export class DuckdbPipelineRunner {
       await conn.run(`DROP TABLE ${work}`);
       return false;
     }
-    await conn.run(`DROP TABLE ${table}`);
+    if (keepText === undefined) await conn.run(`DROP TABLE ${table}`);
+    else {
+      await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(keepText)}`);
+      await conn.run(`ALTER TABLE ${table} RENAME TO ${quoteIdent(keepText)}`);
+    }
     await conn.run(`ALTER TABLE ${work} RENAME TO ${quoteIdent(source.name)}`);
     return true;
   }
@@ -718,14 +754,66 @@ export class DuckdbPipelineRunner {
     log('INFO', `Quality thresholds hold for ${source.name}`);
   }
 
-  /** Closes the runner's in-memory databases. */
+  /**
+   * Keeps a failed run's connection and parsed sources, and offers the data engine the text of its
+   * input (HeldText) for the evidence's profile, until the run is adopted or released.
+   */
+  private keepRun(kept: KeptRun): void {
+    this.kept = kept;
+    for (const source of kept.sources.values()) {
+      const text = source.text;
+      if (text === undefined) continue;
+      const held: HeldText = {
+        location: text.location,
+        fingerprint: source.fingerprint,
+        dialect: text.dialect,
+        read: text.read,
+        ...(text.uniqueKeys ? { uniqueKeys: text.uniqueKeys } : {}),
+        use: async (query) => {
+          if (this.kept !== kept) return undefined;
+          // One query at a time on the connection; release waits for it (adopt, close).
+          const done = (kept.busy ?? Promise.resolve()).then(() =>
+            query(kept.conn, text.table, source.table),
+          );
+          kept.busy = done.catch(() => undefined);
+          return done;
+        },
+      };
+      this.deps.engine.holdText(held);
+      this.held = held;
+      return;
+    }
+  }
+
+  private withdrawHeld(): void {
+    if (this.held) this.deps.engine.holdText(undefined, this.held);
+    this.held = undefined;
+  }
+
+  /** Closes the runner's in-memory databases (after a query running on the kept run's text). */
   close(): void {
-    this.kept?.conn.closeSync();
+    const kept = this.kept;
     this.kept = undefined;
+    this.withdrawHeld();
+    const idle = kept?.busy ?? Promise.resolve();
+    if (kept) void idle.then(() => kept.conn.closeSync());
     const instances = [...this.instances.values()];
     this.instances.clear();
-    for (const instance of instances) void instance.then((i) => i.closeSync());
+    for (const instance of instances) void idle.then(() => instance).then((i) => i.closeSync());
   }
+}
+
+/**
+ * The contract keys a failed contract check found no value of repeated (it failed on nulls alone),
+ * with the type it compared each key column by; nothing when it did not compare them.
+ */
+function uniqueKeys(
+  keys: readonly string[],
+  staged: readonly { name: string; type: string }[],
+): Pick<KeptText, 'uniqueKeys'> {
+  const types = new Map(staged.map((c) => [c.name, c.type]));
+  if (keys.length === 0 || !keys.every((k) => types.has(k))) return {};
+  return { uniqueKeys: { keys: [...keys], types: Object.fromEntries(keys.map((k) => [k, types.get(k)!])) } };
 }
 
 /** `memory_limit 64 MB, threads 2, spilling off`: what a run log and a step say. */

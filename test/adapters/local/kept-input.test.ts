@@ -1,9 +1,10 @@
 // What the failed run established by reading, reused by the incident that follows: its read facts
-// by the evidence, its parsed rows by the quarantine (kept-input.ts). The same facts, rows
+// by the evidence, its text by the evidence's profile, its parsed rows by the quarantine
+// (kept-input.ts). The same facts, profile, rows
 // quarantined and delivered as a read of the file would give; a file changed in between is read
 // afresh. Real DuckDB, real files; the step names say which path the quarantine took.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,93 @@ describe('the evidence reuses what the failed run established by reading', () =>
       expect(changed).toMatchObject({ rows: 1002, malformedCount: 1 });
     } finally {
       await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+});
+
+describe('the evidence profiles the failed run’s text of an unchanged input', () => {
+  // A whole second: the fingerprint (size, modification time, inode) can be given back exactly.
+  const AT = new Date('2026-03-01T08:00:00Z');
+
+  it('gives the schema and profile a read of the file gives; a rewritten file is read again', async () => {
+    const env = await setup();
+    const fresh = new DuckdbDataEngine();
+    try {
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding?.contract) throw new Error('expected the shipments contract');
+      const options = { keys: binding.contract.keys, expected: binding.contract.schema };
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const held = await env.data.inspect!(binding.location, binding.dataset, options);
+      expect(held).toEqual(await fresh.inspect(binding.location, binding.dataset, options));
+      expect(held.profile.rowCount).toBe(1000);
+      // Upstream rewrote it (two more rows, every 50th weight missing): measured from the file.
+      await writeFile(binding.location, csv(1002, 50));
+      const changed = await env.data.inspect!(binding.location, binding.dataset, options);
+      expect(changed).toEqual(await fresh.inspect(binding.location, binding.dataset, options));
+      expect(changed.profile.rowCount).toBe(1002);
+      expect(changed.profile.columns.find((c) => c.path === 'weight_kg')?.nullCount).toBe(20);
+    } finally {
+      await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+
+  it('agrees with a read of the file where the run took values the engine would not type alike', async () => {
+    const env = await setup();
+    const fresh = new DuckdbDataEngine();
+    try {
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding?.contract) throw new Error('expected the shipments contract');
+      // Zero-padded ids (`021001`) past the rows DuckDB's sniff samples: the contract's int64 takes
+      // them, the engine's inference does not (its read of the file finds them and reads again).
+      await writeFile(
+        binding.location,
+        csv(25_000, 100).replace(
+          /^(\d+),/gm,
+          (_, id: string) => `${Number(id) > 21_000 ? id.padStart(6, '0') : id},`,
+        ),
+      );
+      const options = { keys: binding.contract.keys, expected: binding.contract.schema };
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const held = await env.data.inspect!(binding.location, binding.dataset, options);
+      expect(held).toEqual(await fresh.inspect(binding.location, binding.dataset, options));
+    } finally {
+      await fresh.close();
+      await env.close();
+    }
+  }, 60_000);
+
+  it("DuckDB's casts skip the blanks trim removes (the held typed rows stand for a read on that)", async () => {
+    const [r] = await rows(
+      `SELECT TRY_CAST(' 5 ' AS BIGINT) = 5 AS i, TRY_CAST('  1.5 ' AS DOUBLE) = 1.5 AS d,
+        TRY_CAST(' 2026-01-01 10:00:00 ' AS TIMESTAMP) = TIMESTAMP '2026-01-01 10:00:00' AS t,
+        TRY_CAST(' 2026-01-01 ' AS DATE) = DATE '2026-01-01' AS dt`,
+    );
+    expect(r).toEqual({ i: true, d: true, t: true, dt: true });
+  });
+
+  it('measures the held text, not the file, while the fingerprint is the one read (same size, same time)', async () => {
+    const env = await setup();
+    try {
+      const [binding] = (await env.pipelines.describe(env.spec.name)).datasets;
+      if (!binding) throw new Error('expected the shipments binding');
+      await utimes(binding.location, AT, AT);
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      // Same length, same time, same inode: `ups` became `fex`. Only a profile of what the run
+      // read still sees `ups`; this shows the file was not parsed again.
+      await writeFile(binding.location, csv(1000, 100).replaceAll(',ups', ',fex'));
+      await utimes(binding.location, AT, AT);
+      const held = await env.data.profile(binding.location, {});
+      const carriers = held.columns.find((c) => c.path === 'carrier')?.topValues?.map((t) => t.value);
+      expect(carriers).toContain('ups');
+      // The next run reads the file as it is now; what is held is that run's text.
+      expect((await env.runner.run(env.spec)).status).toBe('failed');
+      const after = await env.data.profile(binding.location, {});
+      expect(after.columns.find((c) => c.path === 'carrier')?.topValues?.map((t) => t.value)).toContain(
+        'fex',
+      );
+    } finally {
       await env.close();
     }
   }, 60_000);
