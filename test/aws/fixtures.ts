@@ -1,8 +1,10 @@
 // Real-looking fixtures for the moto tests: Glue driver logs, table definitions and the
-// EventBridge event exactly as AWS publishes it for a Glue job state change.
+// EventBridge event exactly as AWS publishes it for a Glue job state change; the Lambda context and
+// healer's own resources (audit bucket, state tables, escalation topic) every handler test sets up.
 
-import type { Column } from '@aws-sdk/client-glue';
-import type { MotoClients } from './moto.js';
+import type { Column, CreateJobRequest } from '@aws-sdk/client-glue';
+import type { Context } from 'aws-lambda';
+import { createIdempotencyTable, createStateTable, type MotoClients } from './moto.js';
 
 /** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
 export const ANALYSIS_EXCEPTION_LOG = [
@@ -94,5 +96,72 @@ export function glueEvent(
     region: 'us-east-1',
     resources: [],
     detail: { jobName, severity: state === 'SUCCEEDED' ? 'INFO' : 'ERROR', state, jobRunId, message },
+  };
+}
+
+/** The audit HMAC key the handler tests configure (64 hex-like characters, as deploy generates). */
+export const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
+
+/** A Lambda invocation context as the runtime passes it; `remainingMs` is the time left to run. */
+export function lambdaContext(remainingMs = 600_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'healer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
+    memoryLimitInMB: '1024',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: '/aws/lambda/healer',
+    logStreamName: '2026/11/22/[$LATEST]abc',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Glue ETL jobs named `names` (script `s3://scripts/<name>.py`), plus any job properties given. */
+export async function createGlueJobs(
+  c: MotoClients,
+  names: readonly string[],
+  properties: Partial<CreateJobRequest> = {},
+): Promise<void> {
+  for (const name of names)
+    await c.glue.createJob({
+      Name: name,
+      Role: 'arn:aws:iam::123456789012:role/glue',
+      Command: { Name: 'glueetl', ScriptLocation: `s3://scripts/${name}.py` },
+      ...properties,
+    });
+}
+
+/**
+ * healer's own resources as the stack deploys them: the `healer-audit` bucket, the `healer-state`
+ * and `healer-idempotency` tables and the `healer-escalations` topic. Returns the topic's ARN.
+ */
+export async function createHealerResources(c: MotoClients): Promise<string> {
+  await c.s3.createBucket({ Bucket: 'healer-audit' });
+  await createStateTable(c, 'healer-state');
+  await createIdempotencyTable(c, 'healer-idempotency');
+  return (await c.sns.createTopic({ Name: 'healer-escalations' })).TopicArn!;
+}
+
+/** An SQS queue subscribed to the topic, to read what was published; returns the queue's URL. */
+export async function subscribedQueue(c: MotoClients, topicArn: string, queueName: string): Promise<string> {
+  const queueUrl = (await c.sqs.createQueue({ QueueName: queueName })).QueueUrl!;
+  const attrs = await c.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
+  await c.sns.subscribe({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+  return queueUrl;
+}
+
+/** The Lambda environment naming the resources `createHealerResources` made, plus `extra`. */
+export function healerLambdaEnv(topicArn: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    HEALER_AUDIT_BUCKET: 'healer-audit',
+    HEALER_AUDIT_KEY: AUDIT_KEY,
+    HEALER_STATE_TABLE: 'healer-state',
+    HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
+    HEALER_ESCALATION_TOPIC_ARN: topicArn,
+    ...extra,
   };
 }

@@ -3,7 +3,6 @@
 // job run started with the run's arguments, audit object written and verifiable, escalation read
 // back from SQS, duplicates ignored, malformed events rejected).
 
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
@@ -12,20 +11,19 @@ import { auditKeyring } from '../../src/core/audit-chain.js';
 import {
   ACCESS_DENIED_LOG,
   ANALYSIS_EXCEPTION_LOG,
+  AUDIT_KEY,
   createDriftedTable,
+  createGlueJobs,
+  createHealerResources,
   GOOD_COLUMNS,
   glueEvent,
+  healerLambdaEnv,
+  lambdaContext,
+  subscribedQueue,
   THROTTLING_LOG,
   writeRunLog,
 } from './fixtures.js';
-import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  startMoto,
-} from './moto.js';
+import { type Moto, type MotoClients, motoClients, startMoto } from './moto.js';
 
 // Keep the Powertools logger quiet in test output.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -95,23 +93,6 @@ const PIPELINES = {
   },
 };
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'healer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/healer',
-    logStreamName: '2026/11/22/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 600_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 async function jobRuns(job: string) {
   return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
 }
@@ -125,14 +106,10 @@ beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
   await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
-  for (const name of ['orders-etl', 'billing-etl', 'payments-etl', 'healer-remediate'])
-    await c.glue.createJob({
-      Name: name,
-      Role: 'arn:aws:iam::123456789012:role/glue',
-      Command: { Name: 'glueetl', ScriptLocation: `s3://scripts/${name}.py` },
-      GlueVersion: '4.0',
-      ExecutionProperty: { MaxConcurrentRuns: 10 },
-    });
+  await createGlueJobs(c, ['orders-etl', 'billing-etl', 'payments-etl', 'healer-remediate'], {
+    GlueVersion: '4.0',
+    ExecutionProperty: { MaxConcurrentRuns: 10 },
+  });
   await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
   await c.s3.createBucket({ Bucket: 'acme-raw' });
   await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
@@ -150,23 +127,12 @@ beforeAll(async () => {
       },
     },
   });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  const { TopicArn } = await c.sns.createTopic({ Name: 'healer-escalations' });
-  const queue = await c.sqs.createQueue({ QueueName: 'escalations-inbox' });
-  queueUrl = queue.QueueUrl!;
-  const attrs = await c.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-  await c.sns.subscribe({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+  const topicArn = await createHealerResources(c);
+  queueUrl = await subscribedQueue(c, topicArn, 'escalations-inbox');
 
   handler = makeHandler(
     defaultDeps(
-      {
-        HEALER_AUDIT_BUCKET: 'healer-audit',
-        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
-        HEALER_STATE_TABLE: 'healer-state',
-        HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-        HEALER_ESCALATION_TOPIC_ARN: TopicArn,
+      healerLambdaEnv(topicArn, {
         HEALER_GLUE_DATABASE: 'sales',
         HEALER_MODE: 'autonomous',
         HEALER_REMEDIATION_JOB: 'healer-remediate',
@@ -174,7 +140,7 @@ beforeAll(async () => {
         HEALER_PIPELINES: JSON.stringify(PIPELINES),
         HEALER_POLL_INTERVAL_MS: '5',
         HEALER_POLL_TIMEOUT_MS: '30000',
-      },
+      }),
       { ...c },
     ),
   );
@@ -213,7 +179,7 @@ describe('lambda handler on moto', () => {
     const audit = new S3AuditLog({
       s3: c.s3,
       bucket: 'healer-audit',
-      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+      keys: auditKeyring(AUDIT_KEY),
     });
     const records = await audit.read(result.incidentId!);
     expect(records.map((r) => r.step)).toEqual([
@@ -269,7 +235,7 @@ describe('lambda handler on moto', () => {
     const audit = new S3AuditLog({
       s3: c.s3,
       bucket: 'healer-audit',
-      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+      keys: auditKeyring(AUDIT_KEY),
     });
     const records = JSON.stringify(await audit.read(result.incidentId!));
     expect(records).toContain('[REDACTED:');
@@ -319,7 +285,7 @@ describe('lambda handler on moto', () => {
   it('handles the redelivery of an event whose first attempt failed part-way (a real NoSuchBucket on the audit bucket)', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'audit-not-yet-created',
-      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
+      HEALER_AUDIT_KEY: AUDIT_KEY,
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
@@ -340,7 +306,7 @@ describe('lambda handler on moto', () => {
   it('in shadow mode (the deployment-wide ceiling) decides and records but starts nothing', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'healer-audit',
-      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
+      HEALER_AUDIT_KEY: AUDIT_KEY,
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
