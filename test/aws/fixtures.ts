@@ -2,9 +2,11 @@
 // EventBridge event exactly as AWS publishes it for a Glue job state change; the Lambda context and
 // healer's own resources (audit bucket, state tables, escalation topic) every handler test sets up.
 
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { Column, CreateJobRequest } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
-import { createIdempotencyTable, createStateTable, type MotoClients } from './moto.js';
+import { createIdempotencyTable, createStateTable, type MotoClients, ROOT } from './moto.js';
 
 /** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
 export const ANALYSIS_EXCEPTION_LOG = [
@@ -164,4 +166,57 @@ export function healerLambdaEnv(topicArn: string, extra: Record<string, string>)
     HEALER_ESCALATION_TOPIC_ARN: topicArn,
     ...extra,
   };
+}
+
+/** 40 orders as the raw CSV under `s3://acme-raw/orders/` (what the orders table points at). */
+export const ORDERS_CSV = [
+  'order_id,customer_id,amount',
+  ...Array.from({ length: 40 }, (_, i) => `${1000 + i},c-${i % 7},${(12.5 + i).toFixed(2)}`),
+].join('\n');
+
+/** The orders dataset as a pipeline declares it: the `sales.orders` table over ORDERS_CSV. */
+export const ORDERS_DATASET = {
+  dataset: 'orders',
+  table: 'sales.orders',
+  location: 's3://acme-raw/orders/',
+  contract: {
+    fields: [
+      { path: 'order_id', type: 'int64', nullable: false },
+      { path: 'customer_id', type: 'string' },
+      { path: 'amount', type: 'double' },
+    ],
+    keys: ['order_id'],
+  },
+};
+
+/**
+ * Runs a bundled Lambda (`build/lambda/<bundle>`, built by scripts/bundle-lambda.mjs) in a fresh Node
+ * process configured only by `env` and AWS_ENDPOINT_URL, as the Lambda runtime would; `context` is
+ * JavaScript source for the invocation context. Returns what the handler returned.
+ */
+export function invokeBundled(
+  endpoint: string,
+  bundle: string,
+  event: unknown,
+  context: string,
+  env: Record<string, string>,
+): unknown {
+  const script = [
+    `const { handler } = await import(${JSON.stringify(resolve(ROOT, 'build/lambda', bundle))});`,
+    `const result = await handler(${JSON.stringify(event)}, ${context});`,
+    'process.stdout.write("@@" + JSON.stringify(result));',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...env,
+    },
+  });
+  return JSON.parse(out.slice(out.indexOf('@@') + 2));
 }

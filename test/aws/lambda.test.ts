@@ -19,6 +19,8 @@ import {
   glueEvent,
   healerLambdaEnv,
   lambdaContext,
+  ORDERS_CSV,
+  ORDERS_DATASET,
   subscribedQueue,
   THROTTLING_LOG,
   writeRunLog,
@@ -32,11 +34,6 @@ let moto: Moto;
 let c: MotoClients;
 let handler: ReturnType<typeof makeHandler>;
 let queueUrl: string;
-
-const ORDERS_CSV = [
-  'order_id,customer_id,amount',
-  ...Array.from({ length: 40 }, (_, i) => `${1000 + i},c-${i % 7},${(12.5 + i).toFixed(2)}`),
-].join('\n');
 
 /** Payments where 2 of 40 amounts arrived with a currency suffix: a data-quality failure. */
 const PAYMENTS_CSV = [
@@ -52,21 +49,7 @@ const NUMBER_FORMAT_LOG = [
 const PIPELINES = {
   pipelines: {
     'orders-etl': {
-      datasets: [
-        {
-          dataset: 'orders',
-          table: 'sales.orders',
-          location: 's3://acme-raw/orders/',
-          contract: {
-            fields: [
-              { path: 'order_id', type: 'int64', nullable: false },
-              { path: 'customer_id', type: 'string' },
-              { path: 'amount', type: 'double' },
-            ],
-            keys: ['order_id'],
-          },
-        },
-      ],
+      datasets: [ORDERS_DATASET],
       authority: {
         allowedActions: ['retry', 'rollback_schema', 'coerce_schema', 'quarantine'],
         mode: 'autonomous',
