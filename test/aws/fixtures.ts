@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Column, CreateJobRequest } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
+import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
+import type { Environment } from '../../src/ports.js';
 import { createIdempotencyTable, createStateTable, type MotoClients, ROOT } from './moto.js';
 
 /** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
@@ -219,4 +221,32 @@ export function invokeBundled(
     },
   });
   return JSON.parse(out.slice(out.indexOf('@@') + 2));
+}
+
+/** The runs of a Glue job, newest first (as moto lists them). */
+export async function jobRuns(c: MotoClients, job: string) {
+  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
+}
+
+/** Starts a run of `job` and writes its driver log (`lines`) as a failed run leaves it; returns its id. */
+export async function failedRunWithLog(
+  c: MotoClients,
+  job: string,
+  lines: string[],
+  args: Record<string, string> = {},
+): Promise<string> {
+  const { JobRunId } = await c.glue.startJobRun({ JobName: job, Arguments: args });
+  await writeRunLog(c, '/aws-glue/jobs/error', JobRunId!, lines);
+  return JobRunId!;
+}
+
+/** The incident Lambda's handler on moto with its real environment passed through `wrap` (a fault, a policy). */
+export function handlerWrapping(
+  envVars: Record<string, string>,
+  c: MotoClients,
+  wrap: (env: Environment) => Environment,
+): ReturnType<typeof makeHandler> {
+  const deps = defaultDeps(envVars, { ...c });
+  const wrapped: LambdaDeps = { ...deps, environment: async () => wrap(await deps.environment()) };
+  return makeHandler(wrapped);
 }
