@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import type { Column, CreateJobRequest } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
 import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
-import type { Environment } from '../../src/ports.js';
+import type { Decision } from '../../src/core/decision.js';
+import type { FailureFamily } from '../../src/core/failure-family.js';
+import type { Environment, RemediationContext } from '../../src/ports.js';
 import { createIdempotencyTable, createStateTable, type MotoClients, ROOT } from './moto.js';
 
 /** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
@@ -249,4 +251,43 @@ export function handlerWrapping(
   const deps = defaultDeps(envVars, { ...c });
   const wrapped: LambdaDeps = { ...deps, environment: async () => wrap(await deps.environment()) };
   return makeHandler(wrapped);
+}
+
+/**
+ * What an executor receives for a failed run of `job`: the event (with the run's arguments), a
+ * diagnosis of the given family, no evidence beyond it, and the pipeline's authority.
+ */
+export function remediationContext(options: {
+  job: string;
+  runId: string;
+  family: FailureFamily;
+  rule: string;
+  args: Record<string, string>;
+  authority: RemediationContext['pipeline']['authority'];
+}): RemediationContext {
+  const { job, runId, family, rule, args, authority } = options;
+  const event = {
+    id: 'evt-1',
+    source: 'glue',
+    pipeline: job,
+    job,
+    runId,
+    state: 'FAILED' as const,
+    occurredAt: '2026-11-22T10:00:00Z',
+    details: { arguments: JSON.stringify(args) },
+  };
+  const diagnosis = {
+    classification: { family, rule, confidence: 1, line: '' },
+    findings: [],
+    risk: { level: 'medium' },
+    quality: 'ok',
+    protectedDataset: false,
+  } as unknown as Decision['diagnosis'];
+  return {
+    incidentId: 'inc-test',
+    event,
+    evidence: { event, logs: '', logsTruncated: false, datasets: [] },
+    decision: { diagnosis } as Decision,
+    pipeline: { name: job, datasets: [], authority },
+  };
 }
