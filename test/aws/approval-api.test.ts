@@ -24,6 +24,7 @@ import {
   glueEvent,
   healerLambdaEnv,
   invokeBundled,
+  jobRuns,
   lambdaContext,
   ORDERS_CSV,
   ORDERS_DATASET,
@@ -134,10 +135,6 @@ async function invoke(handler: ReturnType<typeof makeApprovalHandler>, event: Re
 }
 
 const call = (event: ReturnType<typeof apiEvent>) => invoke(api, event);
-
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
 
 /** A failed run of `job` handled by the incident Lambda in supervised mode: one pending incident. */
 async function pendingIncident(job: string, log: string[], message: string): Promise<string> {
@@ -261,7 +258,7 @@ describe('approval API on moto', () => {
   });
 
   it('approve executes once: rolls back the catalog, re-runs the job, audits who and why; a second approve is 409', async () => {
-    const runsBefore = (await jobRuns('orders-etl')).length;
+    const runsBefore = (await jobRuns(c, 'orders-etl')).length;
     const first = await call(
       apiEvent('POST', `/incidents/${ordersIncident}/approve`, {
         by: 'alice',
@@ -275,7 +272,7 @@ describe('approval API on moto', () => {
     });
     const table = await c.glue.getTable({ DatabaseName: 'sales', Name: 'orders' });
     expect(table.Table?.StorageDescriptor?.Columns).toEqual(GOOD_COLUMNS);
-    expect((await jobRuns('orders-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(runsBefore + 1);
 
     const stored = await state().getIncident(ordersIncident);
     expect(stored?.approval?.verdict).toMatchObject({
@@ -298,12 +295,12 @@ describe('approval API on moto', () => {
     const second = await call(apiEvent('POST', `/incidents/${ordersIncident}/approve`, { by: 'bob' }));
     expect(second).toMatchObject({ status: 409, body: { code: 'E_APPROVAL' } });
     expect(second.body.error).toMatch(/is resolved, not awaiting approval/);
-    expect((await jobRuns('orders-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(runsBefore + 1);
   });
 
   it('two approvers at once: exactly one executes, the other gets 409', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     const both = await Promise.all([
       call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'alice' })),
       call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'bob' })),
@@ -313,13 +310,13 @@ describe('approval API on moto', () => {
       status: 'resolved',
       incident: { action: 'retry' },
     });
-    expect((await jobRuns('billing-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore + 1);
     expect((await audit().read(id)).filter((r) => r.step === 'approval').length).toBe(1);
   });
 
   it('reject ends the incident rejected, starts nothing, and audits who and why', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     const { status, body } = await call(
       apiEvent('POST', `/incidents/${id}/reject`, {
         by: 'alice',
@@ -328,7 +325,7 @@ describe('approval API on moto', () => {
     );
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'rejected', incident: { id, status: 'rejected' } });
-    expect((await jobRuns('billing-etl')).length).toBe(runsBefore);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore);
     expect((await state().getIncident(id))?.approval?.verdict).toMatchObject({
       verdict: 'rejected',
       by: `alice (${ALICE})`,
@@ -341,7 +338,7 @@ describe('approval API on moto', () => {
 
   it('an expired approval is 410 and executes nothing; it can still be rejected', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     skewMs = 25 * 3_600_000;
     try {
       const listed = await call(apiEvent('GET', '/pending'));
@@ -351,7 +348,7 @@ describe('approval API on moto', () => {
       const approve = await call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'alice' }));
       expect(approve).toMatchObject({ status: 410, body: { code: 'E_APPROVAL' } });
       expect(approve.body.error).toMatch(/expired at/);
-      expect((await jobRuns('billing-etl')).length).toBe(runsBefore);
+      expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore);
       expect((await state().getIncident(id))?.status).toBe('awaiting_approval');
       const reject = await call(
         apiEvent('POST', `/incidents/${id}/reject`, { by: 'alice', reason: 'expired' }),
@@ -364,7 +361,7 @@ describe('approval API on moto', () => {
 
   it('decides again instead of executing when the input changed since the decision', async () => {
     const id = await pendingIncident('customers-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('customers-etl')).length;
+    const runsBefore = (await jobRuns(c, 'customers-etl')).length;
     await c.s3.putObject({
       Bucket: 'acme-raw',
       Key: 'customers/part-0001.csv',
@@ -374,7 +371,7 @@ describe('approval API on moto', () => {
     expect(status).toBe(200);
     expect(body.status).toBe('redecided');
     expect((body.diff as { fact: string }[]).map((d) => d.fact)).toContain('input customers fingerprint');
-    expect((await jobRuns('customers-etl')).length).toBe(runsBefore);
+    expect((await jobRuns(c, 'customers-etl')).length).toBe(runsBefore);
     expect((await state().getIncident(id))?.status).toBe('awaiting_approval');
   });
 

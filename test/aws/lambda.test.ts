@@ -18,6 +18,7 @@ import {
   GOOD_COLUMNS,
   glueEvent,
   healerLambdaEnv,
+  jobRuns,
   lambdaContext,
   ORDERS_CSV,
   ORDERS_DATASET,
@@ -75,10 +76,6 @@ const PIPELINES = {
     },
   },
 };
-
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
 
 async function startFailedRun(job: string, args: Record<string, string>) {
   const { JobRunId } = await c.glue.startJobRun({ JobName: job, Arguments: args });
@@ -140,7 +137,7 @@ describe('lambda handler on moto', () => {
     const args = { '--input_path': 's3://acme-raw/orders/', '--day': '2026-11-22' };
     const runId = await startFailedRun('orders-etl', args);
     await writeRunLog(c, '/aws-glue/jobs/error', runId, ANALYSIS_EXCEPTION_LOG);
-    const before = (await jobRuns('orders-etl')).length;
+    const before = (await jobRuns(c, 'orders-etl')).length;
 
     const result = await handler(
       glueEvent('orders-etl', runId, 'FAILED', 'AnalysisException: amount'),
@@ -154,7 +151,7 @@ describe('lambda handler on moto', () => {
     const versions = await c.glue.getTableVersions({ DatabaseName: 'sales', TableName: 'orders' });
     expect(versions.TableVersions?.length).toBe(3);
     // The job re-ran once, with the failed run's own arguments and the chain's root run.
-    const runs = await jobRuns('orders-etl');
+    const runs = await jobRuns(c, 'orders-etl');
     expect(runs.length).toBe(before + 1);
     const rerun = runs.find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual({ ...args, '--healer_root_run_id': runId });
@@ -182,12 +179,12 @@ describe('lambda handler on moto', () => {
     await writeRunLog(c, '/aws-glue/jobs/error', runId, THROTTLING_LOG);
     const event = glueEvent('billing-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
     const first = await handler(event, lambdaContext());
-    const runsAfterFirst = (await jobRuns('billing-etl')).length;
+    const runsAfterFirst = (await jobRuns(c, 'billing-etl')).length;
     const second = await handler({ ...event, id: crypto.randomUUID() }, lambdaContext());
     expect(second).toEqual(first);
-    expect((await jobRuns('billing-etl')).length).toBe(runsAfterFirst);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsAfterFirst);
     expect(first.action).toBe('retry');
-    const rerun = (await jobRuns('billing-etl')).find((r) => r.Id !== runId);
+    const rerun = (await jobRuns(c, 'billing-etl')).find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual({ '--day': '2026-11-22', '--healer_root_run_id': runId });
   });
 
@@ -206,13 +203,13 @@ describe('lambda handler on moto', () => {
       `fs.s3a.access.key=${planted[0]} fs.s3a.secret.key=${planted[1]}`,
       `jdbc:postgresql://warehouse:5432/dw?user=etl&password=${planted[3]}`,
     ]);
-    const before = (await jobRuns('billing-etl')).length;
+    const before = (await jobRuns(c, 'billing-etl')).length;
     const result = await handler(
       glueEvent('billing-etl', runId, 'FAILED', `AccessDenied (token ${planted[2]})`),
       lambdaContext(),
     );
     expect(result).toMatchObject({ status: 'escalated', action: 'escalate' });
-    expect((await jobRuns('billing-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(before);
     const messages = await escalations();
     expect(messages.some((m) => m.includes(runId) && m.includes('AccessDenied'))).toBe(true);
     const audit = new S3AuditLog({
@@ -247,7 +244,7 @@ describe('lambda handler on moto', () => {
       lambdaContext(),
     );
     expect(result.action).toBe('quarantine');
-    const [remediation] = await jobRuns('healer-remediate');
+    const [remediation] = await jobRuns(c, 'healer-remediate');
     expect(remediation?.Arguments).toMatchObject({
       '--healer_action': 'quarantine',
       '--incident_id': result.incidentId,
@@ -300,14 +297,14 @@ describe('lambda handler on moto', () => {
     const shadow = makeHandler(defaultDeps(env, { ...c }));
     const runId = await startFailedRun('billing-etl', { '--day': '2026-11-25' });
     await writeRunLog(c, '/aws-glue/jobs/error', runId, THROTTLING_LOG);
-    const before = (await jobRuns('billing-etl')).length;
+    const before = (await jobRuns(c, 'billing-etl')).length;
     const result = await shadow(
       glueEvent('billing-etl', runId, 'FAILED', 'ThrottlingException'),
       lambdaContext(),
     );
     expect(result).toMatchObject({ status: 'recorded', action: 'retry' });
     expect(result.summary).toMatch(/shadow mode/);
-    expect((await jobRuns('billing-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(before);
   });
 
   it('rejects a malformed event with E_EVENT before touching any state', async () => {
@@ -324,9 +321,9 @@ describe('lambda handler on moto', () => {
 
   it('observes a SUCCEEDED event without acting', async () => {
     const runId = await startFailedRun('orders-etl', {});
-    const before = (await jobRuns('orders-etl')).length;
+    const before = (await jobRuns(c, 'orders-etl')).length;
     const result = await handler(glueEvent('orders-etl', runId, 'SUCCEEDED', 'ok'), lambdaContext());
     expect(result.status).toBe('observed');
-    expect((await jobRuns('orders-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(before);
   });
 });
