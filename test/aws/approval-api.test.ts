@@ -17,16 +17,16 @@ import type { Clock } from '../../src/ports.js';
 import {
   ANALYSIS_EXCEPTION_LOG,
   AUDIT_KEY,
-  createDriftedTable,
   createGlueJobs,
   createHealerResources,
+  createRawTable,
+  createSalesOrders,
   GOOD_COLUMNS,
   glueEvent,
   healerLambdaEnv,
   invokeBundled,
   jobRuns,
   lambdaContext,
-  ORDERS_CSV,
   ORDERS_DATASET,
   subscribedQueue,
   THROTTLING_LOG,
@@ -167,28 +167,16 @@ const audit = () => new S3AuditLog({ s3: c.s3, bucket: 'healer-audit', keys: aud
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
   await createGlueJobs(c, ['orders-etl', 'billing-etl', 'customers-etl', 'healer-remediate'], {
     GlueVersion: '4.0',
     ExecutionProperty: { MaxConcurrentRuns: 10 },
   });
-  await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
-  await c.s3.createBucket({ Bucket: 'acme-raw' });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'customers/part-0000.csv', Body: CUSTOMERS_CSV });
-  await c.glue.createTable({
-    DatabaseName: 'sales',
-    TableInput: {
-      Name: 'customers',
-      StorageDescriptor: {
-        Columns: [
-          { Name: 'customer_id', Type: 'string' },
-          { Name: 'name', Type: 'string' },
-        ],
-        Location: 's3://acme-raw/customers/',
-      },
-    },
-  });
+  await createSalesOrders(c);
+  const customerColumns = [
+    { Name: 'customer_id', Type: 'string' },
+    { Name: 'name', Type: 'string' },
+  ];
+  await createRawTable(c, 'customers', customerColumns, CUSTOMERS_CSV);
   const topicArn = await createHealerResources(c);
   queueUrl = await subscribedQueue(c, topicArn, 'approvers-inbox');
 

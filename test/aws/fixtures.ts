@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import type { Decision } from '../../src/core/decision.js';
 import type { FailureFamily } from '../../src/core/failure-family.js';
-import type { Environment, RemediationContext } from '../../src/ports.js';
+import type { Clock, Environment, RemediationContext } from '../../src/ports.js';
 import { createIdempotencyTable, createStateTable, type MotoClients, ROOT } from './moto.js';
 
 /** A Glue 4.0 driver log where an upstream rename broke a select (Spark AnalysisException). */
@@ -290,4 +290,41 @@ export function remediationContext(options: {
     decision: { diagnosis } as Decision,
     pipeline: { name: job, datasets: [], authority },
   };
+}
+
+/** A clock whose sleep advances time at once and records what was asked; `onSleep` runs meanwhile. */
+export function fakeClock(onSleep?: () => Promise<void>) {
+  let t = Date.parse('2026-11-22T12:00:00Z');
+  const sleeps: number[] = [];
+  const clock: Clock = {
+    now: () => new Date(t),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+      await onSleep?.();
+    },
+  };
+  return { clock, sleeps };
+}
+
+/** The `sales` catalog with the drifted `sales.orders` table over ORDERS_CSV in `s3://acme-raw/orders/`. */
+export async function createSalesOrders(c: MotoClients): Promise<void> {
+  await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
+  await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
+  await c.s3.createBucket({ Bucket: 'acme-raw' });
+  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
+}
+
+/** Another `sales` table, over `csv` as `s3://acme-raw/<name>/part-0000.csv`. */
+export async function createRawTable(
+  c: MotoClients,
+  name: string,
+  columns: Column[],
+  csv: string,
+): Promise<void> {
+  await c.s3.putObject({ Bucket: 'acme-raw', Key: `${name}/part-0000.csv`, Body: csv });
+  await c.glue.createTable({
+    DatabaseName: 'sales',
+    TableInput: { Name: name, StorageDescriptor: { Columns: columns, Location: `s3://acme-raw/${name}/` } },
+  });
 }

@@ -7,27 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlueCatalog } from '../../src/adapters/aws/glue-catalog.js';
 import { GlueRemediator } from '../../src/adapters/aws/glue-remediator.js';
 import type { FailureFamily } from '../../src/core/failure-family.js';
-import type { Clock, RemediationContext } from '../../src/ports.js';
-import { BAD_COLUMNS, createDriftedTable, GOOD_COLUMNS, remediationContext } from './fixtures.js';
+import type { RemediationContext } from '../../src/ports.js';
+import { BAD_COLUMNS, createDriftedTable, fakeClock, GOOD_COLUMNS, remediationContext } from './fixtures.js';
 import { type Moto, type MotoClients, motoClients, setGlueRunProgression, startMoto } from './moto.js';
 
 let moto: Moto;
 let c: MotoClients;
-
-/** A clock whose sleep advances time instantly and records what was asked; `onSleep` runs meanwhile. */
-function fakeClock(onSleep?: () => Promise<void>) {
-  let t = Date.parse('2026-11-22T12:00:00Z');
-  const sleeps: number[] = [];
-  const clock: Clock = {
-    now: () => new Date(t),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-      await onSleep?.();
-    },
-  };
-  return { clock, sleeps };
-}
 
 function context(
   family: FailureFamily,

@@ -20,12 +20,13 @@ import { auditKeyring } from '../../src/core/audit-chain.js';
 import { authoritySchema } from '../../src/core/authority.js';
 import type { Policy } from '../../src/core/policy/policy.js';
 import { RulePolicy } from '../../src/core/policy/rule-policy.js';
-import type { Clock, RemediationContext } from '../../src/ports.js';
+import type { RemediationContext } from '../../src/ports.js';
 import {
   AUDIT_KEY,
   createGlueJobs,
   createHealerResources,
   failedRunWithLog,
+  fakeClock,
   glueEvent,
   handlerWrapping,
   healerLambdaEnv,
@@ -413,20 +414,6 @@ describe('defer on Glue (moto)', () => {
     expect((await jobRuns(c, 'nightly-etl')).length).toBe(before);
   });
 });
-
-/** A clock whose sleep advances time at once and records what was asked. */
-function fakeClock() {
-  let t = Date.parse('2026-11-22T12:00:00Z');
-  const sleeps: number[] = [];
-  const clock: Clock = {
-    now: () => new Date(t),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-  return { clock, sleeps };
-}
 
 function context(
   job: string,

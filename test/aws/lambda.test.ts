@@ -12,15 +12,15 @@ import {
   ACCESS_DENIED_LOG,
   ANALYSIS_EXCEPTION_LOG,
   AUDIT_KEY,
-  createDriftedTable,
   createGlueJobs,
   createHealerResources,
+  createRawTable,
+  createSalesOrders,
   GOOD_COLUMNS,
   glueEvent,
   healerLambdaEnv,
   jobRuns,
   lambdaContext,
-  ORDERS_CSV,
   ORDERS_DATASET,
   subscribedQueue,
   THROTTLING_LOG,
@@ -85,28 +85,16 @@ async function startFailedRun(job: string, args: Record<string, string>) {
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
   await createGlueJobs(c, ['orders-etl', 'billing-etl', 'payments-etl', 'healer-remediate'], {
     GlueVersion: '4.0',
     ExecutionProperty: { MaxConcurrentRuns: 10 },
   });
-  await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
-  await c.s3.createBucket({ Bucket: 'acme-raw' });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'payments/part-0000.csv', Body: PAYMENTS_CSV });
-  await c.glue.createTable({
-    DatabaseName: 'sales',
-    TableInput: {
-      Name: 'payments',
-      StorageDescriptor: {
-        Columns: [
-          { Name: 'payment_id', Type: 'bigint' },
-          { Name: 'amount', Type: 'double' },
-        ],
-        Location: 's3://acme-raw/payments/',
-      },
-    },
-  });
+  await createSalesOrders(c);
+  const paymentColumns = [
+    { Name: 'payment_id', Type: 'bigint' },
+    { Name: 'amount', Type: 'double' },
+  ];
+  await createRawTable(c, 'payments', paymentColumns, PAYMENTS_CSV);
   const topicArn = await createHealerResources(c);
   queueUrl = await subscribedQueue(c, topicArn, 'escalations-inbox');
 
