@@ -1,9 +1,11 @@
 """healer's Airflow listener plugin: reports every failed task-instance try to healer.
 
 Copy this file into Airflow's plugins folder. On each failed try (the task going to ``failed`` or to
-``up_for_retry``) it writes one JSON event into the spool folder named by ``HEALER_SPOOL_DIR``
-(``healer airflow watch`` reads it). It never changes Airflow's state and never raises: a broken
-spool must not fail the task a second time.
+``up_for_retry``) it reports one JSON event: posted to ``healer serve``'s ``POST /api/events`` when
+``HEALER_URL`` is set (with ``HEALER_TOKEN`` as the bearer token), written into the spool folder
+named by ``HEALER_SPOOL_DIR`` otherwise, or when the post fails (``healer airflow watch`` reads the
+spool either way). It never changes Airflow's state and never raises: healer being unreachable must
+not fail the task a second time.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import urllib.request
 from datetime import datetime, timezone
 
 from airflow.listeners import hookimpl
@@ -19,6 +22,7 @@ from airflow.plugins_manager import AirflowPlugin
 
 SCHEMA = "healer.airflow.task_failed/1"
 MAX_ERROR_CHARS = 20_000
+POST_TIMEOUT_SECONDS = 5
 
 
 def _state_after(task_instance, retries: int) -> str:
@@ -79,16 +83,46 @@ def spool(event: dict, folder: str) -> str:
     return final
 
 
+def post(event: dict, url: str, token: str) -> int:
+    """POSTs the event to ``{url}/api/events``; returns the HTTP status (202 when accepted)."""
+    request = urllib.request.Request(
+        url.rstrip("/") + "/api/events",
+        data=json.dumps(event).encode("utf-8"),
+        method="POST",
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=POST_TIMEOUT_SECONDS) as response:
+        return response.status
+
+
+def report(event: dict) -> str:
+    """Posts when HEALER_URL is set, spools otherwise or when the post fails; says which."""
+    url = os.environ.get("HEALER_URL")
+    folder = os.environ.get("HEALER_SPOOL_DIR")
+    if url:
+        try:
+            status = post(event, url, os.environ.get("HEALER_TOKEN", ""))
+            if status == 202:
+                return "posted"
+            failure = f"HTTP {status}"
+        except Exception as exc:  # an HTTP error, a refused connection, a timeout
+            failure = str(exc)
+        print(f"healer listener: could not post the failure to {url}: {failure}")
+    if folder:
+        spool(event, folder)
+        return "spooled"
+    return "lost"
+
+
 class HealerListener:
     @hookimpl
     def on_task_instance_failed(self, previous_state, task_instance, error):
-        folder = os.environ.get("HEALER_SPOOL_DIR")
-        if not folder:
+        if not os.environ.get("HEALER_URL") and not os.environ.get("HEALER_SPOOL_DIR"):
             return
         try:
-            spool(build_event(task_instance, error), folder)
+            report(build_event(task_instance, error))
         except Exception as exc:  # never fail the task because healer could not be told
-            print(f"healer listener: could not spool the failure: {exc}")
+            print(f"healer listener: could not report the failure: {exc}")
 
 
 class HealerPlugin(AirflowPlugin):

@@ -16,10 +16,8 @@ import { type FailureEvent, rootRunOf } from './core/event.js';
 import type { DatasetEvidence, Evidence } from './core/evidence.js';
 import { rowChecks } from './core/failing-row.js';
 import type { RemediationResult, ValidationResult } from './core/outcome.js';
-import { withJobMemory } from './core/policy/job-memory-policy.js';
-import { withResourceRules } from './core/policy/resource-rules-policy.js';
+import { incidentPolicy } from './core/policy/incident-policy.js';
 import { redact, redactDeep, redactShared } from './core/redact.js';
-import { resourceActionsAvailable } from './core/resource-actions.js';
 import { GUARD_HASH } from './core/safety/guard.js';
 import { driftSignature, type MigrationProposal, proposeMigration } from './core/schema-migration.js';
 import { stateKey } from './core/state.js';
@@ -622,11 +620,9 @@ export async function decideIncident(
   const remembered = await env.state.lastFix?.(event.job, stateKey(encodeState(diagnosis)));
   const decision = decide({
     diagnosis,
-    // What fixed this job before comes first; resource actions the policy cannot name come next.
-    policy: withJobMemory(
-      withResourceRules(env.policy, resourceActionsAvailable(capabilities, pipeline.authority)),
-      remembered,
-    ),
+    // What fixed this job before comes first; resource actions the policy cannot name come next; a
+    // throttle that outlasted a retry is deferred, a wait for what already arrived becomes a run.
+    policy: incidentPolicy(env.policy, { capabilities, authority: pipeline.authority, usage, remembered }),
     capabilities,
     authority: pipeline.authority,
     usage,

@@ -34,12 +34,14 @@ export interface Proposal {
   policyVersion: string;
   /**
    * Where the proposal came from when not from the policy's own table: `job_memory` (what last
-   * resolved this job in this state) or `resource_rules` (a resource action the policy cannot name).
+   * resolved this job in this state), `resource_rules` (a resource action the policy cannot name),
+   * `condition_met` (a `defer` turned into a run: what it would wait for already holds) or
+   * `throttle_backoff` (a retry turned into a `defer`: the throttle outlasted a retry of the run).
    */
   source?: ProposalSource;
 }
 
-export type ProposalSource = 'job_memory' | 'resource_rules';
+export type ProposalSource = 'job_memory' | 'resource_rules' | 'condition_met' | 'throttle_backoff';
 
 /** What the environment can actually do for this incident. The guard vetoes anything impossible. */
 export interface Capabilities {
@@ -64,6 +66,11 @@ export interface Capabilities {
   scaleStep?: ScaleStep;
   /** What `defer` would wait for (e.g. `input orders.csv to arrive`); undefined when nothing to wait for. */
   deferCondition?: string;
+  /**
+   * What `defer` would have waited for already holds (e.g. `input orders.csv arrived`): the late
+   * input came before the decision, so there is nothing to wait for and the job can run now.
+   */
+  deferConditionMet?: string;
 }
 
 /** How much of each budget this job has used. Read from the state store before deciding. */

@@ -31,6 +31,7 @@ import {
   WebhookNotifier,
 } from '../adapters/local/index.js';
 import { ConfigError } from '../core/errors.js';
+import { rootRunOf } from '../core/event.js';
 import { exclusiveLease } from '../lock-lease.js';
 import type { Clock, Environment, Notifier, Remediator } from '../ports.js';
 import { loadPolicy } from './local-environment.js';
@@ -154,6 +155,13 @@ export async function createAirflowEnvironment(
       data,
       rerunTimeoutMs: config.rerunTimeoutSeconds * 1000,
       pollIntervalMs: config.rerunPollSeconds * 1000,
+      defer: config.defer,
+      // The agent counted this deferral before executing it: the count includes it.
+      deferralsSoFar: async (ctx) =>
+        Math.max(
+          1,
+          (await state.usage(ctx.event.job, rootRunOf(ctx.event), clock.now())).deferralsThisRun ?? 0,
+        ),
     }),
     notifier: new CompositeNotifier(targets),
     audit,

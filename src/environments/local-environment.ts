@@ -126,7 +126,6 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
     exclusive: exclusiveLease(state, clock, 'audit-append', { ttlMs: 30_000, waitMs: 10_000, pollMs: 5 }),
   });
   if (!options.readOnly) await audit.open();
-  const journal = new LocalIntentJournal(stateDir, catalog);
   // Per-job resource settings kept after a scale_resources; each change outside an incident is audited.
   const kept: KeptResourceStore = {
     keptResources: (job) => state.keptResources(job),
@@ -143,6 +142,8 @@ export async function createLocalEnvironment(options: LocalEnvironmentOptions): 
       });
     },
   };
+  // A scaled re-run's setting is kept by the incident's commit, through the journal.
+  const journal = new LocalIntentJournal(stateDir, catalog, kept);
   const runnerDeps = { stateDir, catalog, engine, clock, journal, faults: options.faults, kept };
   const runner = options.progress
     ? new ProgressReportingRunner(runnerDeps, options.progress)

@@ -11,6 +11,7 @@ import { HealerError, oneLine } from '../core/errors.js';
 import type { PolicyArtifact } from '../core/policy/artifact.js';
 import { incidentHeadline } from '../incident-headline.js';
 import type { IncidentRecord } from '../ports.js';
+import { type EventIntake, registerEventsApi } from './events-api.js';
 import { filterIncidents, type IncidentFilter } from './incident-view.js';
 import { approvalsPage, chartsPage, incidentPage, incidentsPage, messagePage, policyPage } from './pages.js';
 import { checkBearer, checkForm, newCsrfToken, type WriteAuth } from './write-auth.js';
@@ -60,6 +61,8 @@ export interface DashboardDeps {
   token?: string;
   /** Autonomy thresholds drawn on the precision chart. */
   autonomyThreshold?: number;
+  /** Takes failure events posted to `POST /api/events` (bearer `token` required). */
+  events?: EventIntake;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -120,6 +123,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     const pending = (await deps.listIncidents()).filter((i) => i.status === 'awaiting_approval');
     return c.json({ incidents: pending.map(summaryOf) });
   });
+  registerEventsApi(app, deps);
   for (const verb of ['approve', 'reject'] as const) {
     app.post(`/api/incidents/:id/${verb}`, async (c) => {
       const auth = checkBearer(c.req.header('authorization'), deps.token);

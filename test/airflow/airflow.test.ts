@@ -3,7 +3,15 @@
 // and `watchOnce` handles them through the REST API. The tests read back what Airflow shows (task
 // states, tries, cleared instances) and healer's audit.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +139,8 @@ beforeAll(async () => {
       stateDir,
       rerunTimeoutSeconds: 120,
       rerunPollSeconds: 1,
+      // Deferrals short enough for the tier: 2 s, then 4 s; waited by the watcher, then cleared.
+      defer: { baseSeconds: 2, clearWithinSeconds: 30 },
       dags: {
         flaky_extract: retry,
         flaky_no_retries: retry,
@@ -147,7 +157,10 @@ beforeAll(async () => {
             },
           },
         },
-        partner_feed: retry,
+        // A late upstream file is waited for, not retried at once.
+        partner_feed: {
+          authority: { allowedActions: ['defer'], defer: { maxWaitSeconds: 60, maxDeferralsPerRun: 2 } },
+        },
       },
     }),
     join(stateDir, 'airflow.json'),
@@ -276,12 +289,44 @@ describe('healer on a real Airflow', () => {
     expect(ti.note).toContain(first!.incidentId!);
   });
 
-  it('retries a late upstream file once Airflow gave up, and the run then succeeds', async () => {
+  it('defers a late upstream file (waits, then clears the instance) and the run then succeeds', async () => {
     const [first, ...rest] = of('partner_feed');
-    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'dependency', action: 'retry' });
+    expect(first).toMatchObject({ tryNumber: 1, outcome: 'incident', family: 'dependency', action: 'defer' });
     expect(first!.status).toBe('resolved');
     expect(rest).toEqual([]);
-    expect(await instance('partner_feed')).toMatchObject({ state: 'success', try_number: 2 });
+    const audit = await env.audit.read(first!.incidentId!);
+    const decision = audit.find((r) => r.step === 'decision')!.data as {
+      capabilities: { supported: string[]; deferCondition?: string };
+      usage: { deferralsThisRun?: number };
+    };
+    expect(decision.capabilities.supported).toContain('defer');
+    expect(decision.capabilities.deferCondition).toContain('upstream input of partner_feed/wait_and_load');
+    const action = audit.find((r) => r.step === 'action')!.data as {
+      steps: { name: string; status: string; detail: string }[];
+      artifacts: Record<string, string>;
+      deferral: { waitedMs: number; met: boolean };
+    };
+    expect(action.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'wait:applied',
+      'clear_task_instance:applied',
+      'task_instance_try:applied',
+    ]);
+    // The first deferral of the chain waits the base delay (2 s), within the authority's 60 s.
+    expect(action.artifacts).toMatchObject({ deferral: '1', delaySeconds: '2' });
+    expect(action.deferral).toMatchObject({ waitedMs: 2000, met: true });
+    // Airflow shows the cleared instance's second try, started after healer's wait.
+    const ti = await instance('partner_feed');
+    expect(ti).toMatchObject({ state: 'success', try_number: 2 });
+    const decidedAt = Date.parse(audit.find((r) => r.step === 'decision')!.at);
+    expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(decidedAt + 2000);
+    expect(await runState('partner_feed')).toBe('success');
+  });
+
+  it("received every failed try through healer's event endpoint (the plugin posted, nothing fell back)", () => {
+    const posted = new Set(readFileSync(af.postedLog, 'utf8').trim().split('\n'));
+    const spooled = outcomes.filter((o) => o.via === 'spool');
+    expect(spooled.length).toBeGreaterThanOrEqual(7);
+    expect(spooled.filter((o) => !posted.has(o.eventId))).toEqual([]);
   });
 
   it('finds a failure through the poller alone (no plugin event) and heals it the same way', async () => {
@@ -330,5 +375,75 @@ describe('healer on a real Airflow', () => {
     expect((await env.state.listIncidents(100)).length).toBe(incidents);
     expect(await instance('flaky_no_retries')).toEqual(before);
     expect(existsSync(join(af.spoolDir, 'rejected'))).toBe(false);
+  });
+
+  it('defers beyond what the watcher waits with a later DAG run, which Airflow starts at its run_after', async () => {
+    // The partner's file is late again; this deployment defers by 8 s and waits out none of it.
+    rmSync(join(af.dataDir, 'partner', 'feed.csv'));
+    const runId = await trigger('partner_feed');
+    await waitUntil('the run to fail', async () => (await runState('partner_feed')) === 'failed');
+    await waitUntil('the posted event', async () =>
+      readdirSync(af.spoolDir).some((n) => n.endsWith('.json')),
+    );
+    const stateDir = await mkdtemp(join(tmpdir(), 'healer-airflow-later-'));
+    const later = await createAirflowEnvironment({
+      config: parseAirflowConfig(
+        JSON.stringify({
+          airflow: { url: af.url, username: 'healer' },
+          spoolDir: af.spoolDir,
+          stateDir,
+          defer: { baseSeconds: 8, clearWithinSeconds: 0 },
+          dags: {
+            partner_feed: {
+              authority: { allowedActions: ['defer'], defer: { maxWaitSeconds: 60, maxDeferralsPerRun: 2 } },
+            },
+          },
+        }),
+        join(stateDir, 'airflow.json'),
+      ),
+      password: af.password,
+      terminal: false,
+    });
+    try {
+      const got = await watchOnce({
+        env: later,
+        client: later.client,
+        ...(later.spool ? { spool: later.spool } : {}),
+      });
+      const mine = got.filter((o) => o.runId === runId);
+      expect(mine).toEqual([
+        expect.objectContaining({
+          outcome: 'incident',
+          family: 'dependency',
+          action: 'defer',
+          status: 'resolved',
+        }),
+      ]);
+      const action = (await later.audit.read(mine[0]!.incidentId!)).find((r) => r.step === 'action')!
+        .data as {
+        steps: { name: string; status: string }[];
+        artifacts: { dagRunId: string; deferredUntil: string; delaySeconds: string };
+      };
+      expect(action.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['trigger_deferred_run:applied']);
+      expect(action.artifacts.delaySeconds).toBe('8');
+      const runAfter = Date.parse(action.artifacts.deferredUntil);
+      const path = `/api/v2/dags/partner_feed/dagRuns/${encodeURIComponent(action.artifacts.dagRunId)}`;
+      // Before its run_after the new run waits, queued; the failed run is left as it was.
+      expect(Date.now()).toBeLessThan(runAfter);
+      expect(await api('GET', path)).toMatchObject({ state: 'queued' });
+      expect(await runState('partner_feed')).toBe('failed');
+      // The file lands meanwhile; the scheduler starts the run at its run_after, and it succeeds.
+      writeFileSync(join(af.dataDir, 'partner', 'feed.csv'), 'id,qty\n1,3\n2,5\n');
+      await waitUntil('the deferred run to succeed', async () => {
+        const run = (await api('GET', path)) as { state: string };
+        if (run.state === 'failed') throw new Error('the deferred run failed');
+        return run.state === 'success';
+      });
+      const ti = await client.getTaskInstance('partner_feed', action.artifacts.dagRunId, 'wait_and_load');
+      expect(ti).toMatchObject({ state: 'success', try_number: 1 });
+      expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(runAfter);
+    } finally {
+      await later.close();
+    }
   });
 });

@@ -2,13 +2,18 @@
 // a real Airflow on SQLite in a temporary AIRFLOW_HOME: `airflow api-server`, `scheduler` and
 // `dag-processor` (LocalExecutor, which Airflow 3 allows on SQLite), with the DAGs of
 // test/airflow/dags and healer's listener plugin from airflow/. Stops them all at the end.
+// The plugin reports to a real `POST /api/events` (the dashboard app served here, with a token),
+// which writes the spool folder the tests' watcher reads; every accepted post is logged beside it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
 import type { TestProject } from 'vitest/node';
+import { airflowEventIntake } from '../../src/environments/airflow-event-intake.js';
+import { createDashboardApp } from '../../src/server/dashboard-app.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const AIRFLOW = join(ROOT, '.venv-airflow/bin/airflow');
@@ -16,7 +21,15 @@ export const AIRFLOW_USER = 'healer';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    airflow: { url: string; password: string; home: string; spoolDir: string; dataDir: string };
+    airflow: {
+      url: string;
+      password: string;
+      home: string;
+      spoolDir: string;
+      dataDir: string;
+      /** One line per event the plugin posted to healer's endpoint (the spool path is its fallback). */
+      postedLog: string;
+    };
   }
 }
 
@@ -62,6 +75,30 @@ export default async function setup(project: TestProject): Promise<() => Promise
   writeFileSync(join(home, 'passwords.json'), JSON.stringify({ [AIRFLOW_USER]: password }));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // healer's event endpoint, as `healer serve --airflow-config` runs it.
+  const healerToken = `healer-${password}`;
+  const postedLog = join(home, 'posted.log');
+  const intake = airflowEventIntake(spoolDir);
+  const logged: typeof intake = {
+    schema: intake.schema,
+    async accept(event) {
+      const queued = await intake.accept(event);
+      appendFileSync(postedLog, `${queued.id}\n`);
+      return queued;
+    },
+  };
+  const healer = createDashboardApp({
+    listIncidents: async () => [],
+    getIncident: async () => undefined,
+    policies: async () => [],
+    token: healerToken,
+    events: logged,
+  });
+  const healerServer = await new Promise<ReturnType<typeof serve>>((done) => {
+    const server = serve({ fetch: healer.fetch, port: 0, hostname: '127.0.0.1' }, () => done(server));
+  });
+  const healerAddress = healerServer.address();
+  const healerUrl = `http://127.0.0.1:${typeof healerAddress === 'object' && healerAddress ? healerAddress.port : 0}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AIRFLOW_HOME: home,
@@ -79,6 +116,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AIRFLOW__API_AUTH__JWT_SECRET: `healer-test-${password}`,
     AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL: '5',
     AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_SEC: '2',
+    HEALER_URL: healerUrl,
+    HEALER_TOKEN: healerToken,
     HEALER_SPOOL_DIR: spoolDir,
     HEALER_AF_DATA: dataDir,
   };
@@ -91,6 +130,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     children.push(child);
   }
   const stop = async () => {
+    healerServer.close();
     for (const child of children) {
       if (child.pid !== undefined && child.exitCode === null) {
         try {
@@ -133,6 +173,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stop();
     throw error;
   }
-  project.provide('airflow', { url, password, home, spoolDir, dataDir });
+  project.provide('airflow', { url, password, home, spoolDir, dataDir, postedLog });
   return stop;
 }

@@ -6,21 +6,22 @@
 // twice, the executor without a scheduler waits and re-runs itself, and a chain past its wait bound
 // escalates.
 //
-// The policy is a real RulePolicy given `scale_resources` (the default AWS policy keeps the core
-// actions); for defer, which no shipped policy proposes yet, a fixed policy proposing `defer`
-// stands in, as the test names say.
+// Most tests give a real RulePolicy `scale_resources`, or a fixed policy proposing `defer` stands in,
+// as the test names say; "the default AWS decision" runs the environment's own composition (the rule
+// policy behind the resource rules, the job memory in DynamoDB, the throttle backoff) untouched.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { DEFERRED_SECONDS_ARGUMENT, scheduleName } from '../../src/adapters/aws/glue-actions/defer.js';
 import { GlueRemediator } from '../../src/adapters/aws/glue-remediator.js';
+import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
 import { CORE_ACTIONS } from '../../src/core/action.js';
 import { auditKeyring } from '../../src/core/audit-chain.js';
 import { authoritySchema } from '../../src/core/authority.js';
 import type { Policy } from '../../src/core/policy/policy.js';
 import { RulePolicy } from '../../src/core/policy/rule-policy.js';
-import type { RemediationContext } from '../../src/ports.js';
+import type { IncidentRecord, RemediationContext } from '../../src/ports.js';
 import {
   AUDIT_KEY,
   createGlueJobs,
@@ -53,6 +54,11 @@ const CONCURRENCY_LOG = [
   '2026-12-01 03:00:01,004 ERROR [main] glue.ProcessLauncher: An error occurred (ConcurrentRunsExceededException) when calling the StartJobRun operation: Concurrent runs exceeded for nightly-etl',
 ];
 
+/** The Glue API throttled the job's own calls (CloudWatch Logs `Rate exceeded` from a boto3 client). */
+const THROTTLE_LOG = [
+  '2026-12-01 04:10:12,310 ERROR [main] glue.ProcessLauncher: botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the GetPartitions operation (reached max retries: 4): Rate exceeded',
+];
+
 /** Every job starts at 2 × G.1X; the caps differ per pipeline. */
 const PIPELINES = {
   pipelines: {
@@ -78,6 +84,15 @@ const PIPELINES = {
         mode: 'autonomous',
         allowedActions: ['scale_resources'],
         resources: { maxWorkers: 8, maxDpuHoursPerRun: 0.1 },
+      },
+    },
+    'auto-etl': {
+      datasets: [],
+      authority: {
+        mode: 'autonomous',
+        allowedActions: ['retry', 'scale_resources', 'defer'],
+        resources: { maxWorkers: 8, maxStepsPerRun: 1, maxDpuHoursPerRun: 1 },
+        defer: { maxWaitSeconds: 900, maxDeferralsPerRun: 3 },
       },
     },
     'nightly-etl': {
@@ -252,6 +267,83 @@ describe('scale_resources on Glue (moto)', () => {
     const caps = await remediator.capabilities({ ...ctx, diagnosis: ctx.decision.diagnosis });
     expect(caps.scaleStep).toBeUndefined();
     expect(caps.deferCondition).toBe('a free run slot or capacity for mem-etl');
+  });
+});
+
+describe('the default AWS decision (moto): the rule policy, resource rules and job memory, nothing stood in', () => {
+  const handler = () => makeHandler(defaultDeps(envVars, { ...c }));
+  const incident = async (id: string | undefined) => (await state().getIncident(id!))!;
+  const keyOf = (i: IncidentRecord) =>
+    `${i.decision!.state.family}|${i.decision!.state.risk}|${i.decision!.state.quality}`;
+  // The state a concurrency limit on this job is in (a resource failure at low risk).
+  const CONCURRENCY_KEY = 'resource|low|ok';
+
+  it('proposes scale_resources for an out-of-memory failure (resource rules), then first from job memory for the next chain', async () => {
+    const runId = await failedRunWithLog(c, 'auto-etl', OOM_LOG);
+    const result = await handler()(
+      glueEvent('auto-etl', runId, 'FAILED', 'Container killed by YARN for exceeding memory limits'),
+      lambdaContext(),
+    );
+    expect(result).toMatchObject({ status: 'resolved', action: 'scale_resources' });
+    const first = await incident(result.incidentId);
+    expect(first.decision?.proposal).toMatchObject({ action: 'scale_resources', source: 'resource_rules' });
+    expect(await state().lastFix('auto-etl', keyOf(first))).toBe('scale_resources');
+
+    // Another night, another run (a new chain): what fixed the job is proposed first.
+    const next = await failedRunWithLog(c, 'auto-etl', OOM_LOG);
+    const again = await handler()(
+      glueEvent('auto-etl', next, 'FAILED', 'Container killed by YARN for exceeding memory limits'),
+      lambdaContext(),
+    );
+    expect(again).toMatchObject({ status: 'resolved', action: 'scale_resources' });
+    expect((await incident(again.incidentId)).decision?.proposal).toMatchObject({ source: 'job_memory' });
+  });
+
+  it('defers a concurrency limit instead of scaling it: no step, so neither the rules nor the job memory propose scale_resources', async () => {
+    const runId = await failedRunWithLog(c, 'auto-etl', CONCURRENCY_LOG);
+    // As if scale_resources had fixed an out-of-memory failure of this job in the same state.
+    await state().recordFix('auto-etl', CONCURRENCY_KEY, 'scale_resources', new Date());
+    const before = (await jobRuns(c, 'auto-etl')).length;
+    const result = await handler()(
+      glueEvent('auto-etl', runId, 'FAILED', 'Concurrent runs exceeded for auto-etl'),
+      lambdaContext(),
+    );
+    expect(result).toMatchObject({ status: 'resolved', action: 'defer' });
+    const decided = await incident(result.incidentId);
+    // The job memory remembered scale_resources for this very state; it has no step here.
+    expect(keyOf(decided)).toBe(CONCURRENCY_KEY);
+    expect(decided.decision?.proposal).toMatchObject({ action: 'defer', source: 'resource_rules' });
+    expect(decided.decision?.verdict.fired).toEqual([]);
+    await c.scheduler.getSchedule({ Name: scheduleName('auto-etl', runId, 1) });
+    expect((await jobRuns(c, 'auto-etl')).length).toBe(before);
+  });
+
+  it('a throttle is retried once; when it persists in the retried run, the chain is deferred (throttle_backoff), not retried again', async () => {
+    const runId = await failedRunWithLog(c, 'auto-etl', THROTTLE_LOG);
+    const first = await handler()(
+      glueEvent('auto-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded'),
+      lambdaContext(),
+    );
+    expect(first).toMatchObject({ status: 'resolved', action: 'retry' });
+    const rerun = (await jobRuns(c, 'auto-etl')).find(
+      (r) => r.Arguments?.['--healer_root_run_id'] === runId,
+    )!;
+    expect(rerun).toBeDefined();
+
+    // The retried run meets the same throttle.
+    await writeRunLog(c, '/aws-glue/jobs/error', rerun.Id!, THROTTLE_LOG);
+    const before = (await jobRuns(c, 'auto-etl')).length;
+    const second = await handler()(
+      glueEvent('auto-etl', rerun.Id!, 'FAILED', 'ThrottlingException: Rate exceeded'),
+      lambdaContext(),
+    );
+    expect(second).toMatchObject({ status: 'resolved', action: 'defer' });
+    const decided = await incident(second.incidentId);
+    expect(decided.decision?.proposal).toMatchObject({ action: 'defer', source: 'throttle_backoff' });
+    expect((await state().usage('auto-etl', runId, new Date())).deferralsThisRun).toBe(1);
+    // Scheduled, not started now: the chain's first deferral, named after its root run.
+    await c.scheduler.getSchedule({ Name: scheduleName('auto-etl', runId, 1) });
+    expect((await jobRuns(c, 'auto-etl')).length).toBe(before);
   });
 });
 

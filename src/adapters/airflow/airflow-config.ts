@@ -63,6 +63,18 @@ export const airflowConfigSchema = z
       .max(24 * 3600)
       .default(600),
     rerunPollSeconds: z.number().positive().max(600).default(2),
+    /**
+     * `defer`: the first deferral's delay (doubling with each further one, within the authority's
+     * `defer` bounds), and the longest delay the watcher waits before clearing the instance; a
+     * longer one triggers a new DAG run that Airflow starts at the deferred time.
+     */
+    defer: z
+      .object({
+        baseSeconds: z.number().int().positive().max(3600).default(60),
+        clearWithinSeconds: z.number().int().min(0).max(3600).default(300),
+      })
+      .strict()
+      .default({ baseSeconds: 60, clearWithinSeconds: 300 }),
     dags: z.record(z.string().min(1), dagSchema).default({}),
   })
   .strict();

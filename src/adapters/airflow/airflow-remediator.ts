@@ -1,7 +1,8 @@
 // Actions on Airflow. `retry` clears the failed task instance so the scheduler runs a new try, and
 // only when Airflow's own retries are spent (the instance is `failed` now, not `up_for_retry`);
 // the data actions run through the embedded runtime when the task declares a healer pipeline file
-// (an injected Remediator). Partial failure is reported as steps, not thrown.
+// (an injected Remediator); `defer` clears it later or triggers a later DAG run (airflow-defer.ts).
+// Partial failure is reported as steps, not thrown.
 
 import type { Action } from '../../core/action.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
@@ -10,7 +11,8 @@ import type { RemediationResult, RemediationStep } from '../../core/outcome.js';
 import { NO_RETRY_FAMILIES } from '../../core/safety/rules.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
 import type { AirflowClientLike, AirflowTaskInstance } from './airflow-client.js';
-import { instanceKey, taskInstanceOf } from './airflow-event.js';
+import { airflowDefer, airflowDeferCondition } from './airflow-defer.js';
+import { instanceKey, type TaskInstanceRef, taskInstanceOf } from './airflow-event.js';
 
 /** The data actions the embedded runtime executes for tasks with a healer pipeline file. */
 export const DATA_ACTIONS: readonly Action[] = ['coerce_schema', 'rollback_schema', 'quarantine'];
@@ -26,6 +28,10 @@ export interface AirflowRemediatorOptions {
   /** How long a cleared try is followed, and how often it is polled. */
   rerunTimeoutMs: number;
   pollIntervalMs: number;
+  /** `defer`: the first deferral's delay and the longest delay waited before a clear (seconds). */
+  defer?: { baseSeconds: number; clearWithinSeconds: number };
+  /** The deferrals of the event's instance chain so far, the one executing included. */
+  deferralsSoFar?: (context: RemediationContext) => Promise<number>;
 }
 
 /** Acts on Airflow task instances. */
@@ -41,8 +47,13 @@ export class AirflowRemediator implements Remediator {
       : { supported: [], hasPreviousSchemaVersion: false, coercionSafe: false, hasQuarantineStore: false };
     const supported = base.supported.filter((a) => DATA_ACTIONS.includes(a));
     // Airflow's own retry comes first: healer clears only an instance whose retries are spent.
-    if ((await this.airflowRetryPending(context.event)) === false) supported.push('retry');
-    return { ...base, supported };
+    const spent = (await this.airflowRetryPending(context.event)) === false;
+    if (spent) supported.push('retry');
+    const deferCondition = spent
+      ? airflowDeferCondition(context.event.pipeline, context.diagnosis)
+      : undefined;
+    if (deferCondition) supported.push('defer');
+    return { ...base, supported, ...(deferCondition ? { deferCondition } : {}) };
   }
 
   async plannedWrites(action: Action, context: RemediationContext): Promise<string[]> {
@@ -58,8 +69,19 @@ export class AirflowRemediator implements Remediator {
       case 'rollback_schema':
       case 'quarantine':
         return this.dataAction(action, context);
-      case 'scale_resources':
       case 'defer':
+        return airflowDefer(
+          {
+            client: this.o.client,
+            clock: this.o.clock,
+            baseSeconds: this.o.defer?.baseSeconds ?? 60,
+            clearWithinSeconds: this.o.defer?.clearWithinSeconds ?? 300,
+            ...(this.o.deferralsSoFar ? { deferralsSoFar: this.o.deferralsSoFar } : {}),
+            follow: (ti, previousTry, steps) => this.follow(ti, previousTry, steps),
+          },
+          context,
+        );
+      case 'scale_resources':
         return refused(action, `${action} is not executed on Airflow by this adapter`);
       case 'escalate':
       case 'log_only':
@@ -123,7 +145,7 @@ export class AirflowRemediator implements Remediator {
 
   /** Polls the instance until the try after `previousTry` has ended, within the bound. */
   private async follow(
-    ti: ReturnType<typeof taskInstanceOf>,
+    ti: TaskInstanceRef,
     previousTry: number,
     steps: RemediationStep[],
   ): Promise<NonNullable<RemediationResult['rerun']>> {

@@ -1,7 +1,9 @@
 // The spool folder the listener plugin writes: one JSON file per failed try. Reading never deletes;
 // a handled file moves to `done/`, an unreadable one to `rejected/` (with the reason beside it), so
-// nothing the plugin reported is lost and nothing is read twice by one watcher.
+// nothing the plugin reported is lost and nothing is read twice by one watcher. `healer serve`'s
+// event endpoint writes here too, under the plugin's own file name for the try.
 
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AirflowFailure, airflowFailureSchema } from './airflow-event.js';
@@ -62,6 +64,19 @@ export class SpoolEventSource {
     return { failures, rejected };
   }
 
+  /**
+   * Writes one failure as the plugin does (a temp file, then a rename, so a reader never sees half
+   * of it), named after the try: the same try delivered twice is one file.
+   */
+  async write(failure: AirflowFailure): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    const file = join(this.dir, spoolFileName(failure));
+    const tmp = join(this.dir, `.tmp-${randomBytes(6).toString('hex')}.json`);
+    await writeFile(tmp, JSON.stringify(failure));
+    await rename(tmp, file);
+    return file;
+  }
+
   /** Moves a handled file to `done/` (or `rejected/` with its reason). */
   async settle(file: string, into: 'done' | 'rejected', reason?: string): Promise<void> {
     const folder = join(this.dir, into);
@@ -72,4 +87,14 @@ export class SpoolEventSource {
     });
     if (reason) await writeFile(join(folder, `${name}.reason.txt`), `${reason}\n`);
   }
+}
+
+/** The plugin's file name for a try: sha256 of `dag|run|task|map_index|try`, 24 hex digits. */
+export function spoolFileName(
+  failure: Pick<AirflowFailure, 'dag_id' | 'run_id' | 'task_id' | 'map_index' | 'try_number'>,
+): string {
+  const key = [failure.dag_id, failure.run_id, failure.task_id, failure.map_index, failure.try_number].join(
+    '|',
+  );
+  return `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.json`;
 }

@@ -1,5 +1,6 @@
 // Durable state on one DynamoDB table (pk/sk, TTL on `expiresAt`): event claims, retry budgets,
-// scale steps and deferrals per run chain, the circuit breaker, per-job locks and incidents. Every
+// scale steps and deferrals per run chain, the circuit breaker, per-job locks, incidents and the job
+// memory (what last resolved a job in a state, `fix#<job>` items). Every
 // claim and lock is a conditional write, so concurrent Lambdas never both win.
 
 import { hostname } from 'node:os';
@@ -238,6 +239,34 @@ export class DynamodbStateStore implements StateStore {
             at: at.toISOString(),
             // Retries count towards hourly budgets only; a day of history is plenty.
             expiresAt: Math.floor(at.getTime() / 1000) + 86_400,
+          },
+        }),
+      ),
+    );
+  }
+
+  async lastFix(job: string, stateKey: string): Promise<Action | undefined> {
+    const got = await awsCall('dynamodb:GetItem', this.table, () =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `fix#${job}`, sk: stateKey } })),
+    );
+    // An item this healer cannot read (a foreign or future action name) is no memory at all.
+    const action = got.Item?.action;
+    return typeof action === 'string' && isAction(action) ? action : undefined;
+  }
+
+  async recordFix(job: string, stateKey: string, action: Action, at: Date): Promise<void> {
+    await awsCall('dynamodb:PutItem', this.table, () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          // The latest validated fix replaces the one before; it expires with the retention.
+          Item: {
+            pk: `fix#${job}`,
+            sk: stateKey,
+            kind: 'fix',
+            action,
+            at: at.toISOString(),
+            expiresAt: this.ttl(at.getTime()),
           },
         }),
       ),

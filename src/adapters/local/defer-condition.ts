@@ -55,6 +55,23 @@ export async function inputReadiness(
 }
 
 /**
+ * For a `dependency` failure whose inputs are all there and fresh now (the late input arrived after
+ * the run failed, before the decision): what the wait would have been for, already met
+ * (`input orders.csv arrived`). Undefined for any other failure, or while an input is still not ready.
+ */
+export async function deferConditionMet(
+  classification: Classification,
+  sources: readonly SourceSpec[],
+  engine: Pick<DuckdbDataEngine, 'resolve'>,
+  clock: Clock,
+): Promise<string | undefined> {
+  if (classification.family !== 'dependency' || sources.length === 0) return undefined;
+  for (const source of sources)
+    if ((await inputReadiness(source, engine, clock)).state !== 'ready') return undefined;
+  return sources.map((s) => `input ${basename(s.location)} arrived`).join(' and ');
+}
+
+/**
  * The condition `defer` would wait for, or undefined when waiting would not help: a `dependency`
  * failure with an input missing or stale; a `transient` failure (a throttle); a `resource` failure
  * from a concurrency or quota limit (never an out-of-memory: that is `scale_resources`).

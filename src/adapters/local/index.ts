@@ -16,7 +16,7 @@ export {
   rotateKeyFile,
 } from './audit-key-file.js';
 export { CompositeNotifier } from './composite-notifier.js';
-export { type DeferCondition, deferCondition, inputReadiness } from './defer-condition.js';
+export { type DeferCondition, deferCondition, deferConditionMet, inputReadiness } from './defer-condition.js';
 export {
   DuckdbPipelineRunner,
   describeResources,

@@ -4,11 +4,15 @@
 // glob); the commit is one atomic rename of the intent file with the publication in it; publishing
 // then moves the staged files into place and flips the pointers, idempotently, so a restart that
 // finds a committed intent finishes it and one that finds an uncommitted intent removes its staging.
+// A job's kept resource setting (scale_resources) is published the same way: only a committed
+// action makes later runs start at it.
 
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { HealerError } from '../../core/errors.js';
+import type { KeptResources } from '../../core/kept-resources.js';
+import type { ResourceSettings } from '../../core/resources.js';
 import type { TableSchema } from '../../core/schema.js';
 import { crashPoint } from '../../crash-point.js';
 import type { ActionCommit, ActionIntent, IntentJournal, OpenIntent } from '../../ports.js';
@@ -27,6 +31,16 @@ export interface Publication {
   schemas: { schema: TableSchema; reason: string; at: string }[];
   /** Baseline pointers to move (their files are among `files`). */
   baselines: { source: string; pointer: BaselinePointer }[];
+  /**
+   * The setting a scaled re-run succeeded at, kept for the job's later runs once the action is
+   * committed (a re-run that is never validated and committed keeps nothing).
+   */
+  keptResources?: { job: string; settings: ResourceSettings; at: string };
+}
+
+/** Where kept resource settings are written when a publication carries one (the state store). */
+export interface KeptResourceWriter {
+  saveKeptResources(job: string, kept: KeptResources | undefined, at: Date): Promise<void>;
 }
 
 /** An empty publication. */
@@ -40,6 +54,7 @@ export function publicationWrites(p: Publication): string[] {
     ...p.files.map((f) => f.to),
     ...(p.target ? [p.target.location] : []),
     ...p.baselines.map((b) => `baseline pointer of ${b.source} → ${b.pointer.location}`),
+    ...(p.keptResources ? [`kept resources of ${p.keptResources.job}`] : []),
   ];
 }
 
@@ -70,6 +85,18 @@ const PublicationFile = z.object({
       pointer: z.object({ location: z.string(), runId: z.string(), rows: z.number(), at: z.string() }),
     }),
   ),
+  keptResources: z
+    .object({
+      job: z.string(),
+      settings: z
+        .object({
+          memoryMb: z.number().int().positive().optional(),
+          threads: z.number().int().positive().optional(),
+        })
+        .strict(),
+      at: z.string(),
+    })
+    .optional(),
 });
 
 const IntentFile = z.object({
@@ -96,7 +123,7 @@ interface IntentFileBody {
 
 /**
  * @example
- * const journal = new LocalIntentJournal('.healer', catalog);
+ * const journal = new LocalIntentJournal('.healer', catalog, keptStore);
  * await journal.begin(intent);                       // before anything is written
  * await journal.stage(intent.incidentId, publication); // what the action wrote under staging
  * await journal.commit(intent.incidentId, make);      // the one flip
@@ -106,6 +133,8 @@ export class LocalIntentJournal implements IntentJournal {
   constructor(
     readonly stateDir: string,
     private readonly catalog: LocalCatalog,
+    /** Where kept resource settings go; without it a publication carrying one is refused at staging. */
+    private readonly kept?: KeptResourceWriter,
   ) {}
 
   private intentFile(key: string): string {
@@ -135,6 +164,8 @@ export class LocalIntentJournal implements IntentJournal {
 
   /** Records what an action staged (read back at its commit). */
   async stage(incidentId: string, publication: Publication): Promise<void> {
+    if (publication.keptResources && !this.kept)
+      throw new HealerError('E_CONFIG', 'this journal has no store for kept resource settings');
     await writeFileAtomic(join(this.stagingDir(incidentId), 'publication.json'), JSON.stringify(publication));
   }
 
@@ -248,6 +279,13 @@ export class LocalIntentJournal implements IntentJournal {
     for (const s of p.schemas) await this.catalog.publishSchema(s.schema, s.reason, new Date(s.at));
     for (const b of p.baselines) await this.catalog.setBaseline(b.source, b.pointer);
     crashPoint('baseline');
+    // Idempotent: a restart that publishes again writes the same setting with no run counted yet.
+    if (p.keptResources)
+      await this.kept?.saveKeptResources(
+        p.keptResources.job,
+        { settings: p.keptResources.settings, successes: 0 },
+        new Date(p.keptResources.at),
+      );
   }
 
   /** Staging first, then the intent file: no staging folder is ever left without its intent. */

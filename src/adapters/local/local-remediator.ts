@@ -11,7 +11,7 @@ import type { Capabilities, Diagnosis } from '../../core/decision.js';
 import type { RemediationResult } from '../../core/outcome.js';
 import type { Clock, RemediationContext, Remediator, StateStore } from '../../ports.js';
 import type { DuckdbDataEngine } from '../duckdb/duckdb-data-engine.js';
-import { deferCondition } from './defer-condition.js';
+import { deferCondition, deferConditionMet } from './defer-condition.js';
 import type { DuckdbPipelineRunner, KeptResourceStore } from './duckdb-pipeline-runner.js';
 import { coerceSchema } from './executors/coerce-schema.js';
 import { quarantinePath, remediatedPath } from './executors/conform-input.js';
@@ -151,9 +151,19 @@ export class LocalRemediator implements Remediator {
       this.options.engine,
       this.options.clock,
     );
+    // Nothing to wait for because the late input is there now: a fact, so a learned wait can run instead.
+    const met = waitFor
+      ? undefined
+      : await deferConditionMet(
+          ctx.diagnosis.classification,
+          sources,
+          this.options.engine,
+          this.options.clock,
+        );
     return {
       ...(scaleStep ? { scaleStep } : {}),
       ...(waitFor ? { deferCondition: waitFor.description } : {}),
+      ...(met ? { deferConditionMet: met } : {}),
       supported: Object.keys(EXECUTORS) as Action[],
       hasPreviousSchemaVersion: hasPrevious,
       coercionSafe,

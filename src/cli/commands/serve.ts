@@ -1,10 +1,14 @@
 // `healer serve [--port N] [--host ADDR] [--state-dir DIR] [--policies DIR]`: the web dashboard and
 // its JSON API over a local state folder. Bound to 127.0.0.1 by default; read-only unless
 // HEALER_TOKEN is set (approve and reject then need it as a bearer token or in the form).
+// `--airflow-config FILE` opens `POST /api/events` for the Airflow listener plugin: posted failures
+// go to the config's spool folder, which `healer airflow watch --config FILE` reads.
 
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { InvalidInputError } from '../../core/errors.js';
+import { loadAirflowConfig } from '../../adapters/airflow/airflow-config.js';
+import { ConfigError, InvalidInputError } from '../../core/errors.js';
+import { airflowEventIntake } from '../../environments/airflow-event-intake.js';
 import { localDashboardDeps } from '../../environments/local-dashboard.js';
 import { defaultPolicyPath } from '../../environments/local-environment.js';
 import { createDashboardApp } from '../../server/dashboard-app.js';
@@ -22,6 +26,10 @@ export const register: RegisterCommand = (program, io) => {
       '--pipeline <files...>',
       "pipeline files for approvals (default: the file each incident's run recorded)",
     )
+    .option(
+      '--airflow-config <file>',
+      "accept Airflow failure events on POST /api/events into this watcher config's spool folder",
+    )
     .action(
       async (options: {
         port: string;
@@ -29,6 +37,7 @@ export const register: RegisterCommand = (program, io) => {
         stateDir: string;
         policies?: string;
         pipeline?: string[];
+        airflowConfig?: string;
       }) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -41,6 +50,14 @@ export const register: RegisterCommand = (program, io) => {
           ...(process.env.HEALER_TOKEN ? { token: process.env.HEALER_TOKEN } : {}),
           ...(options.pipeline ? { pipelineFiles: options.pipeline.map((p) => resolve(io.cwd, p)) } : {}),
         });
+        if (options.airflowConfig) {
+          const config = await loadAirflowConfig(resolve(io.cwd, options.airflowConfig));
+          if (!config.spoolDir)
+            throw new ConfigError(`${config.file}: spoolDir: required to accept events`, {
+              context: { file: config.file },
+            });
+          deps.events = airflowEventIntake(config.spoolDir);
+        }
         const app = createDashboardApp(deps);
         await new Promise<void>((done, fail) => {
           const server = serve({ fetch: app.fetch, port, hostname: options.host }, (info) => {

@@ -135,4 +135,13 @@ describe('healer airflow watch', () => {
     expect(io.stderr.trim().split('\n')).toHaveLength(1);
     expect(io.stderr).toMatch(/HEALER_TEST_NO_SUCH_VAR is not set/);
   });
+
+  it('refuses `healer serve --airflow-config` for a config without a spool folder, in one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'healer-af-serve-'));
+    await writeFile(join(dir, 'airflow.yaml'), 'airflow: { url: "http://127.0.0.1:9", username: healer }\n');
+    const io = memoryIo('', dir);
+    expect(await main(['serve', '--port', '0', '--airflow-config', 'airflow.yaml'], io)).toBe(2);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
+    expect(io.stderr).toMatch(/spoolDir: required to accept events/);
+  });
 });

@@ -1,7 +1,8 @@
 // The intent journal and reconciliation in one process, on real files: a live owner's intent is
 // never taken over; a dead owner's uncommitted intent is rolled back (staging removed, incident
 // failed) and a committed one rolled forward (staged file moved into place, only the missing audit
-// records appended), each with one `reconcile` record and the job lock released.
+// records appended), each with one `reconcile` record and the job lock released; a kept resource
+// setting goes with the commit (kept when rolled forward, not when rolled back).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -165,5 +166,44 @@ describe('reconcile', () => {
     expect(await state.getIncident('inc-b')).toMatchObject({ status: 'resolved' });
     expect(await reconcile({ journal, audit, state, clock })).toEqual([]);
     expect((await audit.verify()).ok).toBe(true);
+  });
+});
+
+describe('a kept resource setting goes with the commit', () => {
+  const kept = { job: 'p', settings: { memoryMb: 128 }, at: '2026-12-01T00:00:02Z' };
+  const keeping = () => new LocalIntentJournal(dir, new LocalCatalog(dir), state);
+
+  it("a dead owner's committed scale_resources is rolled forward with its setting kept", async () => {
+    const j = keeping();
+    await j.begin({ ...intentFor('inc-k1'), action: 'scale_resources' });
+    await j.stage('inc-k1', { files: [], schemas: [], baselines: [], keptResources: kept });
+    await j.commit('inc-k1', (writes) => {
+      expect(writes).toEqual(['kept resources of p']);
+      return { writes, records: [], incident: incident('inc-k1') };
+    });
+    expect(await state.keptResources('p')).toBeUndefined();
+    await orphan('inc-k1');
+    expect((await reconcile({ journal: j, audit, state, clock })).map((r) => r.resolution)).toEqual([
+      'rolled_forward',
+    ]);
+    expect(await state.keptResources('p')).toEqual({ settings: { memoryMb: 128 }, successes: 0 });
+  });
+
+  it("a dead owner's uncommitted scale_resources is rolled back and keeps nothing", async () => {
+    const j = keeping();
+    await j.begin({ ...intentFor('inc-k2'), action: 'scale_resources' });
+    await j.stage('inc-k2', { files: [], schemas: [], baselines: [], keptResources: kept });
+    await orphan('inc-k2');
+    expect((await reconcile({ journal: j, audit, state, clock })).map((r) => r.resolution)).toEqual([
+      'rolled_back',
+    ]);
+    expect(await state.keptResources('p')).toBeUndefined();
+  });
+
+  it('a journal with no store for kept settings refuses to stage one (before anything is committed)', async () => {
+    await journal.begin(intentFor('inc-k3'));
+    await expect(
+      journal.stage('inc-k3', { files: [], schemas: [], baselines: [], keptResources: kept }),
+    ).rejects.toThrow(/no store for kept resource settings/);
   });
 });

@@ -13,12 +13,13 @@ import { memoryIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
 import { classifyError } from '../../../src/core/detect/error-classifier.js';
 import { KEEP_RUNS_BEFORE_TRIAL } from '../../../src/core/kept-resources.js';
+import type { Policy } from '../../../src/core/policy/policy.js';
 import { stateKey } from '../../../src/core/state.js';
 import {
   createLocalEnvironment,
   type LocalEnvironment,
 } from '../../../src/environments/local-environment.js';
-import type { Clock } from '../../../src/ports.js';
+import type { Clock, IntentJournal } from '../../../src/ports.js';
 
 // 800,000 values grouped into 200,000 lists: needs more than 64 MB and less than 128 MB of DuckDB
 // memory with one thread (measured on DuckDB 1.x); the orders input keeps it a real pipeline.
@@ -127,6 +128,31 @@ describe('scale_resources on real DuckDB', () => {
     expect(second.status).toBe('escalated');
   }, 60_000);
 
+  it('keeps nothing when the scaled re-run succeeds but the commit fails (commit fault injected: a disk error cannot be made here)', async () => {
+    const { dir, env } = await setup(pipeline());
+    await writeFile(join(dir, 'orders.csv'), ORDERS);
+    const failed = await env.runner.run(env.spec);
+    if (failed.status !== 'failed') throw new Error('expected the run at 64 MB to run out of memory');
+    const journal = env.journal;
+    // The real journal, except that its commit (the one atomic flip) fails.
+    const failingCommit: IntentJournal = {
+      begin: (intent) => journal.begin(intent),
+      commit: async () => {
+        throw new Error('EIO: the intent file could not be written');
+      },
+      publish: (id) => journal.publish(id),
+      discard: (id) => journal.discard(id),
+      close: (id) => journal.close(id),
+      abandoned: () => journal.abandoned(),
+    };
+    await expect(handleIncident(failed.event, { ...env, journal: failingCommit })).rejects.toThrow(/EIO/);
+    // The re-run at 128 MB succeeded, but nothing was committed: the job keeps no setting.
+    expect(await env.stateStore.keptResources('orders_heavy')).toBeUndefined();
+    const later = await env.runner.run(env.spec);
+    expect(later.resources.memoryMb).toBe(64);
+    expect(later.status).toBe('failed');
+  }, 60_000);
+
   it('tries one step down after kept runs; the job still needs it, so the kept setting stays (audited)', async () => {
     const { dir, env } = await setup(pipeline());
     await writeFile(join(dir, 'orders.csv'), ORDERS);
@@ -218,6 +244,53 @@ describe('defer on real files', () => {
     expect(next.status).toBe('resolved');
   }, 60_000);
 
+  it('the late file arrived before the decision: nothing to wait for, so the job runs (retry) instead of a defer G20 would veto', async () => {
+    const { clock, deliver } = arrivalClock();
+    const { dir, env } = await setup(
+      pipeline({ transform: 'SELECT count(*) AS n, sum(amount) AS total FROM "orders"' }),
+      clock,
+    );
+    // Day 1: the file is late and defer waits for it; the job remembers defer for this state.
+    const first = await env.runner.run(env.spec);
+    if (first.status !== 'failed') throw new Error('expected the run to fail without its input');
+    deliver(() => writeFile(join(dir, 'orders.csv'), ORDERS));
+    expect(await handleIncident(first.event, env)).toMatchObject({ action: 'defer', status: 'resolved' });
+
+    // Day 2: the file is late again, but lands between the failure and the decision.
+    await rm(join(dir, 'orders.csv'));
+    const second = await env.runner.run(env.spec);
+    if (second.status !== 'failed') throw new Error('expected the input to be missing again');
+    await writeFile(join(dir, 'orders.csv'), ORDERS);
+    const remembered = await handleIncident(second.event, env);
+    expect(await env.stateStore.lastFix('orders_heavy', stateKey(remembered.decision!.state))).toBe('retry');
+    expect(remembered).toMatchObject({ action: 'retry', status: 'resolved' });
+    // The remembered defer meant "run once the input is there": it is there, so it runs now.
+    expect(remembered.decision?.proposal).toMatchObject({ action: 'retry', source: 'condition_met' });
+    expect(remembered.decision?.verdict.fired.map((r) => r.id)).not.toContain(
+      'G20_DEFER_NEEDS_WAITABLE_CONDITION',
+    );
+    const audit = (await readFile(join(env.stateDir, 'audit.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    const decided = audit.find((r) => r.incidentId === remembered.id && r.step === 'decision');
+    expect(decided.data.capabilities.deferConditionMet).toBe('input orders.csv arrived');
+    expect(decided.data.capabilities.deferCondition).toBeUndefined();
+  }, 60_000);
+
+  it('a policy that has learned to wait (a stand-in proposing defer) runs the job when the late file is already there (condition_met)', async () => {
+    const { dir, env } = await setup(
+      pipeline({ transform: 'SELECT count(*) AS n, sum(amount) AS total FROM "orders"' }),
+    );
+    const failed = await env.runner.run(env.spec);
+    if (failed.status !== 'failed') throw new Error('expected the run to fail without its input');
+    await writeFile(join(dir, 'orders.csv'), ORDERS);
+    const learned = await handleIncident(failed.event, { ...env, policy: learnedWait });
+    expect(learned.decision?.proposal).toMatchObject({ action: 'retry', source: 'condition_met' });
+    expect(learned).toMatchObject({ action: 'retry', status: 'resolved' });
+    expect(learned.result?.rows).toEqual({ rowsIn: 3, rowsDelivered: 3, rowsQuarantined: 0 });
+  }, 60_000);
+
   it('escalates with the reason when the file does not come within the bound (fake clock)', async () => {
     const start = Date.parse('2026-03-02T08:00:00Z');
     let offset = 0;
@@ -270,6 +343,20 @@ describe('defer on real files', () => {
     expect(incident).toMatchObject({ action: 'defer', status: 'resolved' });
   }, 60_000);
 });
+
+/** Stands in for a policy that has learned to wait: proposes `defer` for every state. */
+const learnedWait: Policy = {
+  kind: 'q_learning',
+  version: 'q_learning@learned-wait',
+  hash: 'learned-wait',
+  actions: ['retry', 'escalate', 'defer'],
+  propose: () => ({
+    action: 'defer',
+    qValues: { defer: 1 },
+    propensity: 1,
+    policyVersion: 'q_learning@learned-wait',
+  }),
+};
 
 /** The real clock, except that a delivery (the upstream writing its file) runs during the next sleep. */
 function arrivalClock(): { clock: Clock; deliver: (write: () => Promise<void>) => void } {

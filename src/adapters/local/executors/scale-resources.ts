@@ -1,7 +1,8 @@
 // `scale_resources` on the embedded runtime: re-runs the job once with one step more of DuckDB
 // `memory_limit` (then `threads`) within the authority's caps (core/resources.ts `nextScaleStep`),
-// staged through the intent journal like `retry`. A successful re-run keeps the raised setting for
-// the job's later runs (core/kept-resources.ts decides when it is no longer needed).
+// staged through the intent journal like `retry`. A successful re-run stages the raised setting with
+// its output: the agent's commit (after validation) keeps it for the job's later runs, and a re-run
+// that is not committed keeps nothing (core/kept-resources.ts decides when it is no longer needed).
 
 import type { RemediationResult } from '../../../core/outcome.js';
 import { nextScaleStep, type ResourceSettings, type ScaleStep } from '../../../core/resources.js';
@@ -61,14 +62,21 @@ export const scaleResources: Executor = async (ctx, spec, deps) => {
     artifacts: { log: outcome.logFile },
   };
   if (outcome.status === 'succeeded') {
-    await deps.journal.stage(ctx.incidentId, outcome.publication);
-    // Later runs of the job start at the raised setting until a run shows it is not needed.
-    await deps.kept?.saveKeptResources(spec.name, { settings: step.after, successes: 0 }, deps.clock.now());
-    result.steps.push({
-      name: 'keep setting',
-      status: 'applied',
-      detail: `later runs of ${spec.name} use ${describeResources({ ...step.after, spill })}`,
+    // Later runs of the job start at the raised setting until a run shows it is not needed; it is
+    // part of the publication, so only the incident's commit keeps it.
+    const keep = deps.kept
+      ? { job: spec.name, settings: step.after, at: deps.clock.now().toISOString() }
+      : undefined;
+    await deps.journal.stage(ctx.incidentId, {
+      ...outcome.publication,
+      ...(keep ? { keptResources: keep } : {}),
     });
+    if (keep)
+      result.steps.push({
+        name: 'keep setting',
+        status: 'applied',
+        detail: `later runs of ${spec.name} use ${describeResources({ ...step.after, spill })} once this is committed`,
+      });
     const rows = passThroughRows(outcome);
     if (rows) result.rows = rows;
   }
