@@ -153,6 +153,24 @@ export class EtlHealer extends Construct {
       description: 'healer audit signing key (HMAC); rotate per docs/crash-safety.md',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    // One source of truth for the configuration both Lambdas run with: the approval Lambda re-runs
+    // the incident Lambda's approve flow, so it must see every one of these variables too.
+    const sharedEnvironment: Record<string, string> = {
+      HEALER_AUDIT_BUCKET: this.bucket.bucketName,
+      HEALER_AUDIT_KEY: auditKey.secretValue.unsafeUnwrap(),
+      HEALER_STATE_TABLE: this.stateTable.tableName,
+      HEALER_IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
+      HEALER_ESCALATION_TOPIC_ARN: this.topic.topicArn,
+      HEALER_GLUE_DATABASE: props.database,
+      HEALER_MODE: props.mode ?? 'shadow',
+      HEALER_REMEDIATION_JOB: remediationJobName,
+      HEALER_QUARANTINE_URI: `s3://${this.bucket.bucketName}/`,
+      // coerce/quarantine wait for two runs (remediation, then the re-run): both fit in 15 min.
+      HEALER_POLL_TIMEOUT_MS: String(6 * 60_000),
+      ...(props.pipelines ? { HEALER_PIPELINES: JSON.stringify(props.pipelines) } : {}),
+      ...(props.policyUri ? { HEALER_POLICY_URI: props.policyUri } : {}),
+      ...(props.webhookUrl ? { HEALER_WEBHOOK_URL: props.webhookUrl } : {}),
+    };
     this.function = new lambda.Function(this, 'Function', {
       runtime: props.runtime ?? lambda.Runtime.NODEJS_20_X,
       architecture: lambda.Architecture.X86_64,
@@ -163,20 +181,7 @@ export class EtlHealer extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 2,
       environment: {
-        HEALER_AUDIT_BUCKET: this.bucket.bucketName,
-        HEALER_AUDIT_KEY: auditKey.secretValue.unsafeUnwrap(),
-        HEALER_STATE_TABLE: this.stateTable.tableName,
-        HEALER_IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
-        HEALER_ESCALATION_TOPIC_ARN: this.topic.topicArn,
-        HEALER_GLUE_DATABASE: props.database,
-        HEALER_MODE: props.mode ?? 'shadow',
-        HEALER_REMEDIATION_JOB: remediationJobName,
-        HEALER_QUARANTINE_URI: `s3://${this.bucket.bucketName}/`,
-        // coerce/quarantine wait for two runs (remediation, then the re-run): both fit in 15 min.
-        HEALER_POLL_TIMEOUT_MS: String(6 * 60_000),
-        ...(props.pipelines ? { HEALER_PIPELINES: JSON.stringify(props.pipelines) } : {}),
-        ...(props.policyUri ? { HEALER_POLICY_URI: props.policyUri } : {}),
-        ...(props.webhookUrl ? { HEALER_WEBHOOK_URL: props.webhookUrl } : {}),
+        ...sharedEnvironment,
         POWERTOOLS_SERVICE_NAME: 'etl-healer',
       },
     });
@@ -283,22 +288,10 @@ export class EtlHealer extends Construct {
         ...(props.approvalApi?.approverArns ? { approverArns: props.approvalApi.approverArns } : {}),
         ...(props.approvalApi?.stageName ? { stageName: props.approvalApi.stageName } : {}),
         environment: {
-          HEALER_AUDIT_BUCKET: this.bucket.bucketName,
-          HEALER_AUDIT_KEY: auditKey.secretValue.unsafeUnwrap(),
-          HEALER_STATE_TABLE: this.stateTable.tableName,
-          HEALER_IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
-          HEALER_ESCALATION_TOPIC_ARN: this.topic.topicArn,
-          HEALER_GLUE_DATABASE: props.database,
-          HEALER_MODE: props.mode ?? 'shadow',
-          HEALER_REMEDIATION_JOB: remediationJobName,
-          HEALER_QUARANTINE_URI: `s3://${this.bucket.bucketName}/`,
-          HEALER_POLL_TIMEOUT_MS: String(6 * 60_000),
+          ...sharedEnvironment,
           // Approving a deferral schedules its rerun like the incident Lambda does.
           HEALER_SCHEDULER_ROLE_ARN: this.deferScheduler.role.roleArn,
           HEALER_SCHEDULE_GROUP: this.deferScheduler.groupName,
-          ...(props.pipelines ? { HEALER_PIPELINES: JSON.stringify(props.pipelines) } : {}),
-          ...(props.policyUri ? { HEALER_POLICY_URI: props.policyUri } : {}),
-          ...(props.webhookUrl ? { HEALER_WEBHOOK_URL: props.webhookUrl } : {}),
         },
       });
       // Approval requests on SNS print the API's URL and the calls to make.

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { AuditRecord } from '../core/audit-chain.js';
 import { HealerError, oneLine } from '../core/errors.js';
 import type { PolicyArtifact } from '../core/policy/artifact.js';
+import { incidentHeadline } from '../incident-headline.js';
 import type { IncidentRecord } from '../ports.js';
 import { type EventIntake, registerEventsApi } from './events-api.js';
 import { filterIncidents, type IncidentFilter } from './incident-view.js';
@@ -233,15 +234,11 @@ async function write(
 
 /** The list view of an incident (the JSON API's list items). */
 function summaryOf(i: IncidentRecord) {
+  const { id, ...headline } = incidentHeadline(i);
   return {
-    id: i.id,
+    id,
     status: i.status,
-    pipeline: i.event.pipeline,
-    job: i.event.job,
-    runId: i.event.runId,
-    family: i.decision?.diagnosis.classification.family,
-    action: i.action,
-    summary: i.summary,
+    ...headline,
     startedAt: i.startedAt,
     durationMs: i.durationMs,
   };

@@ -177,6 +177,13 @@ interface Draft {
   delaySeconds?: number;
 }
 
+/** What a run prints when its input is not there (yet), in its engine's own words. */
+function missingInputError(style: LogStyle, bucket: string): string {
+  return style === 'duckdb'
+    ? `IO Error: No files found that match the pattern "${bucket}/*.parquet"`
+    : `org.apache.spark.sql.AnalysisException: [PATH_NOT_FOUND] Path does not exist: ${bucket}.`;
+}
+
 function inject(
   rng: Rng,
   fault: Fault,
@@ -338,21 +345,13 @@ function inject(
       break;
     case 'upstream_not_ready':
       d.currentRows = undefined;
-      d.causes.push(
-        d.style === 'duckdb'
-          ? `IO Error: No files found that match the pattern "${bucket}/*.parquet"`
-          : `org.apache.spark.sql.AnalysisException: [PATH_NOT_FOUND] Path does not exist: ${bucket}.`,
-      );
+      d.causes.push(missingInputError(d.style, bucket));
       // The upstream partition lands within the retry backoff.
       waitFor(5 + rng.int(RETRY_WINDOW_SECONDS - 5));
       break;
     case 'late_upstream':
       d.currentRows = undefined;
-      d.causes.push(
-        d.style === 'duckdb'
-          ? `IO Error: No files found that match the pattern "${bucket}/*.parquet"`
-          : `org.apache.spark.sql.AnalysisException: [PATH_NOT_FOUND] Path does not exist: ${bucket}.`,
-      );
+      d.causes.push(missingInputError(d.style, bucket));
       // Minutes late (a defer within its bound waits for it); one in four lands hours late.
       waitFor(rng.next() < 0.75 ? 90 + rng.int(700) : 3600 + rng.int(7200));
       break;

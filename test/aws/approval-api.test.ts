@@ -5,7 +5,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApprovalHandler } from '../../src/adapters/aws/approval-api.js';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
@@ -17,33 +16,30 @@ import { createAwsEnvironment } from '../../src/environments/aws-environment.js'
 import type { Clock } from '../../src/ports.js';
 import {
   ANALYSIS_EXCEPTION_LOG,
-  createDriftedTable,
+  AUDIT_KEY,
+  createGlueJobs,
+  createHealerResources,
+  createRawTable,
+  createSalesOrders,
   GOOD_COLUMNS,
   glueEvent,
+  healerLambdaEnv,
+  invokeBundled,
+  jobRuns,
+  lambdaContext,
+  ORDERS_DATASET,
+  subscribedQueue,
   THROTTLING_LOG,
   writeRunLog,
 } from './fixtures.js';
-import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  ROOT,
-  startMoto,
-} from './moto.js';
+import { type Moto, type MotoClients, motoClients, ROOT, startMoto } from './moto.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
-const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
 const API_URL = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod';
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
 const MALLORY = 'arn:aws:iam::123456789012:user/mallory';
 
-const ORDERS_CSV = [
-  'order_id,customer_id,amount',
-  ...Array.from({ length: 40 }, (_, i) => `${1000 + i},c-${i % 7},${(12.5 + i).toFixed(2)}`),
-].join('\n');
 const CUSTOMERS_CSV = [
   'customer_id,name',
   ...Array.from({ length: 20 }, (_, i) => `c-${i},Customer ${i}`),
@@ -53,21 +49,7 @@ const CUSTOMERS_CSV = [
 const PIPELINES = {
   pipelines: {
     'orders-etl': {
-      datasets: [
-        {
-          dataset: 'orders',
-          table: 'sales.orders',
-          location: 's3://acme-raw/orders/',
-          contract: {
-            fields: [
-              { path: 'order_id', type: 'int64', nullable: false },
-              { path: 'customer_id', type: 'string' },
-              { path: 'amount', type: 'double' },
-            ],
-            keys: ['order_id'],
-          },
-        },
-      ],
+      datasets: [ORDERS_DATASET],
       authority: { allowedActions: ['retry', 'rollback_schema'], mode: 'supervised' },
     },
     'billing-etl': { datasets: [], authority: { allowedActions: ['retry'], mode: 'supervised' } },
@@ -90,23 +72,6 @@ const clock: Clock = {
   now: () => new Date(Date.now() + skewMs),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'healer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/healer',
-    logStreamName: '2026/11/22/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 600_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** An API Gateway REST API proxy event as IAM auth delivers it (the signer in `requestContext.identity`). */
 function apiEvent(
@@ -171,10 +136,6 @@ async function invoke(handler: ReturnType<typeof makeApprovalHandler>, event: Re
 
 const call = (event: ReturnType<typeof apiEvent>) => invoke(api, event);
 
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
-
 /** A failed run of `job` handled by the incident Lambda in supervised mode: one pending incident. */
 async function pendingIncident(job: string, log: string[], message: string): Promise<string> {
   const { JobRunId } = await c.glue.startJobRun({ JobName: job, Arguments: { '--day': '2026-11-22' } });
@@ -206,46 +167,20 @@ const audit = () => new S3AuditLog({ s3: c.s3, bucket: 'healer-audit', keys: aud
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
-  for (const name of ['orders-etl', 'billing-etl', 'customers-etl', 'healer-remediate'])
-    await c.glue.createJob({
-      Name: name,
-      Role: 'arn:aws:iam::123456789012:role/glue',
-      Command: { Name: 'glueetl', ScriptLocation: `s3://scripts/${name}.py` },
-      GlueVersion: '4.0',
-      ExecutionProperty: { MaxConcurrentRuns: 10 },
-    });
-  await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
-  await c.s3.createBucket({ Bucket: 'acme-raw' });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'customers/part-0000.csv', Body: CUSTOMERS_CSV });
-  await c.glue.createTable({
-    DatabaseName: 'sales',
-    TableInput: {
-      Name: 'customers',
-      StorageDescriptor: {
-        Columns: [
-          { Name: 'customer_id', Type: 'string' },
-          { Name: 'name', Type: 'string' },
-        ],
-        Location: 's3://acme-raw/customers/',
-      },
-    },
+  await createGlueJobs(c, ['orders-etl', 'billing-etl', 'customers-etl', 'healer-remediate'], {
+    GlueVersion: '4.0',
+    ExecutionProperty: { MaxConcurrentRuns: 10 },
   });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  const { TopicArn } = await c.sns.createTopic({ Name: 'healer-escalations' });
-  queueUrl = (await c.sqs.createQueue({ QueueName: 'approvers-inbox' })).QueueUrl!;
-  const attrs = await c.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-  await c.sns.subscribe({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+  await createSalesOrders(c);
+  const customerColumns = [
+    { Name: 'customer_id', Type: 'string' },
+    { Name: 'name', Type: 'string' },
+  ];
+  await createRawTable(c, 'customers', customerColumns, CUSTOMERS_CSV);
+  const topicArn = await createHealerResources(c);
+  queueUrl = await subscribedQueue(c, topicArn, 'approvers-inbox');
 
-  env = {
-    HEALER_AUDIT_BUCKET: 'healer-audit',
-    HEALER_AUDIT_KEY: AUDIT_KEY,
-    HEALER_STATE_TABLE: 'healer-state',
-    HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-    HEALER_ESCALATION_TOPIC_ARN: TopicArn!,
+  env = healerLambdaEnv(topicArn, {
     HEALER_GLUE_DATABASE: 'sales',
     HEALER_MODE: 'supervised',
     HEALER_REMEDIATION_JOB: 'healer-remediate',
@@ -254,7 +189,7 @@ beforeAll(async () => {
     HEALER_POLL_INTERVAL_MS: '5',
     HEALER_POLL_TIMEOUT_MS: '30000',
     HEALER_APPROVAL_API_URL: API_URL,
-  };
+  });
   incidentLambda = makeHandler(defaultDeps(env, { ...c }));
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   api = makeApprovalHandler({
@@ -311,7 +246,7 @@ describe('approval API on moto', () => {
   });
 
   it('approve executes once: rolls back the catalog, re-runs the job, audits who and why; a second approve is 409', async () => {
-    const runsBefore = (await jobRuns('orders-etl')).length;
+    const runsBefore = (await jobRuns(c, 'orders-etl')).length;
     const first = await call(
       apiEvent('POST', `/incidents/${ordersIncident}/approve`, {
         by: 'alice',
@@ -325,7 +260,7 @@ describe('approval API on moto', () => {
     });
     const table = await c.glue.getTable({ DatabaseName: 'sales', Name: 'orders' });
     expect(table.Table?.StorageDescriptor?.Columns).toEqual(GOOD_COLUMNS);
-    expect((await jobRuns('orders-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(runsBefore + 1);
 
     const stored = await state().getIncident(ordersIncident);
     expect(stored?.approval?.verdict).toMatchObject({
@@ -348,12 +283,12 @@ describe('approval API on moto', () => {
     const second = await call(apiEvent('POST', `/incidents/${ordersIncident}/approve`, { by: 'bob' }));
     expect(second).toMatchObject({ status: 409, body: { code: 'E_APPROVAL' } });
     expect(second.body.error).toMatch(/is resolved, not awaiting approval/);
-    expect((await jobRuns('orders-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(runsBefore + 1);
   });
 
   it('two approvers at once: exactly one executes, the other gets 409', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     const both = await Promise.all([
       call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'alice' })),
       call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'bob' })),
@@ -363,13 +298,13 @@ describe('approval API on moto', () => {
       status: 'resolved',
       incident: { action: 'retry' },
     });
-    expect((await jobRuns('billing-etl')).length).toBe(runsBefore + 1);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore + 1);
     expect((await audit().read(id)).filter((r) => r.step === 'approval').length).toBe(1);
   });
 
   it('reject ends the incident rejected, starts nothing, and audits who and why', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     const { status, body } = await call(
       apiEvent('POST', `/incidents/${id}/reject`, {
         by: 'alice',
@@ -378,7 +313,7 @@ describe('approval API on moto', () => {
     );
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'rejected', incident: { id, status: 'rejected' } });
-    expect((await jobRuns('billing-etl')).length).toBe(runsBefore);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore);
     expect((await state().getIncident(id))?.approval?.verdict).toMatchObject({
       verdict: 'rejected',
       by: `alice (${ALICE})`,
@@ -391,7 +326,7 @@ describe('approval API on moto', () => {
 
   it('an expired approval is 410 and executes nothing; it can still be rejected', async () => {
     const id = await pendingIncident('billing-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('billing-etl')).length;
+    const runsBefore = (await jobRuns(c, 'billing-etl')).length;
     skewMs = 25 * 3_600_000;
     try {
       const listed = await call(apiEvent('GET', '/pending'));
@@ -401,7 +336,7 @@ describe('approval API on moto', () => {
       const approve = await call(apiEvent('POST', `/incidents/${id}/approve`, { by: 'alice' }));
       expect(approve).toMatchObject({ status: 410, body: { code: 'E_APPROVAL' } });
       expect(approve.body.error).toMatch(/expired at/);
-      expect((await jobRuns('billing-etl')).length).toBe(runsBefore);
+      expect((await jobRuns(c, 'billing-etl')).length).toBe(runsBefore);
       expect((await state().getIncident(id))?.status).toBe('awaiting_approval');
       const reject = await call(
         apiEvent('POST', `/incidents/${id}/reject`, { by: 'alice', reason: 'expired' }),
@@ -414,7 +349,7 @@ describe('approval API on moto', () => {
 
   it('decides again instead of executing when the input changed since the decision', async () => {
     const id = await pendingIncident('customers-etl', THROTTLING_LOG, 'ThrottlingException: Rate exceeded');
-    const runsBefore = (await jobRuns('customers-etl')).length;
+    const runsBefore = (await jobRuns(c, 'customers-etl')).length;
     await c.s3.putObject({
       Bucket: 'acme-raw',
       Key: 'customers/part-0001.csv',
@@ -424,7 +359,7 @@ describe('approval API on moto', () => {
     expect(status).toBe(200);
     expect(body.status).toBe('redecided');
     expect((body.diff as { fact: string }[]).map((d) => d.fact)).toContain('input customers fingerprint');
-    expect((await jobRuns('customers-etl')).length).toBe(runsBefore);
+    expect((await jobRuns(c, 'customers-etl')).length).toBe(runsBefore);
     expect((await state().getIncident(id))?.status).toBe('awaiting_approval');
   });
 
@@ -498,24 +433,13 @@ describe('approval API on moto', () => {
 
   it('the bundled approval Lambda (build/lambda/approval.mjs) answers GET /pending configured only from the environment', async () => {
     execFileSync(process.execPath, [resolve(ROOT, 'scripts/bundle-lambda.mjs')], { stdio: 'ignore' });
-    const script = [
-      `const { handler } = await import(${JSON.stringify(resolve(ROOT, 'build/lambda/approval.mjs'))});`,
-      `const result = await handler(${JSON.stringify(apiEvent('GET', '/pending'))}, { awsRequestId: "req-1" });`,
-      'process.stdout.write("@@" + JSON.stringify(result));',
-    ].join('\n');
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        ...env,
-      },
-    });
-    const result = JSON.parse(out.slice(out.indexOf('@@') + 2)) as { statusCode: number; body: string };
+    const result = invokeBundled(
+      moto.endpoint,
+      'approval.mjs',
+      apiEvent('GET', '/pending'),
+      '{ awsRequestId: "req-1" }',
+      env,
+    ) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
     const ids = (JSON.parse(result.body).incidents as { id: string }[]).map((i) => i.id);
     expect(ids.length).toBeGreaterThan(0);

@@ -5,16 +5,17 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_DENIED_LOG, glueEvent, writeRunLog } from './fixtures.js';
 import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  ROOT,
-  startMoto,
-} from './moto.js';
+  ACCESS_DENIED_LOG,
+  createGlueJobs,
+  createHealerResources,
+  glueEvent,
+  healerLambdaEnv,
+  invokeBundled,
+  subscribedQueue,
+  writeRunLog,
+} from './fixtures.js';
+import { type Moto, type MotoClients, motoClients, ROOT, startMoto } from './moto.js';
 
 let moto: Moto;
 let c: MotoClients;
@@ -26,18 +27,9 @@ beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
   await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
-  await c.glue.createJob({
-    Name: 'ledger-etl',
-    Role: 'arn:aws:iam::123456789012:role/glue',
-    Command: { Name: 'glueetl', ScriptLocation: 's3://scripts/ledger.py' },
-  });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  topicArn = (await c.sns.createTopic({ Name: 'healer-escalations' })).TopicArn!;
-  queueUrl = (await c.sqs.createQueue({ QueueName: 'inbox' })).QueueUrl!;
-  const attrs = await c.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-  await c.sns.subscribe({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+  await createGlueJobs(c, ['ledger-etl']);
+  topicArn = await createHealerResources(c);
+  queueUrl = await subscribedQueue(c, topicArn, 'inbox');
 }, 300_000);
 afterAll(async () => moto?.stop());
 
@@ -49,31 +41,13 @@ describe('bundled Lambda (build/lambda/index.mjs)', () => {
     });
     await writeRunLog(c, '/aws-glue/jobs/error', JobRunId!, ACCESS_DENIED_LOG);
     const event = glueEvent('ledger-etl', JobRunId!, 'FAILED', 'AccessDenied');
-    const script = [
-      `const { handler } = await import(${JSON.stringify(resolve(ROOT, 'build/lambda/index.mjs'))});`,
-      'const context = { awsRequestId: "req-1", functionName: "healer", getRemainingTimeInMillis: () => 600000 };',
-      `const result = await handler(${JSON.stringify(event)}, context);`,
-      'process.stdout.write("@@" + JSON.stringify(result));',
-    ].join('\n');
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        HEALER_AUDIT_BUCKET: 'healer-audit',
-        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
-        HEALER_STATE_TABLE: 'healer-state',
-        HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-        HEALER_ESCALATION_TOPIC_ARN: topicArn,
-        HEALER_GLUE_DATABASE: 'sales',
-        HEALER_MODE: 'autonomous',
-      },
-    });
-    const result = JSON.parse(out.slice(out.indexOf('@@') + 2));
+    const result = invokeBundled(
+      moto.endpoint,
+      'index.mjs',
+      event,
+      '{ awsRequestId: "req-1", functionName: "healer", getRemainingTimeInMillis: () => 600000 }',
+      healerLambdaEnv(topicArn, { HEALER_GLUE_DATABASE: 'sales', HEALER_MODE: 'autonomous' }),
+    ) as { incidentId: string };
     expect(result).toMatchObject({ status: 'escalated', action: 'escalate', jobRunId: JobRunId });
     const got = await c.sqs.receiveMessage({ QueueUrl: queueUrl, WaitTimeSeconds: 1 });
     expect(JSON.parse(got.Messages![0]!.Body!).Message).toContain(JobRunId);

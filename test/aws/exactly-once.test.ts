@@ -7,25 +7,27 @@
 // write failing right after the action (S3 does not fail mid-incident on request), and an
 // invocation that dies (a promise that never settles, as a killed Lambda never returns).
 
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
-import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
 import { auditKeyring } from '../../src/core/audit-chain.js';
 import type { Environment } from '../../src/ports.js';
-import { glueEvent, THROTTLING_LOG, writeRunLog } from './fixtures.js';
 import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  startMoto,
-} from './moto.js';
+  AUDIT_KEY,
+  createGlueJobs,
+  createHealerResources,
+  failedRunWithLog,
+  glueEvent,
+  handlerWrapping,
+  healerLambdaEnv,
+  jobRuns,
+  lambdaContext,
+  THROTTLING_LOG,
+  writeRunLog,
+} from './fixtures.js';
+import { type Moto, type MotoClients, motoClients, startMoto } from './moto.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
 
 let moto: Moto;
 let c: MotoClients;
@@ -44,39 +46,11 @@ const PIPELINES = {
   },
 };
 
-function lambdaContext(remainingMs = 600_000): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'healer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/healer',
-    logStreamName: '2026/12/02/[$LATEST]abc',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
-
-async function failedRun(args: Record<string, string>) {
-  const { JobRunId } = await c.glue.startJobRun({ JobName: 'ingest-etl', Arguments: args });
-  await writeRunLog(c, '/aws-glue/jobs/error', JobRunId!, THROTTLING_LOG);
-  return JobRunId!;
-}
+/** A failed run of the ingest job, its log a throttling error (what `retry` heals). */
+const failedRun = (args: Record<string, string>) => failedRunWithLog(c, 'ingest-etl', THROTTLING_LOG, args);
 
 /** A handler whose environment is the real one, changed by `wrap` (the injected fault). */
-function handlerWith(wrap: (env: Environment) => Environment = (e) => e) {
-  const deps = defaultDeps(envVars, { ...c });
-  const wrapped: LambdaDeps = { ...deps, environment: async () => wrap(await deps.environment()) };
-  return makeHandler(wrapped);
-}
+const handlerWith = (wrap: (env: Environment) => Environment = (e) => e) => handlerWrapping(envVars, c, wrap);
 
 /** The environment with its audit log failing at one step (an injected S3 failure). */
 function auditFailingAt(step: string, message: string) {
@@ -98,29 +72,17 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  await c.glue.createJob({
-    Name: 'ingest-etl',
-    Role: 'arn:aws:iam::123456789012:role/glue',
-    Command: { Name: 'glueetl', ScriptLocation: 's3://scripts/ingest-etl.py' },
+  await createGlueJobs(c, ['ingest-etl'], {
     GlueVersion: '4.0',
     ExecutionProperty: { MaxConcurrentRuns: 50 },
   });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  const { TopicArn } = await c.sns.createTopic({ Name: 'healer-escalations' });
-  envVars = {
-    HEALER_AUDIT_BUCKET: 'healer-audit',
-    HEALER_STATE_TABLE: 'healer-state',
-    HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-    HEALER_ESCALATION_TOPIC_ARN: TopicArn!,
+  envVars = healerLambdaEnv(await createHealerResources(c), {
     HEALER_GLUE_DATABASE: 'ingest',
-    HEALER_AUDIT_KEY: AUDIT_KEY,
     HEALER_MODE: 'autonomous',
     HEALER_PIPELINES: JSON.stringify(PIPELINES),
     HEALER_POLL_INTERVAL_MS: '5',
     HEALER_POLL_TIMEOUT_MS: '30000',
-  };
+  });
 });
 afterAll(async () => moto?.stop());
 
@@ -129,15 +91,15 @@ describe('exactly-once on moto', () => {
     const runId = await failedRun({ '--day': '2026-12-01' });
     const event = glueEvent('ingest-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
     const failing = handlerWith(auditFailingAt('action', 'injected: S3 PutObject failed after the action'));
-    const before = (await jobRuns('ingest-etl')).length;
+    const before = (await jobRuns(c, 'ingest-etl')).length;
     await expect(failing(event, lambdaContext())).rejects.toThrow(/injected/);
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1); // the retry ran once
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1); // the retry ran once
 
     // EventBridge / Lambda redeliver the same event to a healthy handler.
     const redelivered = await handlerWith()(event, lambdaContext());
     expect(redelivered.status).toBe('escalated');
     expect(redelivered.summary).toMatch(/did not act again/);
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
 
     const audit = new S3AuditLog({ s3: c.s3, bucket: 'healer-audit', keys: auditKeyring(AUDIT_KEY) });
     const steps = (await audit.read(redelivered.incidentId!)).map((r) => r.step);
@@ -148,7 +110,7 @@ describe('exactly-once on moto', () => {
     // A third delivery is a plain duplicate: still one action.
     const third = await handlerWith()({ ...event, id: crypto.randomUUID() }, lambdaContext());
     expect(['duplicate', 'escalated']).toContain(third.status);
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
   });
 
   it('a release after a failure before the action lets the redelivery act (nothing ran)', async () => {
@@ -157,12 +119,12 @@ describe('exactly-once on moto', () => {
     const failing = handlerWith(
       auditFailingAt('decision', 'injected: S3 PutObject failed before the action'),
     );
-    const before = (await jobRuns('ingest-etl')).length;
+    const before = (await jobRuns(c, 'ingest-etl')).length;
     await expect(failing(event, lambdaContext())).rejects.toThrow(/injected/);
-    expect((await jobRuns('ingest-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before);
     const redelivered = await handlerWith()(event, lambdaContext());
     expect(redelivered).toMatchObject({ status: 'resolved', action: 'retry' });
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
   });
 
   it('an invocation that died before acting does not drop the event: the redelivery after its lease handles it (dead invocation injected)', async () => {
@@ -176,10 +138,10 @@ describe('exactly-once on moto', () => {
     expect((await state.getEventClaim(`${runId}:FAILED`))?.status).toBe('claimed');
     await sleep(200); // the invocation's timeout passes
 
-    const before = (await jobRuns('ingest-etl')).length;
+    const before = (await jobRuns(c, 'ingest-etl')).length;
     const redelivered = await handlerWith()(event, lambdaContext());
     expect(redelivered).toMatchObject({ status: 'resolved', action: 'retry' });
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
     expect((await state.getEventClaim(`${runId}:FAILED`))?.status).toBe('done');
   });
 
@@ -197,23 +159,23 @@ describe('exactly-once on moto', () => {
         },
       },
     }));
-    const before = (await jobRuns('ingest-etl')).length;
+    const before = (await jobRuns(c, 'ingest-etl')).length;
     void dying(event, lambdaContext(400));
-    for (let i = 0; i < 100 && (await jobRuns('ingest-etl')).length === before; i++) await sleep(20);
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    for (let i = 0; i < 100 && (await jobRuns(c, 'ingest-etl')).length === before; i++) await sleep(20);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
     await sleep(450);
 
     const redelivered = await handlerWith()(event, lambdaContext());
     expect(redelivered.status).toBe('escalated');
     expect(redelivered.summary).toMatch(/started retry and stopped before recording its outcome/);
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
   });
 
   it('a concurrent duplicate delivery returns quietly, with no Lambda error, and the job runs once', async () => {
     const runId = await failedRun({ '--day': '2026-12-05' });
     const event = glueEvent('ingest-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
     const handler = handlerWith();
-    const before = (await jobRuns('ingest-etl')).length;
+    const before = (await jobRuns(c, 'ingest-etl')).length;
     const results = await Promise.all([
       handler(event, lambdaContext()),
       handler({ ...event, id: crypto.randomUUID() }, lambdaContext()),
@@ -221,7 +183,7 @@ describe('exactly-once on moto', () => {
     expect(results.map((r) => r.status).sort()).toEqual(
       results.some((r) => r.status === 'duplicate') ? ['duplicate', 'resolved'] : ['resolved', 'resolved'],
     );
-    expect((await jobRuns('ingest-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before + 1);
   });
 
   it('a rerun carries the root run id, so a chain of reruns shares one retry budget (maxRetriesPerRun: 1)', async () => {
@@ -232,7 +194,7 @@ describe('exactly-once on moto', () => {
       lambdaContext(),
     );
     expect(first, first.summary).toMatchObject({ status: 'resolved', action: 'retry' });
-    const runs = await jobRuns('ingest-etl');
+    const runs = await jobRuns(c, 'ingest-etl');
     const rerun = runs.find((r) => r.Arguments?.['--healer_root_run_id'] === original && r.Id !== original);
     expect(rerun?.Arguments).toEqual({ '--day': '2026-12-06', '--healer_root_run_id': original });
 
@@ -244,6 +206,6 @@ describe('exactly-once on moto', () => {
       lambdaContext(),
     );
     expect(second.status).toBe('escalated');
-    expect((await jobRuns('ingest-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'ingest-etl')).length).toBe(before);
   });
 });

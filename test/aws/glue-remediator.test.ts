@@ -6,59 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlueCatalog } from '../../src/adapters/aws/glue-catalog.js';
 import { GlueRemediator } from '../../src/adapters/aws/glue-remediator.js';
-import type { Decision } from '../../src/core/decision.js';
 import type { FailureFamily } from '../../src/core/failure-family.js';
-import type { Clock, RemediationContext } from '../../src/ports.js';
-import { BAD_COLUMNS, createDriftedTable, GOOD_COLUMNS } from './fixtures.js';
+import type { RemediationContext } from '../../src/ports.js';
+import { BAD_COLUMNS, createDriftedTable, fakeClock, GOOD_COLUMNS, remediationContext } from './fixtures.js';
 import { type Moto, type MotoClients, motoClients, setGlueRunProgression, startMoto } from './moto.js';
 
 let moto: Moto;
 let c: MotoClients;
-
-/** A clock whose sleep advances time instantly and records what was asked; `onSleep` runs meanwhile. */
-function fakeClock(onSleep?: () => Promise<void>) {
-  let t = Date.parse('2026-11-22T12:00:00Z');
-  const sleeps: number[] = [];
-  const clock: Clock = {
-    now: () => new Date(t),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-      await onSleep?.();
-    },
-  };
-  return { clock, sleeps };
-}
 
 function context(
   family: FailureFamily,
   args: Record<string, string>,
   job = 'orders-etl',
 ): RemediationContext {
-  const event = {
-    id: 'evt-1',
-    source: 'glue',
-    pipeline: job,
-    job,
-    runId: 'jr_failed',
-    state: 'FAILED' as const,
-    occurredAt: '2026-11-22T10:00:00Z',
-    details: { arguments: JSON.stringify(args) },
-  };
-  const diagnosis = {
-    classification: { family, rule: 'test', confidence: 1, line: '' },
-    findings: [],
-    risk: { level: 'medium' },
-    quality: 'ok',
-    protectedDataset: false,
-  } as unknown as Decision['diagnosis'];
-  return {
-    incidentId: 'inc-test',
-    event,
-    evidence: { event, logs: '', logsTruncated: false, datasets: [] },
-    decision: { diagnosis } as Decision,
-    pipeline: { name: job, datasets: [], authority: {} as RemediationContext['pipeline']['authority'] },
-  };
+  const authority = {} as RemediationContext['pipeline']['authority'];
+  return remediationContext({ job, runId: 'jr_failed', family, rule: 'test', args, authority });
 }
 
 beforeAll(async () => {

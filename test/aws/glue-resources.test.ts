@@ -10,32 +10,35 @@
 // as the test names say; "the default AWS decision" runs the environment's own composition (the rule
 // policy behind the resource rules, the job memory in DynamoDB, the throttle backoff) untouched.
 
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { DEFERRED_SECONDS_ARGUMENT, scheduleName } from '../../src/adapters/aws/glue-actions/defer.js';
 import { GlueRemediator } from '../../src/adapters/aws/glue-remediator.js';
-import { defaultDeps, type LambdaDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
+import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
 import { S3AuditLog } from '../../src/adapters/aws/s3-audit-log.js';
 import { CORE_ACTIONS } from '../../src/core/action.js';
 import { auditKeyring } from '../../src/core/audit-chain.js';
 import { authoritySchema } from '../../src/core/authority.js';
-import type { Decision } from '../../src/core/decision.js';
 import type { Policy } from '../../src/core/policy/policy.js';
 import { RulePolicy } from '../../src/core/policy/rule-policy.js';
-import type { Clock, Environment, IncidentRecord, RemediationContext } from '../../src/ports.js';
-import { glueEvent, writeRunLog } from './fixtures.js';
+import type { IncidentRecord, RemediationContext } from '../../src/ports.js';
 import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  startMoto,
-} from './moto.js';
+  AUDIT_KEY,
+  createGlueJobs,
+  createHealerResources,
+  failedRunWithLog,
+  fakeClock,
+  glueEvent,
+  handlerWrapping,
+  healerLambdaEnv,
+  jobRuns,
+  lambdaContext,
+  remediationContext,
+  writeRunLog,
+} from './fixtures.js';
+import { type Moto, type MotoClients, motoClients, startMoto } from './moto.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-const AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/healer-scheduler';
 
 /** A Glue 4.0 executor lost to YARN's memory limit, as the driver log reports it. */
@@ -107,23 +110,6 @@ let moto: Moto;
 let c: MotoClients;
 let envVars: Record<string, string>;
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'healer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/healer',
-    logStreamName: '2026/12/02/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 600_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 const scalingPolicy = new RulePolicy({ actions: [...CORE_ACTIONS, 'scale_resources'] });
 
 /** Stands in for a policy that has learned to wait: proposes `defer` for every state. */
@@ -134,24 +120,7 @@ const deferPolicy: Policy = {
   propose: () => ({ action: 'defer', qValues: {}, propensity: 1, policyVersion: 'defer-always@test' }),
 };
 
-function handlerWith(policy: Policy) {
-  const deps = defaultDeps(envVars, { ...c });
-  const wrapped: LambdaDeps = {
-    ...deps,
-    environment: async () => ({ ...(await deps.environment()), policy }) satisfies Environment,
-  };
-  return makeHandler(wrapped);
-}
-
-async function failedRun(job: string, lines: string[], args: Record<string, string> = {}) {
-  const { JobRunId } = await c.glue.startJobRun({ JobName: job, Arguments: args });
-  await writeRunLog(c, '/aws-glue/jobs/error', JobRunId!, lines);
-  return JobRunId!;
-}
-
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
+const handlerWith = (policy: Policy) => handlerWrapping(envVars, c, (env) => ({ ...env, policy }));
 
 const state = () => new DynamodbStateStore({ client: c.dynamodb, tableName: 'healer-state' });
 
@@ -169,49 +138,36 @@ async function auditedAction(incidentId: string | undefined) {
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  for (const job of Object.keys(PIPELINES.pipelines))
-    await c.glue.createJob({
-      Name: job,
-      Role: 'arn:aws:iam::123456789012:role/glue',
-      Command: { Name: 'glueetl', ScriptLocation: `s3://scripts/${job}.py` },
-      GlueVersion: '4.0',
-      WorkerType: 'G.1X',
-      NumberOfWorkers: 2,
-      Timeout: 120,
-      ExecutionProperty: { MaxConcurrentRuns: 50 },
-    });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  const { TopicArn } = await c.sns.createTopic({ Name: 'healer-escalations' });
-  envVars = {
-    HEALER_AUDIT_BUCKET: 'healer-audit',
-    HEALER_STATE_TABLE: 'healer-state',
-    HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-    HEALER_ESCALATION_TOPIC_ARN: TopicArn!,
+  await createGlueJobs(c, Object.keys(PIPELINES.pipelines), {
+    GlueVersion: '4.0',
+    WorkerType: 'G.1X',
+    NumberOfWorkers: 2,
+    Timeout: 120,
+    ExecutionProperty: { MaxConcurrentRuns: 50 },
+  });
+  envVars = healerLambdaEnv(await createHealerResources(c), {
     HEALER_GLUE_DATABASE: 'etl',
-    HEALER_AUDIT_KEY: AUDIT_KEY,
     HEALER_MODE: 'autonomous',
     HEALER_PIPELINES: JSON.stringify(PIPELINES),
     HEALER_POLL_INTERVAL_MS: '5',
     HEALER_POLL_TIMEOUT_MS: '30000',
     HEALER_SCHEDULER_ROLE_ARN: SCHEDULER_ROLE,
     HEALER_DEFER_BASE_SECONDS: '120',
-  };
+  });
 });
 afterAll(async () => moto?.stop());
 
 describe('scale_resources on Glue (moto)', () => {
   it('re-runs an out-of-memory job with twice the workers, within the caps, audited with before/after and cost', async () => {
-    const runId = await failedRun('mem-etl', OOM_LOG, { '--day': '2026-12-01' });
-    const before = (await jobRuns('mem-etl')).length;
+    const runId = await failedRunWithLog(c, 'mem-etl', OOM_LOG, { '--day': '2026-12-01' });
+    const before = (await jobRuns(c, 'mem-etl')).length;
     const result = await handlerWith(scalingPolicy)(
       glueEvent('mem-etl', runId, 'FAILED', 'Container killed by YARN for exceeding memory limits'),
       lambdaContext(),
     );
     expect(result).toMatchObject({ status: 'resolved', action: 'scale_resources' });
 
-    const runs = await jobRuns('mem-etl');
+    const runs = await jobRuns(c, 'mem-etl');
     expect(runs.length).toBe(before + 1);
     const rerun = runs.find((r) => r.Id !== runId)!;
     expect(rerun.NumberOfWorkers).toBe(4);
@@ -237,24 +193,24 @@ describe('scale_resources on Glue (moto)', () => {
     );
     expect(again.status).toBe('escalated');
     expect(await firedRules(again.incidentId)).toContain('G18_SCALE_STEPS_PER_RUN');
-    expect((await jobRuns('mem-etl')).length).toBe(before + 1);
+    expect((await jobRuns(c, 'mem-etl')).length).toBe(before + 1);
   });
 
   it('vetoes a step past the caps (G17): a job already at maxWorkers and maxWorkerType escalates, nothing runs', async () => {
-    const runId = await failedRun('capped-etl', OOM_LOG);
-    const before = (await jobRuns('capped-etl')).length;
+    const runId = await failedRunWithLog(c, 'capped-etl', OOM_LOG);
+    const before = (await jobRuns(c, 'capped-etl')).length;
     const result = await handlerWith(scalingPolicy)(
       glueEvent('capped-etl', runId, 'FAILED', 'java.lang.OutOfMemoryError: Java heap space'),
       lambdaContext(),
     );
     expect(result.status).toBe('escalated');
     expect(await firedRules(result.incidentId)).toContain('G17_SCALE_WITHIN_CAPS');
-    expect((await jobRuns('capped-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'capped-etl')).length).toBe(before);
   });
 
   it('vetoes a step past the cost budget (G19), and the executor refuses it when asked directly', async () => {
-    const runId = await failedRun('budget-etl', OOM_LOG);
-    const before = (await jobRuns('budget-etl')).length;
+    const runId = await failedRunWithLog(c, 'budget-etl', OOM_LOG);
+    const before = (await jobRuns(c, 'budget-etl')).length;
     const result = await handlerWith(scalingPolicy)(
       glueEvent('budget-etl', runId, 'FAILED', 'java.lang.OutOfMemoryError: Java heap space'),
       lambdaContext(),
@@ -276,7 +232,7 @@ describe('scale_resources on Glue (moto)', () => {
     );
     expect(direct.error?.code).toBe('E_REFUSED');
     expect(direct.error?.message).toMatch(/0\.137 DPU-hours \(budget 0\.1\)/);
-    expect((await jobRuns('budget-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'budget-etl')).length).toBe(before);
   });
 
   it('reports no step, and does not fail, when the job capacity cannot be read (a job Glue does not know)', async () => {
@@ -298,7 +254,7 @@ describe('scale_resources on Glue (moto)', () => {
   });
 
   it('reports no step for a concurrency limit: more workers do not free a run slot', async () => {
-    const runId = await failedRun('mem-etl', CONCURRENCY_LOG);
+    const runId = await failedRunWithLog(c, 'mem-etl', CONCURRENCY_LOG);
     const remediator = new GlueRemediator({ glue: c.glue, clock: fakeClock().clock, database: 'etl' });
     const ctx = context(
       'mem-etl',
@@ -323,7 +279,7 @@ describe('the default AWS decision (moto): the rule policy, resource rules and j
   const CONCURRENCY_KEY = 'resource|low|ok';
 
   it('proposes scale_resources for an out-of-memory failure (resource rules), then first from job memory for the next chain', async () => {
-    const runId = await failedRun('auto-etl', OOM_LOG);
+    const runId = await failedRunWithLog(c, 'auto-etl', OOM_LOG);
     const result = await handler()(
       glueEvent('auto-etl', runId, 'FAILED', 'Container killed by YARN for exceeding memory limits'),
       lambdaContext(),
@@ -334,7 +290,7 @@ describe('the default AWS decision (moto): the rule policy, resource rules and j
     expect(await state().lastFix('auto-etl', keyOf(first))).toBe('scale_resources');
 
     // Another night, another run (a new chain): what fixed the job is proposed first.
-    const next = await failedRun('auto-etl', OOM_LOG);
+    const next = await failedRunWithLog(c, 'auto-etl', OOM_LOG);
     const again = await handler()(
       glueEvent('auto-etl', next, 'FAILED', 'Container killed by YARN for exceeding memory limits'),
       lambdaContext(),
@@ -344,10 +300,10 @@ describe('the default AWS decision (moto): the rule policy, resource rules and j
   });
 
   it('defers a concurrency limit instead of scaling it: no step, so neither the rules nor the job memory propose scale_resources', async () => {
-    const runId = await failedRun('auto-etl', CONCURRENCY_LOG);
+    const runId = await failedRunWithLog(c, 'auto-etl', CONCURRENCY_LOG);
     // As if scale_resources had fixed an out-of-memory failure of this job in the same state.
     await state().recordFix('auto-etl', CONCURRENCY_KEY, 'scale_resources', new Date());
-    const before = (await jobRuns('auto-etl')).length;
+    const before = (await jobRuns(c, 'auto-etl')).length;
     const result = await handler()(
       glueEvent('auto-etl', runId, 'FAILED', 'Concurrent runs exceeded for auto-etl'),
       lambdaContext(),
@@ -359,22 +315,24 @@ describe('the default AWS decision (moto): the rule policy, resource rules and j
     expect(decided.decision?.proposal).toMatchObject({ action: 'defer', source: 'resource_rules' });
     expect(decided.decision?.verdict.fired).toEqual([]);
     await c.scheduler.getSchedule({ Name: scheduleName('auto-etl', runId, 1) });
-    expect((await jobRuns('auto-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'auto-etl')).length).toBe(before);
   });
 
   it('a throttle is retried once; when it persists in the retried run, the chain is deferred (throttle_backoff), not retried again', async () => {
-    const runId = await failedRun('auto-etl', THROTTLE_LOG);
+    const runId = await failedRunWithLog(c, 'auto-etl', THROTTLE_LOG);
     const first = await handler()(
       glueEvent('auto-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded'),
       lambdaContext(),
     );
     expect(first).toMatchObject({ status: 'resolved', action: 'retry' });
-    const rerun = (await jobRuns('auto-etl')).find((r) => r.Arguments?.['--healer_root_run_id'] === runId)!;
+    const rerun = (await jobRuns(c, 'auto-etl')).find(
+      (r) => r.Arguments?.['--healer_root_run_id'] === runId,
+    )!;
     expect(rerun).toBeDefined();
 
     // The retried run meets the same throttle.
     await writeRunLog(c, '/aws-glue/jobs/error', rerun.Id!, THROTTLE_LOG);
-    const before = (await jobRuns('auto-etl')).length;
+    const before = (await jobRuns(c, 'auto-etl')).length;
     const second = await handler()(
       glueEvent('auto-etl', rerun.Id!, 'FAILED', 'ThrottlingException: Rate exceeded'),
       lambdaContext(),
@@ -385,14 +343,14 @@ describe('the default AWS decision (moto): the rule policy, resource rules and j
     expect((await state().usage('auto-etl', runId, new Date())).deferralsThisRun).toBe(1);
     // Scheduled, not started now: the chain's first deferral, named after its root run.
     await c.scheduler.getSchedule({ Name: scheduleName('auto-etl', runId, 1) });
-    expect((await jobRuns('auto-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'auto-etl')).length).toBe(before);
   });
 });
 
 describe('defer on Glue (moto)', () => {
   it('schedules the rerun with EventBridge Scheduler at(now + delay) (a policy proposing defer stands in); a redelivery does not schedule twice', async () => {
-    const runId = await failedRun('nightly-etl', CONCURRENCY_LOG, { '--day': '2026-12-01' });
-    const before = (await jobRuns('nightly-etl')).length;
+    const runId = await failedRunWithLog(c, 'nightly-etl', CONCURRENCY_LOG, { '--day': '2026-12-01' });
+    const before = (await jobRuns(c, 'nightly-etl')).length;
     const event = glueEvent('nightly-etl', runId, 'FAILED', 'Concurrent runs exceeded for nightly-etl');
     const result = await handlerWith(deferPolicy)(event, lambdaContext());
     expect(result).toMatchObject({ status: 'resolved', action: 'defer' });
@@ -414,7 +372,7 @@ describe('defer on Glue (moto)', () => {
       },
     });
     // The schedule is the rerun: nothing started now.
-    expect((await jobRuns('nightly-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'nightly-etl')).length).toBe(before);
     const action = await auditedAction(result.incidentId);
     expect(action?.artifacts).toMatchObject({ schedule: name, deferral: '1', delaySeconds: '120' });
     expect((await state().usage('nightly-etl', runId, new Date())).deferralsThisRun).toBe(1);
@@ -431,7 +389,7 @@ describe('defer on Glue (moto)', () => {
   });
 
   it('a chain deferred again and again doubles its delay within the wait bound, then escalates (G21); moto does not fire schedules, so the test starts the run each schedule names', async () => {
-    let runId = await failedRun('nightly-etl', CONCURRENCY_LOG, { '--day': '2026-12-05' });
+    let runId = await failedRunWithLog(c, 'nightly-etl', CONCURRENCY_LOG, { '--day': '2026-12-05' });
     const root = runId;
     const waited: string[] = [];
     for (let deferral = 1; deferral <= 3; deferral++) {
@@ -463,7 +421,7 @@ describe('defer on Glue (moto)', () => {
   });
 
   it('an executor asked twice for the same deferral finds the schedule and does not create another', async () => {
-    const runId = await failedRun('nightly-etl', CONCURRENCY_LOG);
+    const runId = await failedRunWithLog(c, 'nightly-etl', CONCURRENCY_LOG);
     const remediator = new GlueRemediator({
       glue: c.glue,
       clock: fakeClock().clock,
@@ -494,7 +452,7 @@ describe('defer on Glue (moto)', () => {
 
   it('without a scheduler waits the doubled delay on the clock, then re-runs with the chain counters', async () => {
     // The second deferral of a chain: it waited 60 s already, so this one waits 120 s.
-    const runId = await failedRun('nightly-etl', CONCURRENCY_LOG, {
+    const runId = await failedRunWithLog(c, 'nightly-etl', CONCURRENCY_LOG, {
       '--healer_root_run_id': 'jr_root',
       '--healer_deferrals': '1',
       '--healer_deferred_seconds': '60',
@@ -531,8 +489,8 @@ describe('defer on Glue (moto)', () => {
       '--healer_deferrals': '2',
       [DEFERRED_SECONDS_ARGUMENT]: '600',
     };
-    const runId = await failedRun('nightly-etl', CONCURRENCY_LOG, args);
-    const before = (await jobRuns('nightly-etl')).length;
+    const runId = await failedRunWithLog(c, 'nightly-etl', CONCURRENCY_LOG, args);
+    const before = (await jobRuns(c, 'nightly-etl')).length;
     const remediator = new GlueRemediator({ glue: c.glue, clock: fakeClock().clock, database: 'etl' });
     const ctx = context(
       'nightly-etl',
@@ -545,23 +503,9 @@ describe('defer on Glue (moto)', () => {
     const result = await remediator.execute('defer', ctx);
     expect(result.error?.code).toBe('E_BUDGET');
     expect(result.error?.message).toMatch(/waited 600 s .*600 s/);
-    expect((await jobRuns('nightly-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'nightly-etl')).length).toBe(before);
   });
 });
-
-/** A clock whose sleep advances time at once and records what was asked. */
-function fakeClock() {
-  let t = Date.parse('2026-11-22T12:00:00Z');
-  const sleeps: number[] = [];
-  const clock: Clock = {
-    now: () => new Date(t),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-  return { clock, sleeps };
-}
 
 function context(
   job: string,
@@ -571,28 +515,5 @@ function context(
   args: Record<string, string>,
   authority: unknown,
 ): RemediationContext {
-  const event = {
-    id: 'evt-1',
-    source: 'glue',
-    pipeline: job,
-    job,
-    runId,
-    state: 'FAILED' as const,
-    occurredAt: '2026-11-22T10:00:00Z',
-    details: { arguments: JSON.stringify(args) },
-  };
-  const diagnosis = {
-    classification: { family, rule, confidence: 1, line: '' },
-    findings: [],
-    risk: { level: 'medium' },
-    quality: 'ok',
-    protectedDataset: false,
-  } as unknown as Decision['diagnosis'];
-  return {
-    incidentId: 'inc-test',
-    event,
-    evidence: { event, logs: '', logsTruncated: false, datasets: [] },
-    decision: { diagnosis } as Decision,
-    pipeline: { name: job, datasets: [], authority: authoritySchema.parse(authority) },
-  };
+  return remediationContext({ job, runId, family, rule, args, authority: authoritySchema.parse(authority) });
 }

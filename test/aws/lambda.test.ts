@@ -3,7 +3,6 @@
 // job run started with the run's arguments, audit object written and verifiable, escalation read
 // back from SQS, duplicates ignored, malformed events rejected).
 
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamodbStateStore } from '../../src/adapters/aws/dynamodb-state-store.js';
 import { defaultDeps, makeHandler } from '../../src/adapters/aws/lambda.js';
@@ -12,20 +11,22 @@ import { auditKeyring } from '../../src/core/audit-chain.js';
 import {
   ACCESS_DENIED_LOG,
   ANALYSIS_EXCEPTION_LOG,
-  createDriftedTable,
+  AUDIT_KEY,
+  createGlueJobs,
+  createHealerResources,
+  createRawTable,
+  createSalesOrders,
   GOOD_COLUMNS,
   glueEvent,
+  healerLambdaEnv,
+  jobRuns,
+  lambdaContext,
+  ORDERS_DATASET,
+  subscribedQueue,
   THROTTLING_LOG,
   writeRunLog,
 } from './fixtures.js';
-import {
-  createIdempotencyTable,
-  createStateTable,
-  type Moto,
-  type MotoClients,
-  motoClients,
-  startMoto,
-} from './moto.js';
+import { type Moto, type MotoClients, motoClients, startMoto } from './moto.js';
 
 // Keep the Powertools logger quiet in test output.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -34,11 +35,6 @@ let moto: Moto;
 let c: MotoClients;
 let handler: ReturnType<typeof makeHandler>;
 let queueUrl: string;
-
-const ORDERS_CSV = [
-  'order_id,customer_id,amount',
-  ...Array.from({ length: 40 }, (_, i) => `${1000 + i},c-${i % 7},${(12.5 + i).toFixed(2)}`),
-].join('\n');
 
 /** Payments where 2 of 40 amounts arrived with a currency suffix: a data-quality failure. */
 const PAYMENTS_CSV = [
@@ -54,21 +50,7 @@ const NUMBER_FORMAT_LOG = [
 const PIPELINES = {
   pipelines: {
     'orders-etl': {
-      datasets: [
-        {
-          dataset: 'orders',
-          table: 'sales.orders',
-          location: 's3://acme-raw/orders/',
-          contract: {
-            fields: [
-              { path: 'order_id', type: 'int64', nullable: false },
-              { path: 'customer_id', type: 'string' },
-              { path: 'amount', type: 'double' },
-            ],
-            keys: ['order_id'],
-          },
-        },
-      ],
+      datasets: [ORDERS_DATASET],
       authority: {
         allowedActions: ['retry', 'rollback_schema', 'coerce_schema', 'quarantine'],
         mode: 'autonomous',
@@ -95,27 +77,6 @@ const PIPELINES = {
   },
 };
 
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'healer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:healer',
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/healer',
-    logStreamName: '2026/11/22/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 600_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-async function jobRuns(job: string) {
-  return (await c.glue.getJobRuns({ JobName: job })).JobRuns ?? [];
-}
-
 async function startFailedRun(job: string, args: Record<string, string>) {
   const { JobRunId } = await c.glue.startJobRun({ JobName: job, Arguments: args });
   return JobRunId!;
@@ -124,49 +85,22 @@ async function startFailedRun(job: string, args: Record<string, string>) {
 beforeAll(async () => {
   moto = await startMoto();
   c = motoClients(moto.endpoint);
-  await c.glue.createDatabase({ DatabaseInput: { Name: 'sales' } });
-  for (const name of ['orders-etl', 'billing-etl', 'payments-etl', 'healer-remediate'])
-    await c.glue.createJob({
-      Name: name,
-      Role: 'arn:aws:iam::123456789012:role/glue',
-      Command: { Name: 'glueetl', ScriptLocation: `s3://scripts/${name}.py` },
-      GlueVersion: '4.0',
-      ExecutionProperty: { MaxConcurrentRuns: 10 },
-    });
-  await createDriftedTable(c, 'sales', 'orders', 's3://acme-raw/orders/');
-  await c.s3.createBucket({ Bucket: 'acme-raw' });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'orders/part-0000.csv', Body: ORDERS_CSV });
-  await c.s3.putObject({ Bucket: 'acme-raw', Key: 'payments/part-0000.csv', Body: PAYMENTS_CSV });
-  await c.glue.createTable({
-    DatabaseName: 'sales',
-    TableInput: {
-      Name: 'payments',
-      StorageDescriptor: {
-        Columns: [
-          { Name: 'payment_id', Type: 'bigint' },
-          { Name: 'amount', Type: 'double' },
-        ],
-        Location: 's3://acme-raw/payments/',
-      },
-    },
+  await createGlueJobs(c, ['orders-etl', 'billing-etl', 'payments-etl', 'healer-remediate'], {
+    GlueVersion: '4.0',
+    ExecutionProperty: { MaxConcurrentRuns: 10 },
   });
-  await c.s3.createBucket({ Bucket: 'healer-audit' });
-  await createStateTable(c, 'healer-state');
-  await createIdempotencyTable(c, 'healer-idempotency');
-  const { TopicArn } = await c.sns.createTopic({ Name: 'healer-escalations' });
-  const queue = await c.sqs.createQueue({ QueueName: 'escalations-inbox' });
-  queueUrl = queue.QueueUrl!;
-  const attrs = await c.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-  await c.sns.subscribe({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes!.QueueArn });
+  await createSalesOrders(c);
+  const paymentColumns = [
+    { Name: 'payment_id', Type: 'bigint' },
+    { Name: 'amount', Type: 'double' },
+  ];
+  await createRawTable(c, 'payments', paymentColumns, PAYMENTS_CSV);
+  const topicArn = await createHealerResources(c);
+  queueUrl = await subscribedQueue(c, topicArn, 'escalations-inbox');
 
   handler = makeHandler(
     defaultDeps(
-      {
-        HEALER_AUDIT_BUCKET: 'healer-audit',
-        HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
-        HEALER_STATE_TABLE: 'healer-state',
-        HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
-        HEALER_ESCALATION_TOPIC_ARN: TopicArn,
+      healerLambdaEnv(topicArn, {
         HEALER_GLUE_DATABASE: 'sales',
         HEALER_MODE: 'autonomous',
         HEALER_REMEDIATION_JOB: 'healer-remediate',
@@ -174,7 +108,7 @@ beforeAll(async () => {
         HEALER_PIPELINES: JSON.stringify(PIPELINES),
         HEALER_POLL_INTERVAL_MS: '5',
         HEALER_POLL_TIMEOUT_MS: '30000',
-      },
+      }),
       { ...c },
     ),
   );
@@ -191,7 +125,7 @@ describe('lambda handler on moto', () => {
     const args = { '--input_path': 's3://acme-raw/orders/', '--day': '2026-11-22' };
     const runId = await startFailedRun('orders-etl', args);
     await writeRunLog(c, '/aws-glue/jobs/error', runId, ANALYSIS_EXCEPTION_LOG);
-    const before = (await jobRuns('orders-etl')).length;
+    const before = (await jobRuns(c, 'orders-etl')).length;
 
     const result = await handler(
       glueEvent('orders-etl', runId, 'FAILED', 'AnalysisException: amount'),
@@ -205,7 +139,7 @@ describe('lambda handler on moto', () => {
     const versions = await c.glue.getTableVersions({ DatabaseName: 'sales', TableName: 'orders' });
     expect(versions.TableVersions?.length).toBe(3);
     // The job re-ran once, with the failed run's own arguments and the chain's root run.
-    const runs = await jobRuns('orders-etl');
+    const runs = await jobRuns(c, 'orders-etl');
     expect(runs.length).toBe(before + 1);
     const rerun = runs.find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual({ ...args, '--healer_root_run_id': runId });
@@ -213,7 +147,7 @@ describe('lambda handler on moto', () => {
     const audit = new S3AuditLog({
       s3: c.s3,
       bucket: 'healer-audit',
-      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+      keys: auditKeyring(AUDIT_KEY),
     });
     const records = await audit.read(result.incidentId!);
     expect(records.map((r) => r.step)).toEqual([
@@ -233,12 +167,12 @@ describe('lambda handler on moto', () => {
     await writeRunLog(c, '/aws-glue/jobs/error', runId, THROTTLING_LOG);
     const event = glueEvent('billing-etl', runId, 'FAILED', 'ThrottlingException: Rate exceeded');
     const first = await handler(event, lambdaContext());
-    const runsAfterFirst = (await jobRuns('billing-etl')).length;
+    const runsAfterFirst = (await jobRuns(c, 'billing-etl')).length;
     const second = await handler({ ...event, id: crypto.randomUUID() }, lambdaContext());
     expect(second).toEqual(first);
-    expect((await jobRuns('billing-etl')).length).toBe(runsAfterFirst);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(runsAfterFirst);
     expect(first.action).toBe('retry');
-    const rerun = (await jobRuns('billing-etl')).find((r) => r.Id !== runId);
+    const rerun = (await jobRuns(c, 'billing-etl')).find((r) => r.Id !== runId);
     expect(rerun?.Arguments).toEqual({ '--day': '2026-11-22', '--healer_root_run_id': runId });
   });
 
@@ -257,19 +191,19 @@ describe('lambda handler on moto', () => {
       `fs.s3a.access.key=${planted[0]} fs.s3a.secret.key=${planted[1]}`,
       `jdbc:postgresql://warehouse:5432/dw?user=etl&password=${planted[3]}`,
     ]);
-    const before = (await jobRuns('billing-etl')).length;
+    const before = (await jobRuns(c, 'billing-etl')).length;
     const result = await handler(
       glueEvent('billing-etl', runId, 'FAILED', `AccessDenied (token ${planted[2]})`),
       lambdaContext(),
     );
     expect(result).toMatchObject({ status: 'escalated', action: 'escalate' });
-    expect((await jobRuns('billing-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(before);
     const messages = await escalations();
     expect(messages.some((m) => m.includes(runId) && m.includes('AccessDenied'))).toBe(true);
     const audit = new S3AuditLog({
       s3: c.s3,
       bucket: 'healer-audit',
-      keys: auditKeyring('test-audit-key-0123456789abcdef0123456789abcdef'),
+      keys: auditKeyring(AUDIT_KEY),
     });
     const records = JSON.stringify(await audit.read(result.incidentId!));
     expect(records).toContain('[REDACTED:');
@@ -298,7 +232,7 @@ describe('lambda handler on moto', () => {
       lambdaContext(),
     );
     expect(result.action).toBe('quarantine');
-    const [remediation] = await jobRuns('healer-remediate');
+    const [remediation] = await jobRuns(c, 'healer-remediate');
     expect(remediation?.Arguments).toMatchObject({
       '--healer_action': 'quarantine',
       '--incident_id': result.incidentId,
@@ -319,7 +253,7 @@ describe('lambda handler on moto', () => {
   it('handles the redelivery of an event whose first attempt failed part-way (a real NoSuchBucket on the audit bucket)', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'audit-not-yet-created',
-      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
+      HEALER_AUDIT_KEY: AUDIT_KEY,
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
@@ -340,7 +274,7 @@ describe('lambda handler on moto', () => {
   it('in shadow mode (the deployment-wide ceiling) decides and records but starts nothing', async () => {
     const env = {
       HEALER_AUDIT_BUCKET: 'healer-audit',
-      HEALER_AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789abcdef',
+      HEALER_AUDIT_KEY: AUDIT_KEY,
       HEALER_STATE_TABLE: 'healer-state',
       HEALER_IDEMPOTENCY_TABLE: 'healer-idempotency',
       HEALER_ESCALATION_TOPIC_ARN: (await c.sns.listTopics({})).Topics![0]!.TopicArn,
@@ -351,14 +285,14 @@ describe('lambda handler on moto', () => {
     const shadow = makeHandler(defaultDeps(env, { ...c }));
     const runId = await startFailedRun('billing-etl', { '--day': '2026-11-25' });
     await writeRunLog(c, '/aws-glue/jobs/error', runId, THROTTLING_LOG);
-    const before = (await jobRuns('billing-etl')).length;
+    const before = (await jobRuns(c, 'billing-etl')).length;
     const result = await shadow(
       glueEvent('billing-etl', runId, 'FAILED', 'ThrottlingException'),
       lambdaContext(),
     );
     expect(result).toMatchObject({ status: 'recorded', action: 'retry' });
     expect(result.summary).toMatch(/shadow mode/);
-    expect((await jobRuns('billing-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'billing-etl')).length).toBe(before);
   });
 
   it('rejects a malformed event with E_EVENT before touching any state', async () => {
@@ -375,9 +309,9 @@ describe('lambda handler on moto', () => {
 
   it('observes a SUCCEEDED event without acting', async () => {
     const runId = await startFailedRun('orders-etl', {});
-    const before = (await jobRuns('orders-etl')).length;
+    const before = (await jobRuns(c, 'orders-etl')).length;
     const result = await handler(glueEvent('orders-etl', runId, 'SUCCEEDED', 'ok'), lambdaContext());
     expect(result.status).toBe('observed');
-    expect((await jobRuns('orders-etl')).length).toBe(before);
+    expect((await jobRuns(c, 'orders-etl')).length).toBe(before);
   });
 });

@@ -2,53 +2,21 @@
 // pipeline with a real failing input gives an incident awaiting approval; the commands run
 // in-process through `main`, so exit codes and one-line errors are what a user sees.
 
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveIncident } from '../../src/approval.js';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { createLocalEnvironment } from '../../src/environments/local-environment.js';
 import type { IncidentRecord } from '../../src/ports.js';
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
+import { cli, failingOrdersProject, ordersCsv } from '../support/orders-project.js';
 
-const pipeline = (authority: string) => `# orders: kept through every edit
-name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority:
-${authority}
-`;
-/** 100 orders, with a null (required) amount in the given rows. */
-function orders(nullRows: number[]): string {
-  return [
-    'id,amount',
-    ...Array.from({ length: 100 }, (_, i) => (nullRows.includes(i) ? `${i},` : `${i},${i}.25`)),
-  ].join('\n');
-}
-
-async function cli(dir: string, ...args: string[]) {
-  const io = memoryIo('', dir);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const pipeline = (authority: string) =>
+  ordersPipeline({ comment: 'orders: kept through every edit', authority });
 
 /** A project whose second run fails for real and awaits approval; returns its folder and incident id. */
 async function awaiting(authority = '  mode: supervised'): Promise<{ dir: string; id: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'healer-gov-'));
-  await writeFile(join(dir, 'pipeline.yaml'), pipeline(authority));
-  await writeFile(join(dir, 'orders.csv'), orders([]));
-  expect((await cli(dir, 'run', 'pipeline.yaml')).code).toBe(0);
-  await writeFile(join(dir, 'orders.csv'), orders([7, 9]));
-  const run = await cli(dir, 'run', 'pipeline.yaml', '--json');
-  const incident = (JSON.parse(run.out) as { incident: IncidentRecord }).incident;
+  const { dir, incident } = await failingOrdersProject('healer-gov-', pipeline(authority));
   expect(incident.status).toBe('awaiting_approval');
   return { dir, id: incident.id };
 }
@@ -110,7 +78,7 @@ describe('approvals', () => {
 
   it('decides again and does not execute when the input changed between decision and approval', async () => {
     const { dir, id } = await awaiting();
-    await writeFile(join(dir, 'orders.csv'), orders([7, 9, 11, 13]));
+    await writeFile(join(dir, 'orders.csv'), ordersCsv([7, 9, 11, 13]));
     const first = await cli(dir, 'approve', id, '--by', 'bob', '--json');
     expect(first.code).toBe(1);
     const result = JSON.parse(first.out) as {
@@ -247,7 +215,7 @@ describe('labels, shadow report and autonomy', () => {
 
     // Relabel as agreeing and add a second agreeing incident: eligible under these thresholds.
     expect((await cli(dir, 'label', id, '--action', 'quarantine', '--by', 'dana')).code).toBe(0);
-    await writeFile(join(dir, 'orders.csv'), orders([3]));
+    await writeFile(join(dir, 'orders.csv'), ordersCsv([3]));
     const second = JSON.parse((await cli(dir, 'run', 'pipeline.yaml', '--json')).out) as {
       incident: IncidentRecord;
     };
@@ -278,7 +246,7 @@ describe('labels, shadow report and autonomy', () => {
     expect(yaml).toMatch(/modeByFamily:\n\s+data_quality: autonomous/);
     expect(yaml).toContain('minLabelled: 2');
     // Now autonomous: the next failure of this family executes without approval.
-    await writeFile(join(dir, 'orders.csv'), orders([5]));
+    await writeFile(join(dir, 'orders.csv'), ordersCsv([5]));
     const third = JSON.parse((await cli(dir, 'run', 'pipeline.yaml', '--json')).out) as {
       incident: IncidentRecord;
     };

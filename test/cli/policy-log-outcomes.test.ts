@@ -2,51 +2,15 @@
 // and appears once the approved action validated; a shadow decision gets its reward from a later
 // label. Real pipelines on DuckDB, commands in-process through `main`.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import type { LoggedDecision } from '../../src/policy-log.js';
 import type { IncidentRecord } from '../../src/ports.js';
-
-const pipeline = (authority: string) => `name: orders_daily
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority:
-${authority}
-`;
-/** 100 orders, with a null (required) amount in the given rows. */
-function orders(nullRows: number[]): string {
-  return [
-    'id,amount',
-    ...Array.from({ length: 100 }, (_, i) => (nullRows.includes(i) ? `${i},` : `${i},${i}.25`)),
-  ].join('\n');
-}
-
-async function cli(dir: string, ...args: string[]) {
-  const io = memoryIo('', dir);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+import { ordersPipeline } from '../fixtures/orders-pipeline.js';
+import { cli, failingOrdersProject } from '../support/orders-project.js';
 
 /** A project whose second run fails for real (two null amounts); returns the folder and the incident. */
 async function failing(mode: string): Promise<{ dir: string; incident: IncidentRecord }> {
-  const dir = await mkdtemp(join(tmpdir(), 'healer-policy-log-'));
-  await writeFile(join(dir, 'pipeline.yaml'), pipeline(`  mode: ${mode}`));
-  await writeFile(join(dir, 'orders.csv'), orders([]));
-  expect((await cli(dir, 'run', 'pipeline.yaml')).code).toBe(0);
-  await writeFile(join(dir, 'orders.csv'), orders([7, 9]));
-  const run = await cli(dir, 'run', 'pipeline.yaml', '--json');
-  return { dir, incident: (JSON.parse(run.out) as { incident: IncidentRecord }).incident };
+  return failingOrdersProject('healer-policy-log-', ordersPipeline({ authority: `  mode: ${mode}` }));
 }
 
 async function logOf(dir: string, id: string): Promise<LoggedDecision> {

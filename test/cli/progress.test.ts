@@ -23,6 +23,16 @@ const bad = [
   ...Array.from({ length: rows }, (_, i) => (i % 100 ? `${i},${i}.25` : `${i},`)),
 ].join('\n');
 
+/** `healer <args>` from source in `dir` on a real pseudo-terminal (script(1)): what it drew. */
+function healerOnTty(dir: string, args: string): string {
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  const cli = join(root, 'test', 'cli', 'healer-from-source.ts');
+  return execFileSync('script', ['-qec', `${tsx} ${cli} ${args}`, '/dev/null'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+}
+
 async function failingProject(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'healer-progress-'));
   await writeFile(join(dir, 'pipeline.yaml'), pipeline);
@@ -90,13 +100,7 @@ describe('progress of an incident', () => {
     'draws phase, rows and elapsed on a real pseudo-terminal, and nothing with --json',
     async () => {
       const dir = await failingProject();
-      const tsx = join(root, 'node_modules', '.bin', 'tsx');
-      const cli = join(root, 'test', 'cli', 'healer-from-source.ts');
-      const onTty = (args: string) =>
-        execFileSync('script', ['-qec', `${tsx} ${cli} ${args}`, '/dev/null'], {
-          cwd: dir,
-          encoding: 'utf8',
-        });
+      const onTty = (args: string) => healerOnTty(dir, args);
       const drawn = onTty('run pipeline.yaml');
       expect(drawn).toMatch(/profile orders\s+3,000 rows\s+\d+s done/);
       expect(drawn).toMatch(/re-run orders_daily\s+2,970 rows\s+\d+s done/);
@@ -113,13 +117,7 @@ describe('progress of an incident', () => {
     '`healer demo` draws each scenario and its phases on a pseudo-terminal, and nothing with --json',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'healer-demo-progress-'));
-      const tsx = join(root, 'node_modules', '.bin', 'tsx');
-      const cli = join(root, 'test', 'cli', 'healer-from-source.ts');
-      const onTty = (args: string) =>
-        execFileSync('script', ['-qec', `${tsx} ${cli} ${args}`, '/dev/null'], {
-          cwd: dir,
-          encoding: 'utf8',
-        });
+      const onTty = (args: string) => healerOnTty(dir, args);
       const drawn = onTty('demo --dir demo');
       // The null spike: 2,000 flights read, 125 held back, the re-run on the 1,875 others and the
       // 3,376 airports.

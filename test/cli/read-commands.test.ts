@@ -9,10 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import type { IncidentRecord } from '../../src/ports.js';
 import { ordersPipeline } from '../fixtures/orders-pipeline.js';
+import { cli } from '../support/orders-project.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -43,12 +42,6 @@ const event = {
   occurredAt: '2026-11-22T10:00:00.000Z',
   errorMessage: 'Constraint Error: NOT NULL constraint failed: orders.amount',
 };
-
-async function cli(dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo('', dir);
-  const code = await main(argv, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
 
 describe('read-only commands while a run writes', () => {
   it('answer while another process holds a write transaction open on the state store', async () => {

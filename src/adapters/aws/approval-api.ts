@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { approveIncident, isExpired, rejectIncident } from '../../approval.js';
 import { HealerError, oneLine } from '../../core/errors.js';
 import { redact } from '../../core/redact.js';
+import { incidentHeadline } from '../../incident-headline.js';
 import type { Environment, IncidentRecord } from '../../ports.js';
 
 /** Everything the approval handler needs, injected so tests build it against moto. */
@@ -211,13 +212,7 @@ export function isApprover(arn: string, approvers: readonly string[]): boolean {
 /** One pending incident as `GET /pending` lists it: enough to decide without another call. */
 function pendingView(i: IncidentRecord, now: Date) {
   return {
-    id: i.id,
-    pipeline: i.event.pipeline,
-    job: i.event.job,
-    runId: i.event.runId,
-    family: i.decision?.diagnosis.classification.family,
-    action: i.action,
-    summary: i.summary,
+    ...incidentHeadline(i),
     requestedAt: i.approval?.requestedAt,
     expiresAt: i.approval?.expiresAt,
     expired: isExpired(i, now),

@@ -36,10 +36,9 @@ export function sampleDataDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data');
 }
 
-const PIPELINE = `# Sample pipeline written by \`healer demo\`: average delay per origin airport.
-name: flights_delay_by_airport
-sources:
-  flights:
+// The flights source both sample pipelines read (same file, same contract); the delay pipeline adds
+// a quality rule under it.
+const FLIGHTS_SOURCE = `  flights:
     path: input/flights.csv
     contract:
       columns:
@@ -48,7 +47,12 @@ sources:
         distance_miles: { type: int64, nullable: false }
         origin: { type: string, nullable: false }
         destination: { type: string, nullable: false }
-      quality:
+`;
+
+const PIPELINE = `# Sample pipeline written by \`healer demo\`: average delay per origin airport.
+name: flights_delay_by_airport
+sources:
+${FLIGHTS_SOURCE}      quality:
         maxNullRate: { origin: 0.01 }
   airports:
     path: input/airports.csv
@@ -86,16 +90,7 @@ retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }
 const SCHEDULE_PIPELINE = `# Sample pipeline written by \`healer demo\`: planned legs per route for a year.
 name: flights_schedule
 sources:
-  flights:
-    path: input/flights.csv
-    contract:
-      columns:
-        flight_date: { type: timestamp, nullable: false }
-        delay_minutes: { type: int64, nullable: false }
-        distance_miles: { type: int64, nullable: false }
-        origin: { type: string, nullable: false }
-        destination: { type: string, nullable: false }
-transform: |
+${FLIGHTS_SOURCE}transform: |
   SELECT origin, count(*) AS route_days, sum(len(legs)) AS legs
   FROM (SELECT f.origin, f.destination, d.day,
                list(f.origin || '-' || f.destination || '-' || d.day::VARCHAR) AS legs

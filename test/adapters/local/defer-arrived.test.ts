@@ -13,23 +13,13 @@ import {
   type LocalEnvironment,
 } from '../../../src/environments/local-environment.js';
 import type { RemediationContext } from '../../../src/ports.js';
+import { ordersPipeline } from '../../fixtures/orders-pipeline.js';
 
-const PIPELINE = `name: orders_late
-sources:
-  orders:
-    path: orders.csv
-    contract:
-      columns:
-        id: { type: int64, nullable: false }
-        amount: { type: double, nullable: false }
-transform: SELECT count(*) AS n, sum(amount) AS total FROM "orders"
-target: { path: out/orders.parquet }
-authority:
-  mode: autonomous
-  allowedActions: [defer]
-  defer: { maxWaitSeconds: 5 }
-retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 400 }
-`;
+const PIPELINE = ordersPipeline({
+  name: 'orders_late',
+  authority: '  mode: autonomous\n  allowedActions: [defer]\n  defer: { maxWaitSeconds: 5 }',
+  trailing: 'retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 400 }',
+});
 
 let env: LocalEnvironment | undefined;
 afterEach(async () => {
