@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Action } from '../action.js';
 import { authoritySchema } from '../authority.js';
 import { decide } from '../decide.js';
 import { withJobMemory } from './job-memory-policy.js';
+import type { Policy } from './policy.js';
 import { resourceActionFor, withResourceRules } from './resource-rules-policy.js';
 import { RulePolicy } from './rule-policy.js';
 
@@ -32,6 +34,45 @@ describe('job memory and resource rules in front of a policy', () => {
     ).toBeUndefined();
     expect(resourceActionFor({ family: 'schema', risk: 'low', quality: 'ok' }, ['defer'])).toBeUndefined();
     expect(withResourceRules(rules, [])).toBe(rules);
+  });
+
+  it('a learned policy keeps its own choice where it has values, and gets the resource rules where it has none', () => {
+    const ACTIONS8 = [
+      'retry',
+      'coerce_schema',
+      'rollback_schema',
+      'quarantine',
+      'escalate',
+      'log_only',
+      'scale_resources',
+      'defer',
+    ] as const;
+    const learned = (values: Record<string, number>): Policy => ({
+      kind: 'q_learning',
+      version: 'q_learning@test',
+      hash: 'test',
+      actions: [...ACTIONS8],
+      propose: () => {
+        const qValues = Object.fromEntries(ACTIONS8.map((a) => [a, values[a] ?? 0]));
+        const action = (Object.entries(qValues).sort((a, b) => b[1] - a[1])[0]![0] as Action) ?? 'escalate';
+        return {
+          action: values.retry === undefined ? 'escalate' : action,
+          qValues,
+          propensity: 1,
+          policyVersion: 'q_learning@test',
+        };
+      },
+    });
+    const state = { family: 'dependency', risk: 'low', quality: 'degraded' } as const;
+    // Never saw the state: every value 0, the proposal is a tie-break; the rules name the wait.
+    expect(withResourceRules(learned({}), ['defer']).propose(state)).toMatchObject({
+      action: 'defer',
+      source: 'resource_rules',
+    });
+    // Learned that retry is best here: its choice stands.
+    expect(withResourceRules(learned({ retry: 0.8, defer: 0.3 }), ['defer']).propose(state).action).toBe(
+      'retry',
+    );
   });
 
   it('the guard still judges a remembered fix: scaling for a schema failure is vetoed', () => {

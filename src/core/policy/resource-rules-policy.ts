@@ -1,7 +1,9 @@
 // Resource actions for a policy whose action set lacks them (the shipped Q-learning artifact and the
 // rule policy know the six core actions): when the runtime can take `scale_resources` or `defer`
 // for this incident, a resource failure proposes one step of scaling and a dependency failure
-// (the input not there yet) proposes waiting for it. Everything else is the inner policy's.
+// (the input not there yet) proposes waiting for it. The same holds for a state the inner policy has
+// no values for (a learned policy that never saw it: every Q-value still 0), where its own choice is
+// only a tie-break. Everything else is the inner policy's.
 
 import type { Action } from '../action.js';
 import type { Proposal } from '../decision.js';
@@ -26,16 +28,20 @@ export function resourceActionFor(state: State, available: readonly Action[]): A
  * const policy = withResourceRules(env.policy, ['scale_resources']);
  */
 export function withResourceRules(inner: Policy, available: readonly Action[]): Policy {
-  // A policy that names an action chooses it (or not) itself: a learned policy's choice stands.
+  // A policy that names an action chooses it (or not) itself: a learned policy's choice stands,
+  // unless it has learned nothing for the state.
   const missing = available.filter((a) => !inner.actions?.includes(a));
-  if (missing.length === 0) return inner;
+  if (available.length === 0) return inner;
   return {
     kind: inner.kind,
     version: inner.version,
     hash: inner.hash,
+    ...(inner.actions ? { actions: inner.actions } : {}),
     propose(state: State): Proposal {
       const own = inner.propose(state);
-      const action = resourceActionFor(state, missing);
+      const values = Object.values(own.qValues);
+      const unlearned = values.length > 0 && values.every((v) => v === 0);
+      const action = resourceActionFor(state, unlearned ? available : missing);
       if (action === undefined || own.action === action) return own;
       return { ...own, action, propensity: 1, source: 'resource_rules' };
     },
