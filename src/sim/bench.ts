@@ -5,6 +5,7 @@
 import { handleIncident } from '../agent.js';
 import { isActiveAction } from '../core/action.js';
 import { decide } from '../core/decide.js';
+import { incidentPolicy } from '../core/policy/incident-policy.js';
 import type { Policy } from '../core/policy/policy.js';
 import { RandomPolicy } from '../core/policy/random-policy.js';
 import { RulePolicy } from '../core/policy/rule-policy.js';
@@ -378,7 +379,8 @@ function evaluateDirect(
   for (const p of prepared) {
     const decision = decide({
       diagnosis: p.diagnosis,
-      policy,
+      // As the agent composes it (no job memory: each simulated incident is a fresh job).
+      policy: incidentPolicy(policy, { capabilities: p.capabilities, authority: AUTHORITY, usage: NO_USAGE }),
       capabilities: p.capabilities,
       authority: AUTHORITY,
       usage: NO_USAGE,
