@@ -213,6 +213,12 @@ describe('healer on a real Airflow', () => {
     const ti = await instance('flaky_extract');
     // Never cleared by healer: a clear would have raised max_tries above the operator's 1 retry.
     expect(ti).toMatchObject({ state: 'success', try_number: 2, max_tries: 1 });
+    // The run's state follows its task's on the scheduler's next loop.
+    await waitUntil(
+      'flaky_extract run success',
+      async () => (await runState('flaky_extract')) === 'success',
+      60_000,
+    );
     expect(await runState('flaky_extract')).toBe('success');
   });
 
@@ -223,6 +229,12 @@ describe('healer on a real Airflow', () => {
     // Airflow shows the cleared instance: a second try that succeeded, max_tries raised by the clear.
     const ti = await instance('flaky_no_retries');
     expect(ti).toMatchObject({ state: 'success', try_number: 2, max_tries: 1 });
+    // The run's state follows its task's on the scheduler's next loop.
+    await waitUntil(
+      'flaky_no_retries run success',
+      async () => (await runState('flaky_no_retries')) === 'success',
+      60_000,
+    );
     expect(await runState('flaky_no_retries')).toBe('success');
     const audit = await env.audit.read(first!.incidentId!);
     const steps = audit.map((r) => r.step);
@@ -319,6 +331,12 @@ describe('healer on a real Airflow', () => {
     expect(ti).toMatchObject({ state: 'success', try_number: 2 });
     const decidedAt = Date.parse(audit.find((r) => r.step === 'decision')!.at);
     expect(Date.parse(ti.start_date!)).toBeGreaterThanOrEqual(decidedAt + 2000);
+    // The run's state follows its task's on the scheduler's next loop.
+    await waitUntil(
+      'partner_feed run success',
+      async () => (await runState('partner_feed')) === 'success',
+      60_000,
+    );
     expect(await runState('partner_feed')).toBe('success');
   });
 
