@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../action.js';
+import { ACTIONS, type Action } from '../action.js';
 import { authoritySchema } from '../authority.js';
 import { decide } from '../decide.js';
 import { withJobMemory } from './job-memory-policy.js';
@@ -37,23 +37,13 @@ describe('job memory and resource rules in front of a policy', () => {
   });
 
   it('a learned policy keeps its own choice where it has values, and gets the resource rules where it has none', () => {
-    const ACTIONS8 = [
-      'retry',
-      'coerce_schema',
-      'rollback_schema',
-      'quarantine',
-      'escalate',
-      'log_only',
-      'scale_resources',
-      'defer',
-    ] as const;
     const learned = (values: Record<string, number>): Policy => ({
       kind: 'q_learning',
       version: 'q_learning@test',
       hash: 'test',
-      actions: [...ACTIONS8],
+      actions: [...ACTIONS],
       propose: () => {
-        const qValues = Object.fromEntries(ACTIONS8.map((a) => [a, values[a] ?? 0]));
+        const qValues = Object.fromEntries(ACTIONS.map((a) => [a, values[a] ?? 0]));
         const action = (Object.entries(qValues).sort((a, b) => b[1] - a[1])[0]![0] as Action) ?? 'escalate';
         return {
           action: values.retry === undefined ? 'escalate' : action,

@@ -3,9 +3,7 @@
 // judges it like any proposal; nothing here widens what it allows.
 
 import type { Action } from '../action.js';
-import type { Proposal } from '../decision.js';
-import type { State } from '../state.js';
-import type { Policy } from './policy.js';
+import { adjustingPolicy, type Policy } from './policy.js';
 
 /** Resource actions act on something of this incident (a step up, a condition to wait for). */
 const RESOURCE_ACTIONS: readonly Action[] = ['scale_resources', 'defer'];
@@ -28,15 +26,10 @@ export function withJobMemory(
 ): Policy {
   if (remembered === undefined) return inner;
   if (open && RESOURCE_ACTIONS.includes(remembered) && !open.includes(remembered)) return inner;
-  return {
-    kind: inner.kind,
-    version: inner.version,
-    hash: inner.hash,
-    propose(state: State): Proposal {
-      const own = inner.propose(state);
-      // The policy agreeing keeps its propensity; either way the proposal is the remembered fix.
-      if (own.action === remembered) return { ...own, source: 'job_memory' };
-      return { ...own, action: remembered, propensity: 1, source: 'job_memory' };
-    },
-  };
+  return adjustingPolicy(inner, (own) =>
+    // The policy agreeing keeps its propensity; either way the proposal is the remembered fix.
+    own.action === remembered
+      ? { ...own, source: 'job_memory' }
+      : { ...own, action: remembered, propensity: 1, source: 'job_memory' },
+  );
 }

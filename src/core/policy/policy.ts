@@ -23,3 +23,18 @@ export interface Policy {
   readonly actions?: readonly Action[];
   propose(state: State): Proposal;
 }
+
+/**
+ * A policy with `inner`'s identity (kind, version, hash, actions) that proposes through `adjust`:
+ * the incident-fact wrappers (job memory, resource rules, throttle backoff, condition met) change
+ * only the proposal, so the audit still names the configured policy.
+ */
+export function adjustingPolicy(inner: Policy, adjust: (own: Proposal, state: State) => Proposal): Policy {
+  return {
+    kind: inner.kind,
+    version: inner.version,
+    hash: inner.hash,
+    ...(inner.actions ? { actions: inner.actions } : {}),
+    propose: (state) => adjust(inner.propose(state), state),
+  };
+}

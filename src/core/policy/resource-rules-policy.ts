@@ -6,9 +6,8 @@
 // only a tie-break. Everything else is the inner policy's.
 
 import type { Action } from '../action.js';
-import type { Proposal } from '../decision.js';
 import type { State } from '../state.js';
-import type { Policy } from './policy.js';
+import { adjustingPolicy, type Policy } from './policy.js';
 
 /** The resource action a state asks for, when `available` has it; undefined otherwise. */
 export function resourceActionFor(state: State, available: readonly Action[]): Action | undefined {
@@ -32,18 +31,11 @@ export function withResourceRules(inner: Policy, available: readonly Action[]): 
   // unless it has learned nothing for the state.
   const missing = available.filter((a) => !inner.actions?.includes(a));
   if (available.length === 0) return inner;
-  return {
-    kind: inner.kind,
-    version: inner.version,
-    hash: inner.hash,
-    ...(inner.actions ? { actions: inner.actions } : {}),
-    propose(state: State): Proposal {
-      const own = inner.propose(state);
-      const values = Object.values(own.qValues);
-      const unlearned = values.length > 0 && values.every((v) => v === 0);
-      const action = resourceActionFor(state, unlearned ? available : missing);
-      if (action === undefined || own.action === action) return own;
-      return { ...own, action, propensity: 1, source: 'resource_rules' };
-    },
-  };
+  return adjustingPolicy(inner, (own, state) => {
+    const values = Object.values(own.qValues);
+    const unlearned = values.length > 0 && values.every((v) => v === 0);
+    const action = resourceActionFor(state, unlearned ? available : missing);
+    if (action === undefined || own.action === action) return own;
+    return { ...own, action, propensity: 1, source: 'resource_rules' };
+  });
 }

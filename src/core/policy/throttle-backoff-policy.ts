@@ -1,11 +1,4 @@
-// A throttle that outlasts a retry is waited out, not hammered: when a transient failure comes back
-// in a run chain that has already been retried, and `defer` is open for it (a condition to wait for,
-// the authority allows it), the proposal is a bounded `defer` (backoff, G21's bound) instead of
-// another immediate retry that would meet the same throttle. The guard judges it as any proposal.
-
-import type { Proposal } from '../decision.js';
-import type { State } from '../state.js';
-import type { Policy } from './policy.js';
+import { adjustingPolicy, type Policy } from './policy.js';
 
 /** What the wrapper reads: the chain's retries so far and whether `defer` is open. */
 export interface ThrottleFacts {
@@ -25,15 +18,9 @@ export const RETRIES_BEFORE_BACKOFF = 1;
  */
 export function withThrottleBackoff(inner: Policy, facts: ThrottleFacts): Policy {
   if (!facts.deferOpen || facts.retriesThisRun < RETRIES_BEFORE_BACKOFF) return inner;
-  return {
-    kind: inner.kind,
-    version: inner.version,
-    hash: inner.hash,
-    ...(inner.actions ? { actions: inner.actions } : {}),
-    propose(state: State): Proposal {
-      const own = inner.propose(state);
-      if (state.family !== 'transient' || own.action !== 'retry') return own;
-      return { ...own, action: 'defer', propensity: 1, source: 'throttle_backoff' };
-    },
-  };
+  return adjustingPolicy(inner, (own, state) =>
+    state.family !== 'transient' || own.action !== 'retry'
+      ? own
+      : { ...own, action: 'defer', propensity: 1, source: 'throttle_backoff' },
+  );
 }
