@@ -64,3 +64,17 @@ export interface ValidationResult {
   status: 'resolved' | 'escalate' | 'not_applicable';
   checks: ValidationCheck[];
 }
+
+/** A result that did nothing, with the reason: an executor's own refusal (defence in depth). */
+export function refusedResult(action: Action, reason: string): RemediationResult {
+  return {
+    action,
+    steps: [{ name: action, status: 'skipped', detail: reason }],
+    error: { code: 'E_REFUSED', message: reason },
+  };
+}
+
+/** The result of a passive action (`escalate`, `log_only`): nothing to execute. */
+export function passiveResult(action: Action): RemediationResult {
+  return { action, steps: [{ name: action, status: 'skipped', detail: 'passive: nothing to execute' }] };
+}

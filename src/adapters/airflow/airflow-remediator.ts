@@ -8,6 +8,7 @@ import type { Action } from '../../core/action.js';
 import type { Capabilities, Diagnosis } from '../../core/decision.js';
 import { HealerError } from '../../core/errors.js';
 import type { RemediationResult, RemediationStep } from '../../core/outcome.js';
+import { passiveResult, refusedResult } from '../../core/outcome.js';
 import { NO_RETRY_FAMILIES } from '../../core/safety/rules.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
 import type { AirflowClientLike, AirflowTaskInstance } from './airflow-client.js';
@@ -82,13 +83,10 @@ export class AirflowRemediator implements Remediator {
           context,
         );
       case 'scale_resources':
-        return refused(action, `${action} is not executed on Airflow by this adapter`);
+        return refusedResult(action, `${action} is not executed on Airflow by this adapter`);
       case 'escalate':
       case 'log_only':
-        return {
-          action,
-          steps: [{ name: action, status: 'skipped', detail: 'passive: nothing to execute' }],
-        };
+        return passiveResult(action);
       default:
         return action satisfies never;
     }
@@ -109,7 +107,7 @@ export class AirflowRemediator implements Remediator {
   private async retry(ctx: RemediationContext): Promise<RemediationResult> {
     const family = ctx.decision.diagnosis.classification.family;
     if ((NO_RETRY_FAMILIES as readonly string[]).includes(family))
-      return refused('retry', `a ${family} failure is never retried`);
+      return refusedResult('retry', `a ${family} failure is never retried`);
     const ti = taskInstanceOf(ctx.event);
     const steps: RemediationStep[] = [];
     let before: AirflowTaskInstance;
@@ -120,7 +118,7 @@ export class AirflowRemediator implements Remediator {
     }
     // Checked again at the moment of acting: the instance may have moved since the decision.
     if (before.state !== 'failed' || before.try_number !== ti.tryNumber)
-      return refused(
+      return refusedResult(
         'retry',
         `Airflow's own retry is pending or done (instance ${before.state ?? 'none'}, try ${before.try_number})`,
       );
@@ -191,17 +189,9 @@ export class AirflowRemediator implements Remediator {
    */
   private async dataAction(action: Action, ctx: RemediationContext): Promise<RemediationResult> {
     const data = await this.o.data?.(ctx.event.pipeline);
-    if (!data) return refused(action, 'the task declares no healer pipeline file');
+    if (!data) return refusedResult(action, 'the task declares no healer pipeline file');
     return data.execute(action, ctx);
   }
-}
-
-function refused(action: Action, why: string): RemediationResult {
-  return {
-    action,
-    steps: [{ name: action, status: 'skipped', detail: why }],
-    error: { code: 'E_REFUSED', message: why },
-  };
 }
 
 function failed(action: Action, steps: RemediationStep[], step: string, error: unknown): RemediationResult {

@@ -15,11 +15,12 @@ import type { Capabilities, Diagnosis } from '../../core/decision.js';
 import { oneLine } from '../../core/errors.js';
 import type { DatasetEvidence, Evidence } from '../../core/evidence.js';
 import type { RemediationResult, RemediationStep, RowAccounting } from '../../core/outcome.js';
+import { passiveResult, refusedResult } from '../../core/outcome.js';
 import type { TableSchema } from '../../core/schema.js';
 import type { Clock, RemediationContext, Remediator } from '../../ports.js';
 import { awsCall } from './aws-errors.js';
 import { glueDefer, glueDeferCondition, type SchedulerClientLike } from './glue-actions/defer.js';
-import { errorOf, GlueJobRuns, lastDetail as last, refused } from './glue-actions/job-runs.js';
+import { errorOf, GlueJobRuns, lastDetail as last } from './glue-actions/job-runs.js';
 import { glueRetry } from './glue-actions/retry.js';
 import { glueScaleResources, glueScaleStep } from './glue-actions/scale-resources.js';
 import { glueTableToSchema, resolveTable } from './glue-catalog.js';
@@ -177,10 +178,7 @@ export class GlueRemediator implements Remediator {
         );
       case 'escalate':
       case 'log_only':
-        return {
-          action,
-          steps: [{ name: action, status: 'skipped', detail: 'passive: nothing to execute' }],
-        };
+        return passiveResult(action);
       default:
         return action satisfies never;
     }
@@ -190,7 +188,7 @@ export class GlueRemediator implements Remediator {
   private async rollbackSchema(ctx: RemediationContext): Promise<RemediationResult> {
     const steps: RemediationStep[] = [];
     const target = ctx.evidence.datasets.find((d) => d.schemaVersions.length >= 2);
-    if (!target) return refused('rollback_schema', 'no dataset has a previous catalog version');
+    if (!target) return refusedResult('rollback_schema', 'no dataset has a previous catalog version');
     const { database, table } = resolveTable(target.dataset, this.o.database, this.o.tables);
     const resource = `${database}.${table}`;
     try {
@@ -203,7 +201,7 @@ export class GlueRemediator implements Remediator {
       const current = ordered.at(-1);
       const previous = ordered.at(-2);
       if (!current || !previous?.Table)
-        return refused('rollback_schema', `${resource} has no previous version`);
+        return refusedResult('rollback_schema', `${resource} has no previous version`);
       await awsCall('glue:UpdateTable', resource, () =>
         this.glue.updateTable({
           DatabaseName: database,
@@ -248,16 +246,17 @@ export class GlueRemediator implements Remediator {
   /** `coerce_schema` / `quarantine`: run the remediation job, read its accounting, re-run the job. */
   private async remediate(action: 'coerce_schema' | 'quarantine', ctx: RemediationContext) {
     const job = this.o.remediationJobName;
-    if (!job) return refused(action, 'no remediation job is configured (HEALER_REMEDIATION_JOB)');
+    if (!job) return refusedResult(action, 'no remediation job is configured (HEALER_REMEDIATION_JOB)');
     if (action === 'quarantine' && !this.o.quarantineUri)
-      return refused(action, 'no quarantine store is configured');
+      return refusedResult(action, 'no quarantine store is configured');
     const target = pickDataset(ctx.evidence);
     const binding = ctx.pipeline.datasets.find((d) => d.dataset === target?.dataset);
-    if (!target?.contract || !binding) return refused(action, 'no dataset with a contract to remediate');
+    if (!target?.contract || !binding)
+      return refusedResult(action, 'no dataset with a contract to remediate');
     const current = target.currentSchema ?? target.schemaVersions.at(-1);
     const steps: RemediationStep[] = [];
     const base = this.o.remediatedUri ?? this.o.quarantineUri;
-    if (!base) return refused(action, 'no remediated location is configured');
+    if (!base) return refusedResult(action, 'no remediated location is configured');
     const remediated = joinS3(base, `remediated/${ctx.incidentId}/`);
     const quarantine = joinS3(this.o.quarantineUri ?? base, `quarantine/${ctx.incidentId}/`);
     const args: Record<string, string> = {

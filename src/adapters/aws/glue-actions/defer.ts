@@ -10,12 +10,13 @@ import type { Scheduler } from '@aws-sdk/client-scheduler';
 import type { Diagnosis } from '../../../core/decision.js';
 import { HealerError } from '../../../core/errors.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
+import { refusedResult } from '../../../core/outcome.js';
 import { effectiveDeferBounds } from '../../../core/resources.js';
 import type { Clock, RemediationContext } from '../../../ports.js';
 import { awsCall } from '../aws-errors.js';
 import { rerunArguments, runArguments } from '../glue-event.js';
 import { isCapacityLimit } from './capacity-limit.js';
-import { errorOf, type GlueJobRuns, lastDetail, refused } from './job-runs.js';
+import { errorOf, type GlueJobRuns, lastDetail } from './job-runs.js';
 
 /** The scheduler call `defer` uses. */
 export type SchedulerClientLike = Pick<Scheduler, 'createSchedule'>;
@@ -90,7 +91,7 @@ export async function glueDefer(
 ): Promise<RemediationResult> {
   const job = ctx.event.job;
   const condition = glueDeferCondition(job, ctx.decision.diagnosis);
-  if (!condition) return refused('defer', 'waiting does not fix this failure');
+  if (!condition) return refusedResult('defer', 'waiting does not fix this failure');
   const bounds = effectiveDeferBounds(ctx.pipeline.authority.defer);
   const sofar = deferralsSoFar(ctx);
   const remaining = bounds.maxWaitSeconds - sofar.waitedSeconds;
@@ -108,7 +109,7 @@ export async function glueDefer(
     [DEFERRALS_ARGUMENT]: String(deferral),
     [DEFERRED_SECONDS_ARGUMENT]: String(sofar.waitedSeconds + delaySeconds),
   });
-  if (!args) return refused('defer', 'the failed run arguments are unknown (too large to carry)');
+  if (!args) return refusedResult('defer', 'the failed run arguments are unknown (too large to carry)');
   const at = new Date(options.clock.now().getTime() + delaySeconds * 1000);
   const artifacts: Record<string, string> = {
     condition,

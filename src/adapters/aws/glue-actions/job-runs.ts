@@ -3,9 +3,8 @@
 // then GetJobRun polled through the Clock until a terminal state or the poll bound.
 
 import type { Glue, StartJobRunCommandInput } from '@aws-sdk/client-glue';
-import type { Action } from '../../../core/action.js';
 import { HealerError, oneLine } from '../../../core/errors.js';
-import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
+import type { RemediationStep } from '../../../core/outcome.js';
 import type { Clock } from '../../../ports.js';
 import { AwsRemoteError, awsCall, isRetryableAwsError } from '../aws-errors.js';
 
@@ -106,15 +105,6 @@ export class GlueJobRuns {
       await this.clock.sleep(this.timing.pollIntervalMs);
     }
   }
-}
-
-/** A result that did nothing, with the reason: the executor's own refusal (defence in depth). */
-export function refused(action: Action, reason: string): RemediationResult {
-  return {
-    action,
-    steps: [{ name: action, status: 'skipped', detail: reason }],
-    error: { code: 'E_REFUSED', message: reason },
-  };
 }
 
 /** The detail of the last step: what went wrong when a run could not start. */

@@ -2,10 +2,11 @@
 // then wait for the new run to end. Families no retry can fix are refused even if asked.
 
 import type { RemediationResult } from '../../../core/outcome.js';
+import { refusedResult } from '../../../core/outcome.js';
 import { withArticle } from '../../../core/words.js';
 import type { RemediationContext } from '../../../ports.js';
 import { rerunArguments } from '../glue-event.js';
-import { type GlueJobRuns, lastDetail, refused } from './job-runs.js';
+import { type GlueJobRuns, lastDetail } from './job-runs.js';
 
 /** Families no retry can fix: the executor refuses them (the guard forbids them too). */
 const NEVER_RETRY = new Set(['permission', 'config', 'unknown']);
@@ -19,9 +20,9 @@ const NEVER_RETRY = new Set(['permission', 'config', 'unknown']);
 export async function glueRetry(runs: GlueJobRuns, ctx: RemediationContext): Promise<RemediationResult> {
   const family = ctx.decision.diagnosis.classification.family;
   if (NEVER_RETRY.has(family))
-    return refused('retry', `${withArticle(family)} failure is never retried blindly`);
+    return refusedResult('retry', `${withArticle(family)} failure is never retried blindly`);
   const args = rerunArguments(ctx.event);
-  if (!args) return refused('retry', 'the failed run arguments are unknown (too large to carry)');
+  if (!args) return refusedResult('retry', 'the failed run arguments are unknown (too large to carry)');
   const steps: RemediationResult['steps'] = [];
   const runId = await runs.start(ctx.event.job, args, steps);
   if (!runId) return { action: 'retry', steps, error: { code: 'E_REMOTE', message: lastDetail(steps) } };

@@ -6,6 +6,7 @@
 import type { Glue } from '@aws-sdk/client-glue';
 import type { Diagnosis } from '../../../core/decision.js';
 import type { RemediationResult, RemediationStep } from '../../../core/outcome.js';
+import { refusedResult } from '../../../core/outcome.js';
 import {
   capViolation,
   DPU_PER_WORKER,
@@ -22,7 +23,7 @@ import type { RemediationContext } from '../../../ports.js';
 import { awsCall } from '../aws-errors.js';
 import { rerunArguments } from '../glue-event.js';
 import { isCapacityLimit } from './capacity-limit.js';
-import { errorOf, type GlueJobRuns, lastDetail, refused } from './job-runs.js';
+import { errorOf, type GlueJobRuns, lastDetail } from './job-runs.js';
 
 /** The Glue reads that tell a job's capacity and how long its failed run took. */
 export type GlueCapacityReaderLike = Pick<Glue, 'getJob' | 'getJobRun'>;
@@ -110,9 +111,9 @@ export async function glueScaleResources(
 ): Promise<RemediationResult> {
   const diagnosis = ctx.decision.diagnosis;
   if (diagnosis.classification.family !== 'resource' || isCapacityLimit(diagnosis))
-    return refused('scale_resources', 'more capacity fixes only a job short of memory or disk');
+    return refusedResult('scale_resources', 'more capacity fixes only a job short of memory or disk');
   const caps = ctx.pipeline.authority.resources;
-  if (!caps) return refused('scale_resources', 'the authority sets no resource caps');
+  if (!caps) return refusedResult('scale_resources', 'the authority sets no resource caps');
   let step: Awaited<ReturnType<typeof glueScaleStep>>;
   try {
     step = await glueScaleStep(glue, { event: ctx.event, pipeline: ctx.pipeline, diagnosis });
@@ -124,11 +125,15 @@ export async function glueScaleResources(
     };
   }
   if (!step)
-    return refused('scale_resources', 'no step up: the capacity is unknown or every setting is at its cap');
+    return refusedResult(
+      'scale_resources',
+      'no step up: the capacity is unknown or every setting is at its cap',
+    );
   const refusal = outsideCaps(step, caps);
-  if (refusal) return refused('scale_resources', refusal);
+  if (refusal) return refusedResult('scale_resources', refusal);
   const args = rerunArguments(ctx.event);
-  if (!args) return refused('scale_resources', 'the failed run arguments are unknown (too large to carry)');
+  if (!args)
+    return refusedResult('scale_resources', 'the failed run arguments are unknown (too large to carry)');
 
   const steps: RemediationStep[] = [
     {
